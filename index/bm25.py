@@ -1,0 +1,86 @@
+"""Okapi BM25 over precomputed sparse arrays.
+
+Scores follow ``rank_bm25.BM25Okapi`` exactly (k1=1.5, b=0.75, and its floor for negative IDF: a term
+found in more than half the passages gets ``epsilon * mean IDF`` instead of a negative weight). Every
+(term, passage) contribution is computed once at build time and stored term by term (CSC layout), so a
+query only reads the postings of its own terms and adds them up.
+
+One deliberate deviation: in a corpus so small that the mean IDF is not positive (one or two passages),
+rank_bm25 scores every match at or below zero; here the floor is then ``epsilon`` itself, so a match
+always scores above no match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["BM25Params", "Postings", "build_postings"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Params:
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    """The units (passages, or whole documents) ``ids[ptr[t]:ptr[t+1]]`` hold term ``t``; ``weights``
+    holds the same slice's BM25 contributions."""
+
+    ptr: IntArray
+    ids: npt.NDArray[np.int32]
+    weights: FloatArray
+    size: int  # how many units
+
+    def scores(self, terms: Sequence[tuple[int, float]]) -> FloatArray:
+        """BM25 score of every unit for ``terms``: (term id, query weight) pairs."""
+        out = np.zeros(self.size, dtype=np.float64)
+        for term, qweight in terms:
+            lo, hi = int(self.ptr[term]), int(self.ptr[term + 1])
+            out[self.ids[lo:hi]] += qweight * self.weights[lo:hi]
+        return out
+
+    def doc_freq(self, term: int) -> int:
+        return int(self.ptr[term + 1] - self.ptr[term])
+
+
+def build_postings(
+    term_ids: npt.NDArray[np.int64],
+    unit_ids: npt.NDArray[np.int64],
+    n_terms: int,
+    n_units: int,
+    params: BM25Params = BM25Params(),
+) -> Postings:
+    """Postings from one entry per token: ``term_ids[i]`` occurs in unit ``unit_ids[i]``."""
+    lengths = np.bincount(unit_ids, minlength=n_units).astype(np.float64)
+    avgdl = float(lengths.mean()) if n_units else 0.0
+    # Count each (term, unit) pair once, sorted by term then unit.
+    width = np.int64(max(n_units, 1))
+    unique_keys, tf = np.unique(term_ids * width + unit_ids, return_counts=True)
+    post_terms = unique_keys // width
+    post_units = (unique_keys % width).astype(np.int32)
+    df = np.bincount(post_terms, minlength=n_terms)
+    idf = _idf(df, n_units, params.epsilon)
+    norm = params.k1 * (1 - params.b + params.b * lengths[post_units] / (avgdl or 1.0))
+    tf_f = tf.astype(np.float64)
+    weights = idf[post_terms] * tf_f * (params.k1 + 1) / (tf_f + norm)
+    ptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=ptr[1:])
+    return Postings(ptr=ptr, ids=post_units, weights=weights, size=n_units)
+
+
+def _idf(df: IntArray, n: int, epsilon: float) -> FloatArray:
+    idf: FloatArray = np.log(n - df + 0.5) - np.log(df + 0.5)
+    if len(idf):
+        floor = epsilon * float(idf.mean())
+        idf[idf < 0] = floor if floor > 0 else epsilon
+    return idf

@@ -1,0 +1,99 @@
+"""Transcript readers: turn a ``.txt``, ``.md``, ``.vtt`` or ``.srt`` file into a cleaned ``Transcript``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from index.readers.captions import read_captions
+from index.readers.cleaning import collapse_repeats, decode
+from index.readers.markdown import read_markdown
+from index.readers.metadata import Parsed, build_transcript
+from index.readers.plain import read_plain
+from index.transcript import Segment, Transcript, TranscriptError
+
+__all__ = ["SUPPORTED_SUFFIXES", "find_transcripts", "read_transcript"]
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".vtt", ".srt"})
+
+_READERS: dict[str, Callable[[str], Parsed]] = {
+    ".txt": read_plain,
+    ".md": read_markdown,
+    ".vtt": read_captions,
+    ".srt": read_captions,
+}
+# Files that describe a folder rather than hold a transcript; skipped when walking folders.
+_NOT_TRANSCRIPTS = re.compile(
+    r"readme|licen[cs]e|copying|notice|contributing|sources?|(?:source_)?readme[_.-].*", re.IGNORECASE
+)
+
+
+def read_transcript(path: str | Path) -> Transcript:
+    """Read and clean one transcript file.
+
+    Raises :class:`TranscriptError` for an unsupported suffix, an unreadable or binary file, or a file
+    with no text left after cleaning.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise TranscriptError(str(path), f"unsupported file type {suffix or '(no suffix)'!r}")
+    try:
+        text = decode(file.read_bytes())
+    except OSError as error:
+        raise TranscriptError(str(path), f"cannot read file: {error.strerror or error}") from error
+    except ValueError as error:
+        raise TranscriptError(str(path), str(error)) from error
+    parsed = reader(text)
+    if not parsed.segments and reader is read_captions:  # captions without cues: read the text
+        parsed = read_plain(text)
+    parsed.segments = _finish(parsed.segments)
+    if not parsed.segments:
+        raise TranscriptError(str(path), "no transcript text after cleaning")
+    return build_transcript(file, str(path), text, parsed)
+
+
+def _finish(segments: list[Segment]) -> list[Segment]:
+    """Collapse repeat loops and make the first segment start a turn."""
+    segments = collapse_repeats(segments)
+    if segments and not segments[0].turn:
+        first = segments[0]
+        segments[0] = Segment(first.text, first.start, first.end, first.speaker, True)
+    return segments
+
+
+def find_transcripts(paths: Iterable[str | Path]) -> list[Path]:
+    """The transcript files among ``paths``; folders are walked recursively.
+
+    Files given directly are kept if their suffix is supported. In folders, hidden files and folders,
+    unsupported suffixes and README/LICENSE/SOURCE-style files are skipped; each folder's files come
+    sorted. Raises ``FileNotFoundError`` for a path that does not exist.
+    """
+    found: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.update(dict.fromkeys(_walk(path)))
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                found[path] = None
+        else:
+            raise FileNotFoundError(f"no such transcript file or folder: {raw}")
+    return list(found)
+
+
+def _walk(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        files.extend(
+            Path(root, name)
+            for name in names
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+            and not _NOT_TRANSCRIPTS.fullmatch(Path(name).stem)
+        )
+    return sorted(files)

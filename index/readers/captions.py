@@ -1,0 +1,101 @@
+"""WebVTT and SRT captions, including YouTube's rolling auto-captions and Whisper's off-spec timings.
+
+Each cue becomes one segment (or several when it holds a ``>>`` change of speaker) with the cue's
+start and end. A caption line already shown by the cue before is not repeated: YouTube rolling
+captions show every line three times, and Whisper sometimes loops on one line for minutes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.readers.cleaning import clean_text, split_speaker_changes
+from index.readers.metadata import Parsed
+from index.transcript import Segment
+
+_TIME = r"(?:\d+:)?\d+:\d{1,2}(?:[.,]\d+)?"
+# Splitting at timing lines gives: header, start, end, cue body, start, end, cue body...
+_TIMING_LINE = re.compile(rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})[^\n]*\n?", re.MULTILINE)
+_TAG = re.compile(r"<\d[\d:.,]*>|</?(?:c|i|b|u|v|lang|ruby|rt|font|span)\b[^<>]*>|\{\\[^{}]*\}")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
+_LANGUAGE = re.compile(r"Language:\s*([\w-]+)", re.IGNORECASE)
+_BLOCK_KEYWORDS = ("NOTE", "STYLE", "REGION")
+
+
+def parse_time(value: str) -> float:
+    """Seconds from ``1:02:03.400``, ``02:03.400``, ``00:00:00,240`` or ``2:03``."""
+    parts = value.replace(",", ".").split(":")
+    if len(parts) == 2:
+        return int(parts[0]) * 60 + float(parts[1])
+    return int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2])
+
+
+def _cue_lines(body: str, *, last: bool, blocks: bool) -> list[str]:
+    """The text lines of a cue body, without the next cue's identifier and NOTE/STYLE/REGION blocks."""
+    lines = body.split("\n")
+    while lines and not lines[-1]:
+        lines.pop()
+    if not last and len(lines) > 1 and (not lines[-2] or lines[-1].strip().isdigit()):
+        lines.pop()  # the identifier of the next cue
+    if blocks and "\n\n" in body:
+        kept: list[str] = []
+        skipping = False
+        for index, line in enumerate(lines):
+            if not line:
+                skipping = False
+            elif line.startswith(_BLOCK_KEYWORDS) and index and not lines[index - 1]:
+                skipping = True
+            if not skipping:
+                kept.append(line)
+        lines = kept
+    return lines
+
+
+def _new_lines(lines: list[str], shown: list[str]) -> tuple[list[str], str | None]:
+    """The cue's lines not already shown by the cue before, and the voice (``<v Name>``) if any."""
+    voice = None
+    new: list[str] = []
+    for raw in lines:
+        line = raw
+        if "<" in line or "{" in line:
+            found = _VOICE.search(line)
+            voice = found.group(1).strip() if found else voice
+            line = _TAG.sub("", line)
+        line = " ".join(line.split())
+        if line and line not in shown:
+            new.append(line)
+    if new:
+        shown[:] = new
+    return new, voice
+
+
+def read_captions(text: str) -> Parsed:
+    """Read WebVTT or SRT text into one segment per cue (rolled-up repeats removed)."""
+    parts = _TIMING_LINE.split(text)
+    blocks = any(keyword in text for keyword in _BLOCK_KEYWORDS)
+    segments: list[Segment] = []
+    shown: list[str] = []
+    speaker: str | None = None
+    end = 0.0
+    for index in range(1, len(parts), 3):
+        same = index > 1 and parts[index] == parts[index - 2]  # starts when the cue before ends
+        start = end if same else parse_time(parts[index])
+        end = parse_time(parts[index + 1])
+        lines = _cue_lines(parts[index + 2], last=index + 3 >= len(parts), blocks=blocks)
+        new, voice = _new_lines(lines, shown)
+        if not new:
+            prev = segments[-1] if segments else None
+            if prev is not None and prev.end is not None and end > prev.end:
+                segments[-1] = Segment(prev.text, prev.start, end, prev.speaker, prev.turn)
+            continue
+        turn = voice is not None and voice != speaker
+        speaker = voice or speaker
+        for number, piece in enumerate(split_speaker_changes(" ".join(new))):
+            if number:
+                turn, speaker = True, None
+            cleaned = clean_text(piece)
+            if cleaned:
+                segments.append(Segment(cleaned, start, end, speaker, turn))
+                turn = False
+    found = _LANGUAGE.search(parts[0]) if len(parts) > 1 else None
+    return Parsed(segments, language=found.group(1) if found else None)

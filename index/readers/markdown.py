@@ -1,0 +1,142 @@
+"""Markdown transcripts: speaker labels, escaped timestamps and generic Markdown markup.
+
+Every heading, list item and paragraph starts a new segment with ``turn=True``. A paragraph that opens
+with ``**Name:**`` is said by Name, and so are the paragraphs after it until the next label. A time
+mark such as ``\\[04:01\\]`` is removed and gives its time to the text after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.readers.cleaning import clean_text, is_debris
+from index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
+from index.transcript import Segment
+
+_MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)\\*\]"
+_TIME_MARK = re.compile(_MARK)
+_TIME_RANGE = re.compile(rf"{_MARK}\s*(?:to|-|–)\s*(?={_MARK})")
+_SPEAKER = re.compile(r"\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s?:)\s+(?=\S)")
+_HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?")
+_RULE = re.compile(r"(?:[-*_]\s*){3,}")
+_FENCE = ("```", "~~~")
+_BULLET = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
+_QUOTE = re.compile(r"(?:>\s?)+")
+# (trigger, pattern, replacement): a pattern only runs on text that contains its trigger.
+_INLINE = (
+    ("](", re.compile(r"!?\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
+    ("][", re.compile(r"(?<!\\)\[([^\[\]\n]+)\]\[[^\[\]\n]*\]"), r"\1"),
+    ("<", re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),
+    ("<", re.compile(r"</?(?:br|p|div|span|sup|sub|em|strong|b|i|u|a|img|kbd|small)\b[^<>]*>"), " "),
+    ("**", re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
+    ("__", re.compile(r"__(?=\S)(.+?)(?<=\S)__"), r"\1"),
+    ("*", re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])"), r"\1"),
+    ("_", re.compile(r"(?<![\w\\])_(?=[^\s_])(.+?)(?<=[^\s_\\])_(?!\w)"), r"\1"),
+    ("~~", re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+    ("`", re.compile(r"`+([^`]+)`+"), r"\1"),
+    ("\\", re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'$&])"), r"\1"),
+)
+_HARD_BREAK = ("  ", "\\")
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Whether text has Markdown structure: a heading, or several bold spans or links."""
+    return (
+        re.search(r"^#{1,6} +\S", text, re.MULTILINE) is not None
+        or len(re.findall(r"\*\*[^*\n]+\*\*|\]\(https?://", text)) >= 2
+    )
+
+
+def strip_inline(text: str) -> str:
+    """Remove inline Markdown markup (links keep their text) and backslash escapes."""
+    for trigger, pattern, replacement in _INLINE:
+        if trigger in text:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def parse_mark(value: str) -> float:
+    """Seconds from ``04:01``, ``100:08``, ``1:00:17``, ``00:44:03.20``, ``00:44:03:20`` (frames ignored)."""
+    parts = value.split(":")[:3]
+    if len(parts) == 2:
+        return int(parts[0]) * 60 + float(parts[1])
+    return int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2])
+
+
+@dataclass(slots=True)
+class _Builder:
+    """Turns Markdown lines into segments, tracking the speaker and the time of the next segment."""
+
+    segments: list[Segment] = field(default_factory=list)
+    speaker: str | None = None
+    new_block: bool = True
+    start: float | None = None
+
+    def add(self, line: str, *, labelled: bool = True) -> None:
+        """Add one line of a block; ``labelled`` lets a ``**Name:**`` label open it."""
+        label = _SPEAKER.match(line) if labelled and self.new_block else None
+        if label:
+            line = line[label.end() :]
+        pieces = [line]
+        if "[" in line:  # text, time, text, time, text...
+            pieces = _TIME_MARK.split(_TIME_RANGE.sub("", line))
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                self.start = parse_mark(piece)
+                continue
+            text = clean_text(strip_inline(piece))
+            if not text:
+                continue
+            if label:
+                self.speaker, label = label.group(1).strip(), None
+            self.segments.append(Segment(text, self.start, None, self.speaker, self.new_block))
+            self.start, self.new_block = None, False
+
+
+def read_markdown(text: str) -> Parsed:
+    """Read a Markdown transcript; a first-line heading becomes the title, a bare URL line the URL."""
+    lines = text.split("\n")
+    keys, first = parse_front_matter(lines)
+    parsed = Parsed([])
+    builder = _Builder(parsed.segments)
+    fenced = False
+    for line in lines[first:]:
+        stripped = line.strip()
+        if stripped.startswith(_FENCE):
+            fenced, builder.new_block = not fenced, True
+            continue
+        if not stripped or (not fenced and _RULE.fullmatch(stripped)):
+            builder.new_block = True
+            continue
+        if is_debris(stripped):
+            continue
+        if fenced:
+            builder.add(stripped, labelled=False)
+            continue
+        _add_line(parsed, builder, stripped, hard_break=line.endswith(_HARD_BREAK))
+    apply_keys(parsed, keys)
+    return parsed
+
+
+def _add_line(parsed: Parsed, builder: _Builder, line: str, *, hard_break: bool) -> None:
+    heading = _HEADING.fullmatch(line)
+    if heading and not parsed.segments and parsed.title is None:
+        parsed.title = clean_text(strip_inline(heading.group(1))) or None
+        return
+    if is_url(line.strip("<>")):
+        parsed.url = parsed.url or line.strip("<>")
+        builder.new_block = True
+        return
+    if heading:
+        builder.new_block = True
+        builder.add(heading.group(1))
+        builder.new_block = True
+        return
+    bullet = _BULLET.match(line)
+    if bullet:
+        builder.new_block = True
+        builder.add(line[bullet.end() :], labelled=False)
+    else:
+        builder.add(_QUOTE.sub("", line, count=1) if line.startswith(">") else line)
+    builder.new_block = builder.new_block or hard_break

@@ -1,0 +1,143 @@
+"""Title, URL, show, speakers and language of a transcript.
+
+Sources, best first: a sidecar file (``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json``), what the
+format reader found in the file (front matter, a title line, a caption header), then guesses from the
+text and the file name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.transcript import Segment, Transcript
+
+logger = logging.getLogger(__name__)
+
+_LANGUAGE_SUFFIX = re.compile(r"\.([a-z]{2})(?:-[A-Za-z0-9]{2,8})?$")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?*]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_NOT_LATIN = re.compile(r"[^A-Za-z]+")
+_ENGLISH = re.compile(r"\b(?:the|and|of|to|is|that|you)\b", re.IGNORECASE)
+_FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
+_LANGUAGE_SAMPLE = 20_000
+_ALIASES = {
+    "title": ("title",),
+    "url": ("url", "webpage_url"),
+    "show": ("show", "channel", "uploader"),
+    "language": ("language",),
+}
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What a format reader found: the segments and any metadata stated in the file itself."""
+
+    segments: list[Segment]
+    title: str | None = None
+    url: str | None = None
+    show: str | None = None
+    language: str | None = None
+    extra_speakers: list[str] = field(default_factory=list)
+
+
+def parse_front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Parse ``key: value`` lines of a ``---`` block at the top; return the keys and the body's first line."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    keys: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return keys, number + 1
+        match = _FRONT_MATTER_LINE.fullmatch(line.strip())
+        if match:
+            keys[match.group(1).lower()] = match.group(2).strip().strip("\"'")
+    return {}, 0  # no closing line: not front matter
+
+
+def apply_keys(parsed: Parsed, keys: dict[str, Any]) -> None:
+    """Fill ``parsed`` from sidecar or front-matter keys (they win over what was found in the text)."""
+    for attribute, aliases in _ALIASES.items():
+        value = next((keys[a] for a in aliases if isinstance(keys.get(a), str) and keys[a].strip()), None)
+        if value is not None:
+            setattr(parsed, attribute, value.strip())
+    speakers = keys.get("speakers")
+    if isinstance(speakers, str):
+        speakers = [name.strip() for name in speakers.strip("[]").split(",")]
+    if isinstance(speakers, list):
+        parsed.extra_speakers = [str(name).strip("\"' ") for name in speakers if str(name).strip()]
+
+
+def find_url(text: str) -> str | None:
+    match = _URL.search(text)
+    return match.group(0) if match else None
+
+
+def is_url(line: str) -> bool:
+    """Whether a stripped line is nothing but a URL."""
+    match = _URL.match(line)
+    return match is not None and match.end() == len(line)
+
+
+def base_stem(path: Path) -> str:
+    """The file name without its suffix and without a yt-dlp language suffix (``talk.en.vtt`` -> ``talk``)."""
+    return _LANGUAGE_SUFFIX.sub("", path.stem)
+
+
+def title_from_filename(path: Path) -> str:
+    title = " ".join(base_stem(path).replace("_", " ").replace("-", " ").split())
+    return title or path.name
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Keys from ``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json`` next to the file, if any."""
+    stems = dict.fromkeys([path.stem, base_stem(path)])
+    for stem in stems:
+        for suffix in (".meta.json", ".info.json"):
+            sidecar = path.with_name(stem + suffix)
+            try:
+                data = json.loads(sidecar.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError) as error:
+                logger.warning("ignoring unreadable sidecar %s: %s", sidecar, error)
+                continue
+            if isinstance(data, dict):
+                return data
+    return {}
+
+
+def guess_language(segments: list[Segment]) -> str | None:
+    """``zh`` for mostly CJK text, ``en`` for text with common English words, else None."""
+    sample = " ".join(seg.text for seg in segments)[:_LANGUAGE_SAMPLE]
+    cjk = len(_CJK.findall(sample))
+    latin = len(_NOT_LATIN.sub("", sample))
+    if cjk and cjk >= latin / 3:  # a CJK character carries about as much as a short word
+        return "zh"
+    words = max(1, sample.count(" "))
+    return "en" if len(_ENGLISH.findall(sample)) > words / 20 else None
+
+
+def speakers_of(segments: list[Segment], extra: list[str]) -> list[str]:
+    names = dict.fromkeys(seg.speaker for seg in segments if seg.speaker)
+    names.update(dict.fromkeys(extra))
+    return list(names)
+
+
+def build_transcript(path: Path, given: str, text: str, parsed: Parsed) -> Transcript:
+    """Assemble the transcript; sidecar keys override what the reader found."""
+    apply_keys(parsed, read_sidecar(path))
+    return Transcript(
+        path=given,
+        source=path.name,
+        title=parsed.title or title_from_filename(path),
+        segments=parsed.segments,
+        url=parsed.url or find_url(text),
+        show=parsed.show,
+        language=parsed.language or guess_language(parsed.segments),
+        speakers=speakers_of(parsed.segments, parsed.extra_speakers),
+    )

@@ -1,0 +1,196 @@
+"""The Index: search a built or loaded index and shape the results into quoted hits."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from .analyzer import Analyzer, normalize, word_spans
+from .model import Document, Hit, Passage
+from .query import QueryTerms, analyze_question
+from .quotes import pick_quote
+from .store import IndexData, save_data
+
+__all__ = ["Index"]
+
+_CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
+
+
+class Index:
+    def __init__(self, data: IndexData) -> None:
+        self._data = data
+        self.analyzer = Analyzer()
+        self._vocab = {term: i for i, term in enumerate(data.terms)}
+
+    @property
+    def version(self) -> str:
+        return self._data.version
+
+    @property
+    def documents(self) -> Sequence[Document]:
+        return self._data.documents
+
+    @cached_property
+    def passages(self) -> Sequence[Passage]:
+        return _Passages(self)
+
+    def save(self, directory: str | Path) -> None:
+        save_data(self._data, directory)
+
+    def search(
+        self, question: str, k: int = 5, *, offset: int = 0, documents: Collection[str] | None = None
+    ) -> list[Hit]:
+        """The best ``k`` passages after the first ``offset``, at most one per stretch of text.
+
+        ``documents`` limits the search to documents with these ids (or file names).
+        """
+        query = self._analyze(question)
+        if not query.weights or k <= 0:
+            return []
+        idf = self._idf_weights(query)
+        scores = self._data.postings.scores([(self._vocab[t], w) for t, w in query.weights.items()])
+        if documents is not None:
+            scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
+        ranked = self._top(scores, (offset + k) * _CANDIDATES_PER_HIT)
+        chosen = self._distinct(ranked)[offset : offset + k]
+        return [self._hit(offset + rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
+
+    def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as
+        ``rank_bm25.BM25Okapi.get_scores`` computes it: no expansion, no filtering."""
+        counts: dict[int, float] = {}
+        for term in terms:
+            if term in self._vocab:
+                counts[self._vocab[term]] = counts.get(self._vocab[term], 0.0) + 1.0
+        return self._data.postings.scores(list(counts.items()))
+
+    def suggest(self, question: str, limit: int = 3) -> list[str]:
+        """Indexed words closest in spelling to the question's words, most common first."""
+        words = [w for _, _, w in word_spans(normalize(question)) if self.analyzer.word_terms(w)]
+        found: dict[str, float] = {}
+        for word in words[:16]:
+            for _, score, tid in process.extract(
+                self.analyzer.stem(word), self._data.terms, scorer=fuzz.ratio, score_cutoff=60, limit=limit
+            ):
+                surface = self._data.surface[tid]
+                found[surface] = max(
+                    found.get(surface, 0.0), score + math.log1p(self._data.postings.doc_freq(tid))
+                )
+        return sorted(found, key=lambda s: -found[s])[:limit]
+
+    def passage(self, pid: int) -> Passage:
+        d = self._data
+        lo, hi = int(d.pass_lo[pid]), int(d.pass_hi[pid])
+        text = " ".join(self._sentence(i) for i in range(lo, hi))
+        return Passage(
+            id=pid,
+            doc=d.documents[int(d.sent_doc[lo])],
+            text=text,
+            char_start=int(d.sent_char[lo]),
+            char_end=int(d.sent_char[hi - 1]) + len(self._sentence(hi - 1)),
+            start=_time(d.sent_start[lo]),
+            end=_time(d.sent_end[hi - 1]),
+            speaker=self._speaker(lo),
+        )
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _analyze(self, question: str) -> QueryTerms:
+        return analyze_question(question, self.analyzer, self._vocab, self._data.terms, self._data.acronyms)
+
+    def _idf_weights(self, query: QueryTerms) -> dict[str, float]:
+        n = max(self._data.postings.size, 1)
+        return {
+            t: w * math.log(1 + n / (1 + self._data.postings.doc_freq(self._vocab[t])))
+            for t, w in query.weights.items()
+        }
+
+    @cached_property
+    def _passage_doc(self) -> npt.NDArray[np.int32]:
+        return np.asarray(self._data.sent_doc)[np.asarray(self._data.pass_lo)]
+
+    def _document_mask(self, wanted: Collection[str]) -> npt.NDArray[np.bool_]:
+        keys = set(wanted)
+        return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
+
+    @staticmethod
+    def _top(scores: npt.NDArray[np.float64], n: int) -> list[int]:
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > n:
+            positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+        order = np.lexsort((positive, -scores[positive]))
+        return [int(p) for p in positive[order]]
+
+    def _distinct(self, ranked: list[int]) -> list[int]:
+        """Drop a passage that shares sentences with a better one already kept."""
+        kept: list[int] = []
+        taken: list[tuple[int, int]] = []
+        lo, hi = self._data.pass_lo, self._data.pass_hi
+        for pid in ranked:
+            a, b = int(lo[pid]), int(hi[pid])
+            if all(b <= x or a >= y for x, y in taken):
+                kept.append(pid)
+                taken.append((a, b))
+        return kept
+
+    def _hit(self, rank: int, pid: int, score: float, idf: dict[str, float]) -> Hit:
+        passage = self.passage(pid)
+        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
+        sentences = [self._sentence(i) for i in range(lo, hi)]
+        quote = pick_quote(sentences, idf, self.analyzer)
+        first, last = lo + quote.first, lo + max(quote.last, quote.first)
+        return Hit(
+            rank=rank,
+            score=score,
+            passage=passage,
+            quote=quote.text,
+            matched=quote.matched,
+            start=_time(self._data.sent_start[first]),
+            end=_time(self._data.sent_end[last]),
+            speaker=self._speaker(first),
+        )
+
+    def _sentence(self, i: int) -> str:
+        a, b = int(self._data.sent_offsets[i]), int(self._data.sent_offsets[i + 1])
+        return bytes(self._data.text[a:b]).decode("utf-8")
+
+    def _speaker(self, sentence: int) -> str | None:
+        s = int(self._data.sent_speaker[sentence])
+        return self._data.speakers[s] if s >= 0 else None
+
+
+class _Passages(Sequence[Passage]):
+    """Every passage of an index, made on access (an index can hold millions)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index._data.pass_lo)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | Sequence[Passage]:
+        if isinstance(i, slice):
+            return [self._index.passage(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._index.passage(i)
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self._index.passage(j) for j in range(len(self)))
+
+
+def _time(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)

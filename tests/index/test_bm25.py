@@ -1,0 +1,77 @@
+"""The engine's BM25 against the reference implementation, rank_bm25, on the same tokens."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+import index
+from index.bm25 import BM25Params, build_postings
+
+
+@pytest.fixture(scope="module")
+def reference(seed_index: index.Index) -> tuple[list[list[str]], BM25Okapi]:
+    corpus = [seed_index.analyzer.terms(p.text) for p in seed_index.passages]
+    return corpus, BM25Okapi(corpus)
+
+
+def _queries(corpus: list[list[str]]) -> list[list[str]]:
+    rng = random.Random(7)
+    vocab = sorted({t for doc in corpus for t in doc})
+    queries = [rng.sample(doc, min(len(doc), rng.randint(1, 8))) for doc in rng.sample(corpus, 40)]
+    queries += [rng.sample(vocab, rng.randint(1, 6)) for _ in range(40)]
+    queries += [["ilya", "ilya", "scale"], ["not-a-term-anywhere"], []]
+    return queries
+
+
+def test_scores_equal_rank_bm25_on_seed_passages(
+    seed_index: index.Index, reference: tuple[list[list[str]], BM25Okapi]
+) -> None:
+    corpus, ref = reference
+    assert len(corpus) == len(seed_index.passages) > 200
+    for query in _queries(corpus):
+        ours = seed_index.term_scores(query)
+        theirs = ref.get_scores(query)
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6, err_msg=" ".join(query))
+
+
+def test_common_terms_get_the_negative_idf_floor() -> None:
+    """A term in more than half the passages would have a negative IDF; like rank_bm25 it gets
+    epsilon x the mean IDF instead, so matching it never lowers a score."""
+    docs = [["common", "a"], ["common", "b"], ["common", "c"], ["d"]]
+    vocab = {t: i for i, t in enumerate(sorted({t for d in docs for t in d}))}
+    term_ids = np.array([vocab[t] for d in docs for t in d], dtype=np.int64)
+    passage_ids = np.array([i for i, d in enumerate(docs) for _ in d], dtype=np.int64)
+    postings = build_postings(term_ids, passage_ids, len(vocab), len(docs), BM25Params())
+
+    idf = {
+        t: math.log(len(docs) - df + 0.5) - math.log(df + 0.5)
+        for t, df in {"common": 3, "a": 1, "b": 1, "c": 1, "d": 1}.items()
+    }
+    floor = 0.25 * sum(idf.values()) / len(idf)
+    assert idf["common"] < 0 < floor
+    scores = postings.scores([(vocab["common"], 1.0)])
+    assert np.all(scores[:3] > 0) and scores[3] == 0
+    avgdl = 7 / 4
+    expected = floor * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 2 / avgdl))
+    assert scores[0] == pytest.approx(expected, abs=1e-12)
+    np.testing.assert_allclose(scores, BM25Okapi(docs).get_scores(["common"]), atol=1e-12)
+
+
+def test_a_query_reads_only_its_terms_postings(seed_index: index.Index) -> None:
+    postings = seed_index._data.postings
+    term = seed_index._vocab["ilya"]
+    lo, hi = int(postings.ptr[term]), int(postings.ptr[term + 1])
+    scores = postings.scores([(term, 1.0)])
+    assert set(np.flatnonzero(scores)) == set(postings.ids[lo:hi].tolist())
+
+
+def test_a_tiny_corpus_still_scores_matches_above_zero() -> None:
+    """Deliberate deviation from rank_bm25, whose IDFs are all negative for a one-passage corpus."""
+    postings = build_postings(np.array([0, 1]), np.array([0, 0]), 2, 1, BM25Params())
+    assert BM25Okapi([["owl", "night"]]).get_scores(["owl"])[0] <= 0
+    assert postings.scores([(0, 1.0)])[0] == pytest.approx(0.25 * 2.5 / (1 + 1.5))

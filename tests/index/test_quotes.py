@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from index.analyzer import Analyzer
+from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, pick_quote
+
+SENTENCES = [
+    "We started the show late.",
+    "Let me ask you about cold showers.",
+    "His mindset of taking a cold shower was to embrace suffering.",
+    "That is what he told me.",
+    "Anyway, the weather was nice.",
+    *(f"Filler sentence number {i} that talks about nothing in particular at all." for i in range(12)),
+]
+
+
+def _weights(question: str) -> dict[str, float]:
+    return dict.fromkeys(Analyzer().terms(question), 1.0)
+
+
+def test_the_quote_is_whole_sentences_that_carry_the_question() -> None:
+    quote = pick_quote(SENTENCES, _weights("how does he approach cold showers and suffering"), Analyzer())
+    assert "His mindset of taking a cold shower was to embrace suffering." in quote.text
+    body = quote.text.removeprefix(f"{ELLIPSIS} ").removesuffix(f" {ELLIPSIS}")
+    assert body == " ".join(SENTENCES[quote.first : quote.last + 1])
+    assert len(quote.text) <= MAX_QUOTE_CHARS
+    assert quote.text.startswith(ELLIPSIS) and quote.text.endswith(ELLIPSIS)
+    assert {"cold", "shower", "suffering"} <= set(quote.matched)
+
+
+def test_context_after_the_match_is_preferred() -> None:
+    quote = pick_quote(SENTENCES, _weights("embrace suffering"), Analyzer())
+    assert quote.first <= 2 < quote.last
+    assert quote.last - 2 >= 2 - quote.first
+
+
+def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
+    long = "word " * 300 + "suffering."
+    quote = pick_quote([long], _weights("word"), Analyzer())
+    assert len(quote.text) <= MAX_QUOTE_CHARS
+    assert quote.text.endswith(ELLIPSIS) and not quote.text.startswith(ELLIPSIS)
+
+
+def test_a_whole_short_passage_is_quoted_without_ellipsis() -> None:
+    quote = pick_quote(SENTENCES[:3], _weights("cold"), Analyzer())
+    assert quote.text == " ".join(SENTENCES[:3])

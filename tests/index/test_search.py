@@ -1,0 +1,133 @@
+"""Searching the bundled seeds: what a person asking questions meets."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import index
+from index.analyzer import is_cjk
+from index.quotes import MAX_QUOTE_CHARS
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def test_hits_carry_quote_passage_and_source(seed_index: index.Index) -> None:
+    hits = seed_index.search("cold shower suffering", k=3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score >= hits[2].score > 0
+    top = hits[0]
+    assert "cold shower" in top.quote
+    assert top.quote.strip("… ") in top.passage.text
+    assert len(top.quote) <= MAX_QUOTE_CHARS
+    assert top.doc.source == "003_d23df86fad9ea286.txt"
+    assert top.passage.char_start < top.passage.char_end
+
+
+def test_results_do_not_repeat_the_same_stretch_of_text(seed_index: index.Index) -> None:
+    hits = seed_index.search("reinforcement learning", k=10)
+    spans = sorted((h.doc.id, h.passage.char_start, h.passage.char_end) for h in hits)
+    for (d1, _, e1), (d2, s2, _) in itertools.pairwise(spans):
+        assert d1 != d2 or s2 >= e1
+
+
+def test_offset_pages_through_the_same_ranking(seed_index: index.Index) -> None:
+    first = seed_index.search("reinforcement learning", k=6)
+    second = seed_index.search("reinforcement learning", k=3, offset=3)
+    assert [h.passage.id for h in second] == [h.passage.id for h in first[3:]]
+    assert [h.rank for h in second] == [4, 5, 6]
+
+
+def test_a_chinese_question_finds_the_chinese_passages(seed_index: index.Index) -> None:
+    hits = seed_index.search("人类的学习效率和先验知识", k=3)
+    assert hits and hits[0].doc.source.startswith("001_")
+    assert is_cjk(hits[0].quote)
+
+
+def test_spelling_variants_meet(seed_index: index.Index) -> None:
+    joined = seed_index.search("AlphaZero homework problem", k=3)
+    assert any("Alpha Zero" in h.passage.text for h in joined)
+    misspelled = seed_index.search("Solomonoff", k=3)  # the transcript spells it Solomonov
+    assert misspelled and "Solomonov" in misspelled[0].passage.text
+
+
+def test_acronyms_meet_their_expansions(seed_index: index.Index) -> None:
+    query = seed_index._analyze("ML experiments")
+    assert {"machin", "learn"} <= set(query.weights)
+    assert "rl" in seed_index._analyze("scaling reinforcement learning").weights
+
+
+def test_a_search_can_be_limited_to_documents(seed_index: index.Index) -> None:
+    only = seed_index.search("OpenAI", k=5, documents={"000_80e722cf41c41265.txt"})
+    assert only and {h.doc.source for h in only} == {"000_80e722cf41c41265.txt"}
+
+
+def test_nothing_matches_gives_no_hits_and_suggestions(seed_index: index.Index) -> None:
+    assert seed_index.search("zxqv wqkj", k=3) == []
+    assert seed_index.search("", k=3) == []
+    assert seed_index.suggest("superintelligance")[0] == "superintelligence"
+
+
+def test_a_huge_question_is_answered_quickly(seed_index: index.Index) -> None:
+    import time
+
+    question = "why did ilya start ssi " * 5000  # ~115 kB
+    started = time.perf_counter()
+    hits = seed_index.search(question, k=3)
+    assert hits and time.perf_counter() - started < 1.0
+
+
+def test_passages_cover_every_document(seed_index: index.Index) -> None:
+    assert len(seed_index.documents) == 5
+    assert {p.doc.id for p in seed_index.passages} == {d.id for d in seed_index.documents}
+    assert all(p.text for p in seed_index.passages[:50])
+
+
+def test_save_and_load_give_the_same_answers(seed_index: index.Index, tmp_path: Path) -> None:
+    seed_index.save(tmp_path / "idx")
+    loaded = index.load(tmp_path / "idx")
+    assert loaded.version == seed_index.version
+    question = "Why did Jerry leave OpenAI?"
+    assert [(h.passage.id, h.quote) for h in loaded.search(question)] == [
+        (h.passage.id, h.quote) for h in seed_index.search(question)
+    ]
+    assert not list((tmp_path / "idx").glob("*.pkl"))
+
+
+def test_the_version_follows_the_content(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One sentence about owls. Another about cats.", "utf-8")
+    first = index.build([tmp_path]).version
+    assert index.build([tmp_path]).version == first
+    (tmp_path / "a.txt").write_text("One sentence about owls. Another about dogs.", "utf-8")
+    assert index.build([tmp_path]).version != first
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: (d / "manifest.json").unlink(),
+        lambda d: (d / "manifest.json").write_text("{not json", "utf-8"),
+        lambda d: (d / "manifest.json").write_text('{"format": 999}', "utf-8"),
+        lambda d: (d / "postings_ids.npy").write_bytes(b"garbage"),
+        lambda d: (d / "text.bin").write_bytes(b"short"),
+    ],
+)
+def test_a_damaged_index_fails_to_load_with_a_clear_error(
+    seed_index: index.Index, tmp_path: Path, damage: Callable[[Path], object]
+) -> None:
+    seed_index.save(tmp_path / "idx")
+    damage(tmp_path / "idx")
+    with pytest.raises(index.IndexLoadError, match="idx"):
+        index.load(tmp_path / "idx")
+
+
+def test_an_unreadable_file_is_skipped_and_reported(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Owls hunt at night. They fly silently.", "utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    built, report = index.build_with_report([tmp_path, SEEDS / "000_80e722cf41c41265.txt"])
+    assert report.files == 2
+    assert len(report.skipped) == 1 and "bad.txt" in report.skipped[0]
+    assert built.search("owls")[0].doc.source == "good.txt"
