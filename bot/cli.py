@@ -1,0 +1,158 @@
+"""The `onrecord` command: ask questions of the transcripts, build indexes (and, later, run the bots)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import index
+from index.query import MAX_QUERY_WORDS
+
+from .cli_output import hits_json, hits_text, no_match_suggestion
+from .corpus import default_index
+
+__all__ = ["main"]
+
+log = logging.getLogger("onrecord")
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="onrecord: %(levelname)s: %(message)s")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args, parser)
+    except (index.IndexLoadError, FileNotFoundError, NotADirectoryError) as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onrecord", description="Answers questions with the speakers' own words."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser(
+        "ask",
+        help="answer questions from the transcripts",
+        description=(
+            "Answer a question with quotes from the transcripts. Without a question, read questions from "
+            "standard input, one per line."
+        ),
+    )
+    ask.add_argument("question", nargs="*", help="the question (several words need no quotes)")
+    ask.add_argument("-k", type=_positive, default=3, metavar="N", help="how many results (default 3)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "--index", type=Path, metavar="DIR", help="a saved index (default: the bundled transcripts)"
+    )
+    ask.set_defaults(run=_ask)
+
+    idx = sub.add_parser("index", help="build a saved index")
+    idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", required=True)
+    build = idx_sub.add_parser("build", help="index transcript files or folders (.txt .md .vtt .srt)")
+    build.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: the bundled transcripts)",
+    )
+    build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to save the index")
+    build.set_defaults(run=_build)
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, got {value!r}")
+    return number
+
+
+def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.question:
+        question = " ".join(args.question).strip()
+        if not question:
+            print('onrecord ask: the question is empty. Usage: onrecord ask "your question"', file=sys.stderr)
+            return EXIT_USAGE
+        questions: Iterator[str] = iter([question])
+    else:
+        if sys.stdin.isatty():
+            print("Type a question and press Enter (Ctrl-D to finish).", file=sys.stderr)
+        questions = (line.strip() for line in sys.stdin if line.strip())
+    idx = index.load(args.index) if args.index else default_index()
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    for question in questions:
+        if len(question.split()) > MAX_QUERY_WORDS:
+            print(
+                f"onrecord: a long question; searching with its first {MAX_QUERY_WORDS} words",
+                file=sys.stderr,
+            )
+        hits = idx.search(question, k=args.k)
+        suggestion = None if hits else no_match_suggestion(idx.suggest(question))
+        out = (
+            hits_json(question, hits, suggestion) + "\n"
+            if args.json
+            else hits_text(question, hits, suggestion, color)
+        )
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    return 0
+
+
+def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .corpus import seed_files
+
+    paths: list[Path] = args.paths or seed_files()
+    started = time.perf_counter()
+    with _Progress() as tick:
+        built, report = index.build_with_report(paths, progress=tick)
+    built.save(args.out)
+    elapsed = time.perf_counter() - started
+    for skipped in report.skipped:
+        print(f"onrecord: warning: skipped {skipped}", file=sys.stderr)
+    print(
+        f"Indexed {len(built.documents)} documents, {len(built.passages)} passages in {elapsed:.1f} s "
+        f"-> {args.out} (version {built.version})"
+    )
+    return 0 if built.documents else 1
+
+
+class _Progress:
+    """A progress bar over files on a terminal; silent otherwise."""
+
+    def __enter__(self) -> index.Progress:
+        self._bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit=" files", file=sys.stderr, leave=False)
+        return self._tick
+
+    def _tick(self, path: Path, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.set_postfix_str(path.name[-40:], refresh=False)
+            self._bar.update(done - self._bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()

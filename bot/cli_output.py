@@ -1,0 +1,84 @@
+"""How `onrecord ask` shows answers: readable text for a person, or one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from index import Hit
+
+__all__ = ["format_time", "hits_json", "hits_text", "no_match_suggestion"]
+
+_BOLD, _DIM, _RESET = "\033[1;33m", "\033[2m", "\033[0m"
+
+
+def format_time(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def no_match_suggestion(suggestions: Sequence[str]) -> str:
+    if suggestions:
+        close = ", ".join(suggestions)
+        return f"Nothing on record about that. Words in the transcripts close to yours: {close}."
+    return "Nothing on record about that. Try other words, or fewer of them."
+
+
+def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str:
+    results = [
+        {
+            "rank": h.rank,
+            "score": round(h.score, 6),
+            "quote": h.quote,
+            "passage": h.passage.text,
+            "source": h.doc.source,
+            "title": h.doc.title,
+            "url": h.url,
+            "start": h.start,
+            "end": h.end,
+            "speaker": h.speaker,
+        }
+        for h in hits
+    ]
+    record: dict[str, Any] = {"question": question, "results": results}
+    if not hits:
+        record["suggestion"] = suggestion
+    return json.dumps(record, ensure_ascii=False)
+
+
+def hits_text(question: str, hits: Sequence[Hit], suggestion: str | None, color: bool) -> str:
+    lines = [f"Q: {question}", ""]
+    if not hits:
+        lines.append(suggestion or "")
+    for h in hits:
+        lines.append(f"{h.rank}. “{_highlight(h.quote, h.matched, color)}”")
+        lines.append(f"   — {_attribution(h)}")
+        if h.url:
+            lines.append(f"   {_DIM if color else ''}{h.url}{_RESET if color else ''}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _attribution(h: Hit) -> str:
+    parts = [h.speaker] if h.speaker else []
+    parts.append(h.doc.title if not h.doc.show else f"{h.doc.show}: {h.doc.title}")
+    where = f"({h.doc.source}"
+    if (when := format_time(h.start)) is not None:
+        where += f", at {when}"
+    parts.append(where + ")")
+    return " · ".join(parts[:-1]) + " " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _highlight(text: str, words: Sequence[str], color: bool) -> str:
+    """Mark the matched words: bold on a colour terminal, *stars* otherwise."""
+    if not words:
+        return text
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    return pattern.sub(lambda m: f"{_BOLD}{m.group(1)}{_RESET}" if color else f"*{m.group(1)}*", text)

@@ -1,0 +1,51 @@
+"""Where the index comes from: a saved one, a folder of transcripts, or the bundled seeds (cached)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import platformdirs
+
+import index
+import seeds
+from index.store import FORMAT
+
+__all__ = ["default_index", "seed_files", "seeds_cache_dir"]
+
+log = logging.getLogger(__name__)
+
+
+def seed_files() -> list[Path]:
+    """The transcripts bundled with OnRecord (the package ``seeds``)."""
+    for entry in seeds.__path__:
+        folder = Path(entry)
+        if folder.is_dir():
+            return sorted(p for p in folder.iterdir() if p.suffix == ".txt")
+    raise FileNotFoundError("the bundled seed transcripts are missing from this installation")
+
+
+def seeds_cache_dir(cache_root: Path | None = None) -> Path:
+    """The cached index of the seeds; its name changes with their content and the index format."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(str(FORMAT).encode())
+    for path in seed_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    root = cache_root or Path(platformdirs.user_cache_dir("onrecord"))
+    return root / f"seeds-{digest.hexdigest()}"
+
+
+def default_index(cache_root: Path | None = None) -> index.Index:
+    """The seeds' index: loaded from the user's cache, built there on first use or when the seeds change."""
+    target = seeds_cache_dir(cache_root)
+    try:
+        return index.load(target)
+    except index.IndexLoadError:
+        log.info("building the index of the bundled transcripts in %s", target)
+    built = index.build(seed_files())
+    try:
+        built.save(target)
+    except OSError as err:  # a read-only cache is no reason not to answer
+        log.warning("could not cache the index in %s: %s", target, err)
+    return built

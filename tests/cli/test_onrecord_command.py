@@ -1,0 +1,115 @@
+"""The `onrecord` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
+
+
+@pytest.fixture(scope="module")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def run(*args: str, stdin: str = "", cache: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "NO_COLOR": "1"}
+    return subprocess.run(
+        [ONRECORD, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def test_ask_prints_quotes_with_their_source(cache_home: Path) -> None:
+    proc = run("ask", "Why did Jerry leave OpenAI?", cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Q: Why did Jerry leave OpenAI?")
+    assert "1. “" in proc.stdout and "002_954c39d5c1532380.txt" in proc.stdout
+    assert "*OpenAI*" in proc.stdout  # the question's words are highlighted
+    assert (cache_home / "onrecord").is_dir()  # the seeds' index was cached for next time
+
+
+def test_json_has_the_documented_fields(cache_home: Path) -> None:
+    proc = run("ask", "--json", "-k", "2", "cold", "shower", cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["question"] == "cold shower"
+    assert [r["rank"] for r in answer["results"]] == [1, 2]
+    assert set(answer["results"][0]) == {
+        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker"
+    }  # fmt: skip
+    assert "cold shower" in answer["results"][0]["quote"]
+
+
+def test_questions_from_standard_input_are_answered_in_order(cache_home: Path) -> None:
+    proc = run("ask", "--json", stdin="cold shower\n\n人类学习\nzxqvwk qqjjx\n", cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [a["question"] for a in answers] == ["cold shower", "人类学习", "zxqvwk qqjjx"]
+    assert answers[1]["results"][0]["source"].startswith("001_")
+    assert answers[2]["results"] == [] and answers[2]["suggestion"]
+
+
+def test_no_match_says_so_with_a_suggestion(cache_home: Path) -> None:
+    proc = run("ask", "superintelligance", cache=cache_home)
+    assert proc.returncode == 0
+    proc = run("ask", "qqxzv", cache=cache_home)
+    assert proc.returncode == 0
+    assert "Nothing on record about that" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [["ask", ""], ["ask", "   "]])
+def test_an_empty_question_is_a_usage_error(args: list[str], cache_home: Path) -> None:
+    proc = run(*args, cache=cache_home)
+    assert proc.returncode == 2
+    assert "empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_100_kb_question_is_answered_within_a_second(cache_home: Path) -> None:
+    run("ask", "warm up", cache=cache_home)
+    started = time.perf_counter()
+    proc = run("ask", "--json", "why did ilya start ssi " * 4500, cache=cache_home)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["results"]
+    assert (
+        time.perf_counter() - started < 1.0 + 2.0
+    )  # one second for the answer, the rest for Python start-up
+
+
+def test_index_build_then_ask_with_it(tmp_path: Path, cache_home: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "owls.txt").write_text("Owls\nOwls hunt at night. They fly without a sound.", "utf-8")
+    (corpus / "broken.srt").write_bytes(b"\x00\xff\x00binary" * 100)
+    proc = run("index", "build", str(corpus), "--out", str(tmp_path / "idx"), cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Indexed 1 documents" in proc.stdout
+    assert "broken.srt" in proc.stderr
+    proc = run("ask", "--index", str(tmp_path / "idx"), "--json", "how do owls hunt", cache=cache_home)
+    assert json.loads(proc.stdout)["results"][0]["source"] == "owls.txt"
+
+
+def test_a_missing_or_corrupt_index_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
+    proc = run("ask", "--index", str(tmp_path / "nope"), "hello", cache=cache_home)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "no index at" in proc.stderr
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "manifest.json").write_text("{oops", "utf-8")
+    proc = run("ask", "--index", str(tmp_path / "bad"), "hello", cache=cache_home)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "corrupt" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_missing_transcript_folder_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
+    out = str(tmp_path / "idx")
+    proc = run("index", "build", str(tmp_path / "nowhere"), "--out", out, cache=cache_home)
+    assert proc.returncode == 1
+    assert "nowhere" in proc.stderr and "Traceback" not in proc.stderr
