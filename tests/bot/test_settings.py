@@ -1,0 +1,130 @@
+"""Settings: defaults, one clear line per bad value, secrets kept out of sight, the README table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings, settings_table
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_defaults() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.results == 3 and settings.cache_ttl == 86400 and settings.rate_limit == 10
+    assert (settings.health_port, settings.port) == (8080, 3000)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.discord_api_url == "https://discord.com/api/v10"
+    assert settings.discord_gateway_url == "wss://gateway.discord.gg"
+    assert settings.redis_url is None and settings.index is None and settings.corpus == ()
+    assert (settings.log_level, settings.max_question_chars) == ("INFO", 1000)
+
+
+def test_values_from_the_environment_and_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("ONRECORD_RESULTS=5\nREDIS_URL=unix:///tmp/r.sock\n")
+    settings = load_settings(
+        {
+            "ONRECORD_RESULTS": "7",
+            "ONRECORD_CORPUS": f"{REPO / 'seeds'}, {REPO / 'pyproject.toml'}",
+            "ONRECORD_SLACK_API_URL": "http://127.0.0.1:9/api",
+            "onrecord_log_level": "debug",
+        },
+        env_file=str(env_file),
+    )
+    assert settings.results == 7 and settings.redis_url == "unix:///tmp/r.sock"
+    assert settings.corpus == (REPO / "seeds", REPO / "pyproject.toml")
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/" and settings.log_level == "DEBUG"
+
+
+WHOLE = "a whole number, 1 or more"
+PORT = "a port number from 1 to 65535"
+HTTP = "an http:// or https:// URL"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ONRECORD_RESULTS", "abc", "a whole number from 1 to 10"),
+        ("ONRECORD_RESULTS", "11", "a whole number from 1 to 10"),
+        ("ONRECORD_CACHE_TTL", "-1", "a whole number of seconds, 0 or more"),
+        ("ONRECORD_RATE_LIMIT", "0", WHOLE),
+        ("ONRECORD_MAX_QUESTION_CHARS", "1e3", WHOLE),
+        ("ONRECORD_HEALTH_PORT", "99999", PORT),
+        ("ONRECORD_PORT", "http", PORT),
+        ("ONRECORD_INDEX", "/no/such/dir", "an existing directory holding a saved index"),
+        ("ONRECORD_CORPUS", "/no/such/file", "comma-separated paths of existing transcript files or folders"),
+        ("ONRECORD_SLACK_API_URL", "slack.com", HTTP),
+        ("ONRECORD_DISCORD_API_URL", "ftp://x", HTTP),
+        ("ONRECORD_DISCORD_GATEWAY_URL", "https://x", "a ws:// or wss:// URL"),
+        ("ONRECORD_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ],
+)
+def test_a_bad_value_is_one_clear_line(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value}, env_file=None)
+    assert str(caught.value) == f'{name} must be {expected} (got "{value}")'
+
+
+def test_a_bad_redis_url_is_named_but_not_echoed() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"REDIS_URL": "http://:secret@host"}, env_file=None)
+    assert str(caught.value) == "REDIS_URL must be a redis://, rediss:// or unix:// URL"
+
+
+def test_several_bad_values_still_make_one_line() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"ONRECORD_RESULTS": "0", "ONRECORD_PORT": "x"}, env_file=None)
+    assert "\n" not in str(caught.value)
+    assert "ONRECORD_RESULTS" in str(caught.value) and "ONRECORD_PORT" in str(caught.value)
+
+
+def test_platform_requirements() -> None:
+    bare = load_settings({}, env_file=None)
+    for require, name in ((bare.require_slack, "SLACK_BOT_TOKEN"), (bare.require_discord, "DISCORD_TOKEN")):
+        with pytest.raises(SettingsError, match=name):
+            require()
+    half = load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, env_file=None)
+    with pytest.raises(SettingsError, match=r"SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET"):
+        half.require_slack()
+    http = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, env_file=None)
+    http.require_slack()
+    assert not http.slack_socket_mode
+    socket = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, env_file=None)
+    assert socket.slack_socket_mode
+    load_settings({"DISCORD_TOKEN": "d"}, env_file=None).require_discord()
+
+
+def test_secrets_are_never_shown() -> None:
+    secrets = {
+        "SLACK_BOT_TOKEN": "xoxb-very-secret",
+        "SLACK_APP_TOKEN": "xapp-very-secret",
+        "SLACK_SIGNING_SECRET": "sign-very-secret",
+        "DISCORD_TOKEN": "disc-very-secret",
+        "REDIS_URL": "redis://:pw-very-secret@redis:6379/0",
+    }
+    settings = load_settings(secrets, env_file=None)
+    assert "very-secret" not in repr(settings) + str(settings)
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == "disc-very-secret"
+
+
+def test_readme_holds_the_generated_table() -> None:
+    assert (REPO / "README.md").is_file(), "README.md is missing"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+    assert start in readme and end in readme, f"README.md needs {start} … {end} around the table"
+    table = readme.split(start, 1)[1].split(end, 1)[0].strip()
+    assert table == settings_table(), "README's table is stale: paste the output of `python -m bot.settings`"
+
+
+def test_the_table_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.settings"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == settings_table()
+    assert out.count("\n| `") == len(settings_table().splitlines()) - 2

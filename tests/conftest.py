@@ -1,0 +1,120 @@
+"""Shared fixtures: a real redis-server on a private unix socket, and the index over the bundled seeds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import index
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class RedisServer:
+    """A redis-server process the test may stop, start, pause (SIGSTOP) and resume (SIGCONT).
+
+    With `REDIS_URL` set, that server is used instead and cannot be controlled (`external`).
+    """
+
+    def __init__(self, workdir: Path | None, url: str | None = None) -> None:
+        self._workdir = workdir
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._paused = False
+        self.external = url is not None
+        self.socket = workdir / "redis.sock" if workdir else None
+        self.url = url or f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self._require_control()
+        assert self._workdir is not None and self.socket is not None
+        self._proc = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+             "--save", "", "--appendonly", "no", "--dir", str(self._workdir), "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not self._answers():
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._require_control()
+        if self._proc is None:
+            return
+        self.resume()
+        self._proc.terminate()
+        self._proc.wait(timeout=10)
+        self._proc = None
+
+    def pause(self) -> None:
+        self._require_control()
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGSTOP)
+        self._paused = True
+
+    def resume(self) -> None:
+        if self._proc is not None and self._paused:
+            self._proc.send_signal(signal.SIGCONT)
+            self._paused = False
+
+    def _answers(self) -> bool:
+        assert self.socket is not None
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(1)
+                sock.connect(str(self.socket))
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def _require_control(self) -> None:
+        if self.external:
+            pytest.skip("REDIS_URL points at an external server, which this test would have to stop")
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A fresh redis-server (or the one at `REDIS_URL`), stopped after the test."""
+    if os.environ.get("REDIS_URL"):
+        yield RedisServer(None, os.environ["REDIS_URL"])
+        return
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not on PATH (.ci/run installs it)")
+    # Unix socket paths are limited to ~100 bytes, so not pytest's (long) tmp_path.
+    workdir = Path(tempfile.mkdtemp(prefix="onrecord-redis-"))
+    server = RedisServer(workdir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def namespace() -> str:
+    """A key namespace of this test's own, so a shared REDIS_URL server needs no flushing."""
+    return f"onrecord-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def seed_index() -> index.Index:
+    """The real index over the bundled seed transcripts, built once per session."""
+    import index
+
+    return index.build([str(REPO / "seeds")])
