@@ -1,0 +1,106 @@
+"""What bot replicas share, in Redis, with an in-process twin for a single process.
+
+Key scheme (``{ns}`` is the namespace, ``onrecord`` unless configured; ``{{…}}`` marks a literal Redis
+Cluster hash tag so that keys used together by one script share a slot):
+
+==============================================  ========  ==========================================
+key                                             type      meaning, lifetime
+==============================================  ========  ==========================================
+``{ns}:answer:{index_version}:{sha256(q)[:32]}``  string    cached answer payload (JSON); cache TTL.
+                                                          A rebuilt index has a new version, so its
+                                                          old entries are unreachable and expire.
+``{ns}:claim:{event_id}``                         string    event claimed by one process; 900 s
+``{ns}:rate:{{user}}:hits``                       zset      accepted questions by server time (ms);
+                                                          one window (60 s)
+``{ns}:rate:{{user}}:notified``                   string    the limited user was told once; one window
+``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
+``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
+``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
+==============================================  ========  ==========================================
+
+``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is down the
+cache misses, claims and rate limits use this process's twin, and pages and votes are kept in process.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+
+from bot.state.cache import AnswerCache
+from bot.state.claims import EventClaims
+from bot.state.feedback import Feedback, FeedbackCounts, Tally, Vote
+from bot.state.link import RedisLink, RedisStatus
+from bot.state.pages import AnswerPages
+from bot.state.ratelimit import RateDecision, RateLimiter
+
+__all__ = [
+    "AnswerCache",
+    "AnswerPages",
+    "EventClaims",
+    "Feedback",
+    "FeedbackCounts",
+    "RateDecision",
+    "RateLimiter",
+    "RedisStatus",
+    "State",
+    "Tally",
+    "Vote",
+    "open_state",
+]
+
+log = logging.getLogger(__name__)
+
+
+class State:
+    """Every shared-state concern over one Redis link, or in process when `link` is None."""
+
+    def __init__(self, link: RedisLink | None, *, rate_limit: int = 10, namespace: str = "onrecord") -> None:
+        self._link = link
+        self.cache = AnswerCache(link, namespace)
+        self.claims = EventClaims(link, namespace)
+        self.limiter = RateLimiter(link, rate_limit, namespace=namespace)
+        self.pages = AnswerPages(link, namespace)
+        self.feedback = Feedback(link, namespace)
+
+    @property
+    def redis_status(self) -> RedisStatus:
+        if self._link is None:
+            return "disabled"
+        return "ok" if self._link.ok else "degraded"
+
+    @property
+    def redis_ok(self) -> bool:
+        return self._link is not None and self._link.ok
+
+    async def ping(self) -> bool:
+        """Whether Redis answers now; False in single-process mode."""
+        return self._link is not None and await self._link.ping()
+
+    async def aclose(self) -> None:
+        if self._link is not None:
+            await self._link.aclose()
+
+    async def __aenter__(self) -> State:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def open_state(
+    redis_url: str | None,
+    *,
+    rate_limit: int = 10,
+    namespace: str = "onrecord",
+    timeout: float = 0.4,
+    backoff: float = 1.0,
+) -> State:
+    """Shared state over Redis at `redis_url`, or in process (logged once) when it is None."""
+    if redis_url is None:
+        log.info("REDIS_URL is not set: state is kept in this process only (single-process mode)")
+        return State(None, rate_limit=rate_limit, namespace=namespace)
+    link = RedisLink(redis_url, timeout=timeout, backoff=backoff)
+    return State(link, rate_limit=rate_limit, namespace=namespace)
