@@ -1,0 +1,172 @@
+"""The platform-free answering service: a question in, an `Answer` (plain data) out."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import index
+from bot.answer import Answer, Result, Status
+from bot.errors import OnRecordError
+from bot.metrics import Metrics
+from bot.question import is_meaningful, normalize
+from bot.state import FeedbackCounts, State, Vote
+
+__all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
+
+log = logging.getLogger(__name__)
+
+PAGES = 5  # results searched for per question: this many pages of "more results"
+EMPTY = "Ask me something about the transcripts, for example: what did they say about trust?"
+TOO_LONG = "That question is too long for me; please ask it in at most {limit} characters."
+RATE_LIMITED = "You are asking faster than I can answer; please wait a minute and ask again."
+NO_MATCH = "Nothing on record about that."
+NO_MATCH_HINT = "Try other words, or fewer of them."
+NO_MATCH_CLOSE = "Words in the transcripts close to yours: {words}."
+APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
+
+
+class InvalidVoteError(OnRecordError):
+    """A vote that is neither up nor down."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskOptions:
+    k: int | None = None  # results per page; the service's default when None
+    documents: frozenset[str] | None = None  # only these document ids or file names
+    user: str | None = None  # who asks, e.g. "slack:T1:U1"; rate-limited when given
+
+
+class AnswerService:
+    """Answers questions from one index, reading through the shared cache. Never raises from `ask`."""
+
+    def __init__(
+        self,
+        index: index.Index,
+        state: State,
+        *,
+        results: int = 3,
+        cache_ttl: int = 86400,
+        max_question_chars: int = 1000,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.index = index
+        self._state = state
+        self._results = results
+        self._cache_ttl = cache_ttl
+        self._max_chars = max_question_chars
+        self._metrics = metrics or Metrics()
+
+    async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
+        started = time.perf_counter()
+        try:
+            answer = await self._ask(question, options)
+        except Exception:  # a bug of ours must not reach an adapter either
+            log.exception("unexpected error while answering")
+            answer = self._refusal("error", "", APOLOGY)
+        self._metrics.questions.labels(outcome=answer.status).inc()
+        self._metrics.latency.observe(time.perf_counter() - started)
+        return answer
+
+    async def _ask(self, question: str, options: AskOptions) -> Answer:
+        text = normalize(question)
+        if not is_meaningful(text):
+            return self._refusal("empty", "", EMPTY)
+        if len(text) > self._max_chars:
+            return self._refusal("too_long", text[:80], TOO_LONG.format(limit=self._max_chars))
+        if options.user is not None:
+            decision = await self._state.limiter.check(options.user)
+            if not decision.allowed:
+                return dataclasses.replace(
+                    self._refusal("rate_limited", text, RATE_LIMITED), notify=decision.notify
+                )
+        k = self._page_size(options)
+        key = self._cache_text(text, k, options.documents)
+        cached = await self._state.cache.get(self.index.version, key)
+        if cached is not None:
+            try:
+                answer = Answer.from_json(cached)
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignoring an unreadable cached answer")
+            else:
+                self._metrics.cache_hits.inc()
+                return dataclasses.replace(answer.page_of(0), cached=True)
+        self._metrics.cache_misses.inc()
+        full = await self._search(text, k, options.documents)
+        if full.status != "error":
+            await self._state.cache.put(self.index.version, key, full.to_json(), self._cache_ttl)
+            await self._state.pages.put(full.id, full.to_json())
+        return full.page_of(0)
+
+    async def more(
+        self, answer_id: str, page: int, *, question: str | None = None, options: AskOptions = AskOptions()
+    ) -> Answer | None:
+        """Page `page` (from 0) of an earlier answer; None when it is unknown or has no such page.
+
+        The pages outlive restarts in Redis; when they are gone, `question` (and the `options` it was
+        asked with) lets the search run again, provided it gives the same answer id.
+        """
+        stored = await self._state.pages.get(answer_id)
+        full: Answer | None = None
+        if stored is not None:
+            try:
+                full = Answer.from_json(stored)
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignoring unreadable pages of answer %s", answer_id)
+        if full is None and question is not None:
+            text, k = normalize(question), self._page_size(options)
+            if self.answer_id(text, k, options.documents) == answer_id:
+                full = await self._search(text, k, options.documents)
+                if full.status == "ok":
+                    await self._state.pages.put(answer_id, full.to_json())
+        if full is None or full.status != "ok" or page < 0 or page * full.page_size >= len(full.results):
+            return None
+        return full.page_of(page)
+
+    async def feedback(self, answer_id: str, passage_id: int | None, user: str, vote: Vote) -> None:
+        """Record a 👍 ("up") or 👎 ("down") on an answer (`passage_id` None) or one of its passages."""
+        if vote not in ("up", "down"):
+            raise InvalidVoteError("A vote is either 👍 or 👎.")
+        await self._state.feedback.vote(answer_id, passage_id, user, vote)
+
+    async def feedback_counts(self, answer_id: str) -> FeedbackCounts:
+        return await self._state.feedback.counts(answer_id)
+
+    def answer_id(self, text: str, k: int, documents: Collection[str] | None) -> str:
+        """Stable across processes and restarts: a hash of the index version and the question."""
+        material = f"{self.index.version}\0{self._cache_text(text, k, documents)}"
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+    async def _search(self, text: str, k: int, documents: frozenset[str] | None) -> Answer:
+        """All pages of the answer: the index's work runs in a thread, off the event loop."""
+        answer_id = self.answer_id(text, k, documents)
+        base = Answer(id=answer_id, question=text, status="ok", index_version=self.index.version, page_size=k)
+        try:
+            hits = await asyncio.to_thread(self.index.search, text, k * PAGES, documents=documents)
+            if hits:
+                return dataclasses.replace(base, results=tuple(map(Result.from_hit, hits)))
+            words = tuple(await asyncio.to_thread(self.index.suggest, text))
+        except Exception:
+            log.exception("the index failed to answer %r", text[:200])
+            self._metrics.errors.inc()
+            return dataclasses.replace(base, status="error", message=APOLOGY)
+        hint = NO_MATCH_CLOSE.format(words=", ".join(words)) if words else NO_MATCH_HINT
+        return dataclasses.replace(
+            base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
+        )
+
+    def _page_size(self, options: AskOptions) -> int:
+        return max(1, min(options.k or self._results, 10))
+
+    @staticmethod
+    def _cache_text(text: str, k: int, documents: Collection[str] | None) -> str:
+        scope = ",".join(sorted(documents)) if documents is not None else "*"
+        return f"k={k}\0documents={scope}\0{text}"
+
+    def _refusal(self, status: Status, text: str, message: str) -> Answer:
+        return Answer(id="", question=text, status=status, message=message, index_version=self.index.version)
