@@ -1,0 +1,148 @@
+"""The composition root: settings in, a running runtime (state, index, service, health) out.
+
+    async with build_runtime(settings) as runtime:
+        ...  # an adapter serves with runtime.service until runtime.stopping is set (SIGTERM/SIGINT)
+
+`run(main)` does the whole start-up for a command: settings, logs, runtime, one clear line on failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import index
+from bot.errors import OnRecordError
+from bot.health import HealthServer
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from bot.service import AnswerService
+from bot.settings import Settings, SettingsError, load_settings
+from bot.state import State, open_state
+
+__all__ = ["Runtime", "StartupError", "build_runtime", "load_index", "run"]
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(OnRecordError):
+    """The bot cannot start; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What a running bot owns, built and closed by `build_runtime`."""
+
+    settings: Settings
+    state: State
+    index: index.Index
+    service: AnswerService
+    metrics: Metrics
+    health: HealthServer
+    stopping: asyncio.Event  # set by SIGTERM / SIGINT: finish up and return
+
+
+def load_index(settings: Settings) -> index.Index:
+    """The saved index at ONRECORD_INDEX, else one built from ONRECORD_CORPUS, else the bundled seeds."""
+    try:
+        if settings.index is not None:
+            return index.load(settings.index)
+        if settings.corpus:
+            built = index.build(settings.corpus)
+            if not built.passages:
+                raise StartupError("ONRECORD_CORPUS holds no readable transcripts")
+            return built
+        from bot.corpus import default_index  # the seeds are read only when needed
+
+        return default_index()
+    except (index.IndexLoadError, index.TranscriptError, OSError) as err:
+        source = "ONRECORD_INDEX" if settings.index is not None else "ONRECORD_CORPUS"
+        raise StartupError(f"{source}: cannot load the index ({err})") from err
+
+
+@contextlib.asynccontextmanager
+async def build_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Build state, index, service and health server; close them all on exit."""
+    async with AsyncExitStack() as stack:
+        state = await stack.enter_async_context(
+            open_state(settings.redis_url, rate_limit=settings.rate_limit)
+        )
+        if settings.redis_url is not None and not await state.ping():
+            log.warning("Redis is unreachable at start-up; answering uncached until it returns")
+        idx = await asyncio.to_thread(load_index, settings)
+        log.info(
+            "index %s loaded: %d documents, %d passages", idx.version, len(idx.documents), len(idx.passages)
+        )
+        metrics = Metrics()
+        service = AnswerService(
+            idx,
+            state,
+            results=settings.results,
+            cache_ttl=settings.cache_ttl,
+            max_question_chars=settings.max_question_chars,
+            metrics=metrics,
+        )
+        health = await stack.enter_async_context(
+            HealthServer(
+                port=settings.health_port,
+                index=lambda: idx,
+                redis_status=lambda: state.redis_status,
+                metrics=metrics,
+            )
+        )
+        stopping = asyncio.Event()
+        stack.callback(_install_signal_handlers(stopping))
+        yield Runtime(settings, state, idx, service, metrics, health, stopping)
+        log.info("shutting down")
+
+
+def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
+    """SIGTERM and SIGINT set `stopping`; returns the function that restores the defaults."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stopping.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or not supported here
+            continue
+        installed.append(sig)
+
+    def restore() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return restore
+
+
+def run(main: Callable[[Runtime], Awaitable[None]], env: Mapping[str, str] | None = None) -> int:
+    """Start up, run `main(runtime)` until it returns or a signal stops it; the process exit code."""
+    try:
+        settings = load_settings(env)
+    except SettingsError as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(_serve(settings, main))
+    except StartupError as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve(settings: Settings, main: Callable[[Runtime], Awaitable[None]]) -> None:
+    async with build_runtime(settings) as runtime:
+        task = asyncio.ensure_future(main(runtime))
+        stop = asyncio.ensure_future(runtime.stopping.wait())
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        for pending in (task, stop):
+            pending.cancel()
+        await asyncio.gather(stop, return_exceptions=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,134 @@
+"""/healthz and /metrics over real HTTP, and the runtime that composes everything."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aiohttp
+import pytest
+
+import index
+from bot.app import Runtime, StartupError, build_runtime, run
+from bot.health import HealthServer
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from bot.service import AnswerService
+from bot.settings import load_settings
+from bot.state import State
+
+if TYPE_CHECKING:
+    from conftest import RedisServer
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def get(port: int, path: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}{path}") as resp:
+        return resp.status, await resp.text()
+
+
+async def test_healthz_and_metrics(seed_index: index.Index) -> None:
+    metrics, state = Metrics(), State(None)
+    service = AnswerService(seed_index, state, metrics=metrics)
+    await service.ask("what is trust")
+    await service.ask("what is trust")
+    await service.ask("")
+    server = HealthServer(port=0, index=lambda: seed_index, redis_status=lambda: "disabled", metrics=metrics)
+    async with server:
+        status, body = await get(server.port, "/healthz")
+        assert status == 200
+        health = json.loads(body)
+        assert health["index"]["loaded"] and health["index"]["version"] == seed_index.version
+        assert health["index"]["passages"] == len(seed_index.passages) > 0
+        assert health["redis"] == "disabled"
+        status, text = await get(server.port, "/metrics")
+        assert status == 200
+        assert 'onrecord_questions_total{outcome="ok"} 2.0' in text
+        assert 'onrecord_questions_total{outcome="empty"} 1.0' in text
+        assert "onrecord_cache_hits_total 1.0" in text and "onrecord_cache_misses_total 1.0" in text
+        assert "onrecord_answer_seconds_bucket" in text and "onrecord_errors_total 0.0" in text
+
+
+async def test_healthz_is_503_without_an_index() -> None:
+    server = HealthServer(port=0, index=lambda: None, redis_status=lambda: "degraded", metrics=Metrics())
+    async with server:
+        status, body = await get(server.port, "/healthz")
+    assert status == 503 and json.loads(body)["redis"] == "degraded"
+
+
+@pytest.fixture(scope="module")
+def saved_index(seed_index: index.Index, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("index")
+    seed_index.save(directory)
+    return directory
+
+
+async def test_the_runtime_composes_and_closes(saved_index: Path, redis_server: RedisServer) -> None:
+    port = free_port()
+    env = {
+        "ONRECORD_INDEX": str(saved_index),
+        "ONRECORD_HEALTH_PORT": str(port),
+        "REDIS_URL": redis_server.url,
+    }
+    async with build_runtime(load_settings(env, env_file=None)) as runtime:
+        answer = await runtime.service.ask("what is trust")
+        assert answer.status == "ok" and not runtime.stopping.is_set()
+        status, body = await get(port, "/healthz")
+        assert status == 200 and json.loads(body)["redis"] == "ok"
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(runtime.stopping.wait(), 5)
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await get(port, "/healthz")
+
+
+async def test_a_broken_index_stops_start_up(tmp_path: Path) -> None:
+    env = {"ONRECORD_INDEX": str(tmp_path), "ONRECORD_HEALTH_PORT": str(free_port())}
+    with pytest.raises(StartupError, match="ONRECORD_INDEX"):
+        async with build_runtime(load_settings(env, env_file=None)):
+            pass
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream)
+    yield stream
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+def test_logs_are_json_lines(json_logs: io.StringIO) -> None:
+    log = logging.getLogger("bot.test")
+    log.info("answered %s", "q1", extra={"answer_id": "abc"})
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        log.exception("failed")
+    first, second = (json.loads(line) for line in json_logs.getvalue().splitlines())
+    assert first["msg"] == "answered q1" and first["answer_id"] == "abc" and first["level"] == "INFO"
+    assert second["level"] == "ERROR" and "ValueError: boom" in second["exc"]
+
+
+def test_run_stops_on_a_bad_setting_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    async def main(runtime: Runtime) -> None:
+        raise AssertionError("must not start")
+
+    assert run(main, {"ONRECORD_RESULTS": "many"}) == 2
+    err = capsys.readouterr().err
+    assert err == 'onrecord: ONRECORD_RESULTS must be a whole number from 1 to 10 (got "many")\n'
