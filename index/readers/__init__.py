@@ -26,7 +26,7 @@ _READERS: dict[str, Callable[[str], Parsed]] = {
 }
 # Files that describe a folder rather than hold a transcript; skipped when walking folders.
 _NOT_TRANSCRIPTS = re.compile(
-    r"readme|licen[cs]e|copying|notice|contributing|sources?|(?:source_)?readme[_.-].*", re.IGNORECASE
+    r"(?:source_)?readme(?:[_.-].*)?|licen[cs]e|copying|notice|contributing|sources?", re.IGNORECASE
 )
 
 
@@ -47,9 +47,9 @@ def read_transcript(path: str | Path) -> Transcript:
         raise TranscriptError(str(path), f"cannot read file: {error.strerror or error}") from error
     except ValueError as error:
         raise TranscriptError(str(path), str(error)) from error
+    if reader is read_captions and "-->" not in text:  # no cues at all: a text with a caption suffix
+        reader = read_plain
     parsed = reader(text)
-    if not parsed.segments and reader is read_captions:  # captions without cues: read the text
-        parsed = read_plain(text)
     parsed.segments = _finish(parsed.segments)
     if not parsed.segments:
         raise TranscriptError(str(path), "no transcript text after cleaning")

@@ -85,7 +85,7 @@ def read_captions(text: str) -> Parsed:
         new, voice = _new_lines(lines, shown)
         if not new:
             prev = segments[-1] if segments else None
-            if prev is not None and prev.end is not None and end > prev.end:
+            if lines and prev is not None and prev.end is not None and end > prev.end:  # a repeat
                 segments[-1] = Segment(prev.text, prev.start, end, prev.speaker, prev.turn)
             continue
         turn = voice is not None and voice != speaker

@@ -15,6 +15,7 @@ from index.transcript import Segment
 
 _SAMPLE = 8192
 _MAX_CONTROL_RATIO = 0.1
+_MOSTLY_UTF8 = 10  # a file with this many valid non-ASCII characters per broken byte is UTF-8
 _MAX_ROLLUP_WORDS = 80
 _MIN_LOOP = 3  # a sentence said this many times back to back inside one line is a recognition loop
 _MIN_LOOP_WORDS = 4
@@ -71,14 +72,23 @@ def decode(data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-                text = data.decode("latin-1")
+            text = _decode_legacy(data)
     sample = text[:_SAMPLE]
     if len(_CONTROL.findall(sample)) > _MAX_CONTROL_RATIO * len(sample):
         raise ValueError("binary file (control characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_legacy(data: bytes) -> str:
+    """cp1252, unless the bytes are mostly valid UTF-8 with a few broken sequences."""
+    utf8 = data.decode("utf-8-sig", errors="replace")
+    non_ascii = len(utf8) - len(utf8.encode("ascii", errors="ignore"))
+    if utf8.count("\ufffd") * _MOSTLY_UTF8 < non_ascii:
+        return utf8
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return data.decode("latin-1")
 
 
 def is_debris(line: str) -> bool:

@@ -14,9 +14,10 @@ from index.readers.cleaning import clean_text, is_debris
 from index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
 from index.transcript import Segment
 
-_MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)\\*\]"
+_MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)(?:\\*\])?"  # the closing ] is sometimes lost
 _TIME_MARK = re.compile(_MARK)
 _TIME_RANGE = re.compile(rf"{_MARK}\s*(?:to|-|–)\s*(?={_MARK})")
+_SECTION = re.compile(r"\w+(?: \w+)?:")  # "Break:" next to a time mark marks a section, not speech
 _SPEAKER = re.compile(r"\*\*([^*\n]{1,60}?)(?::\*\*|\*\*\s?:)\s+(?=\S)")
 _HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?")
 _RULE = re.compile(r"(?:[-*_]\s*){3,}")
@@ -38,14 +39,16 @@ _INLINE = (
     ("\\", re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'$&])"), r"\1"),
 )
 _HARD_BREAK = ("  ", "\\")
+_HEADING_LINE = re.compile(r"^#{1,6} +\S", re.MULTILINE)
+_BOLD_OR_LINK = re.compile(r"\*\*[^*\n]+\*\*|\]\(https?://")
 
 
 def looks_like_markdown(text: str) -> bool:
     """Whether text has Markdown structure: a heading, or several bold spans or links."""
-    return (
-        re.search(r"^#{1,6} +\S", text, re.MULTILINE) is not None
-        or len(re.findall(r"\*\*[^*\n]+\*\*|\]\(https?://", text)) >= 2
-    )
+    if _HEADING_LINE.search(text):
+        return True
+    spans = _BOLD_OR_LINK.finditer(text)
+    return next(spans, None) is not None and next(spans, None) is not None
 
 
 def strip_inline(text: str) -> str:
@@ -78,6 +81,7 @@ class _Builder:
         label = _SPEAKER.match(line) if labelled and self.new_block else None
         if label:
             line = line[label.end() :]
+        line = strip_inline(line)
         pieces = [line]
         if "[" in line:  # text, time, text, time, text...
             pieces = _TIME_MARK.split(_TIME_RANGE.sub("", line))
@@ -85,8 +89,8 @@ class _Builder:
             if index % 2:
                 self.start = parse_mark(piece)
                 continue
-            text = clean_text(strip_inline(piece))
-            if not text:
+            text = clean_text(piece)
+            if not text or (len(pieces) > 1 and _SECTION.fullmatch(text)):
                 continue
             if label:
                 self.speaker, label = label.group(1).strip(), None

@@ -18,13 +18,14 @@ from index.transcript import Segment, Transcript
 
 logger = logging.getLogger(__name__)
 
-_LANGUAGE_SUFFIX = re.compile(r"\.([a-z]{2})(?:-[A-Za-z0-9]{2,8})?$")
+_LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}(?:-[A-Za-z0-9]{2,8})?$")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?*]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NOT_LATIN = re.compile(r"[^A-Za-z]+")
 _ENGLISH = re.compile(r"\b(?:the|and|of|to|is|that|you)\b", re.IGNORECASE)
 _FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
-_LANGUAGE_SAMPLE = 20_000
+_LANGUAGE_SAMPLE = 20_000  # characters
+_LANGUAGE_SEGMENTS = 500
 _ALIASES = {
     "title": ("title",),
     "url": ("url", "webpage_url"),
@@ -46,17 +47,28 @@ class Parsed:
 
 
 def parse_front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
-    """Parse ``key: value`` lines of a ``---`` block at the top; return the keys and the body's first line."""
+    """Parse a ``---`` block of ``key: value`` lines at the top; return the keys and the body's first line.
+
+    A list under a key (``- Ann``) becomes a comma-separated value. A block holding anything else is
+    not front matter (a Markdown rule), and nothing is taken from it.
+    """
     if not lines or lines[0].strip() != "---":
         return {}, 0
     keys: dict[str, str] = {}
+    last = ""
     for number, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return keys, number + 1
-        match = _FRONT_MATTER_LINE.fullmatch(line.strip())
+        stripped = line.strip()
+        match = _FRONT_MATTER_LINE.fullmatch(stripped)
+        if stripped in ("---", "..."):
+            return (keys, number + 1) if keys else ({}, 0)
         if match:
-            keys[match.group(1).lower()] = match.group(2).strip().strip("\"'")
-    return {}, 0  # no closing line: not front matter
+            last = match.group(1).lower()
+            keys[last] = match.group(2).strip().strip("\"'")
+        elif stripped.startswith("- ") and last:
+            keys[last] = ", ".join(filter(None, [keys[last], stripped[2:].strip().strip("\"'")]))
+        elif stripped:
+            return {}, 0
+    return {}, 0  # no closing line
 
 
 def apply_keys(parsed: Parsed, keys: dict[str, Any]) -> None:
@@ -113,7 +125,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
 
 def guess_language(segments: list[Segment]) -> str | None:
     """``zh`` for mostly CJK text, ``en`` for text with common English words, else None."""
-    sample = " ".join(seg.text for seg in segments)[:_LANGUAGE_SAMPLE]
+    sample = " ".join(seg.text for seg in segments[:_LANGUAGE_SEGMENTS])[:_LANGUAGE_SAMPLE]
     cjk = len(_CJK.findall(sample))
     latin = len(_NOT_LATIN.sub("", sample))
     if cjk and cjk >= latin / 3:  # a CJK character carries about as much as a short word

@@ -23,7 +23,7 @@ from index.transcript import Segment
 _MAX_TITLE = 150
 _MAX_HEADING = 60
 _MAX_HEADING_WORDS = 8
-_ROLLUP_MEMORY = 200
+_ROLLUP_MEMORY = 100  # words
 _BULLET = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s+(?=\S)")
 _ENDS_SENTENCE = tuple(".!?:…\"'”)")
 _ENDS_CLAUSE = tuple(".,;:!?…-—")
@@ -71,11 +71,11 @@ def read_plain(text: str) -> Parsed:
     new_block = True
     previous = ""
     for line in lines[body:]:
-        if not line or is_url(line):
-            parsed.url = parsed.url or (line or None)
-            new_block, previous = True, ""
-            continue
         if is_debris(line):
+            continue
+        if not line or is_url(line):  # a bare URL line is metadata, not speech
+            parsed.url = parsed.url or line or None
+            new_block, previous = True, ""
             continue
         bullet = _BULLET.match(line)
         heading = bullet is None and _is_heading(line, previous)
@@ -84,7 +84,7 @@ def read_plain(text: str) -> Parsed:
             new_block = True
         else:
             cleaned = drop_rollup(said, cleaned)
-        said = [*said[-_ROLLUP_MEMORY:], *cleaned.split()]
+        said = [*said, *cleaned.split()][-_ROLLUP_MEMORY:]
         new_block = _emit(parsed.segments, cleaned, new_block) or bool(bullet or heading)
         previous = line
     return parsed

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.readers import SUPPORTED_SUFFIXES, find_transcripts, read_transcript
+from index.transcript import TranscriptError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
+
+
+def test_supported_suffixes() -> None:
+    assert {".txt", ".md", ".vtt", ".srt"} == SUPPORTED_SUFFIXES
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("notes.pdf", b"%PDF-1.4", "unsupported"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("empty.txt", b"   \n\n", "no transcript text"),
+        ("music.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\n[music]\n", "no transcript text"),
+    ],
+)
+def test_files_that_are_not_transcripts(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(TranscriptError, match=reason) as caught:
+        read_transcript(path)
+    assert caught.value.path == str(path)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptError, match="cannot read"):
+        read_transcript(tmp_path / "missing.txt")
+    folder = tmp_path / "folder.md"
+    folder.mkdir()
+    with pytest.raises(TranscriptError, match="cannot read"):
+        read_transcript(folder)
+
+
+def test_cp1252_file_and_upper_case_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "old_export.SRT"
+    path.write_bytes(b"1\r\n00:00:01,000 --> 00:00:02,500\r\nCaf\xe9 \x93talk\x94\r\n\r\n")
+    transcript = read_transcript(path)
+    assert [(s.text, s.start, s.end) for s in transcript.segments] == [("Café “talk”", 1.0, 2.5)]
+    assert (transcript.source, transcript.path, transcript.title) == (
+        "old_export.SRT",
+        str(path),
+        "old export",
+    )
+
+
+def test_meta_sidecar_wins(tmp_path: Path) -> None:
+    path = tmp_path / "ep-12.txt"
+    path.write_text(
+        "# A Heading Title\n\nHello there, https://example.org/in-text is here.\n", encoding="utf-8"
+    )
+    meta = {"title": "Episode 12", "url": "https://example.com/12", "show": "The Show", "language": "de"}
+    (tmp_path / "ep-12.meta.json").write_text(json.dumps({**meta, "speakers": ["Ann", "Bo"]}))
+    transcript = read_transcript(path)
+    assert (transcript.title, transcript.url, transcript.show, transcript.language) == tuple(meta.values())
+    assert transcript.speakers == ["Ann", "Bo"]
+
+
+def test_yt_dlp_info_sidecar_and_url_from_the_text(tmp_path: Path) -> None:
+    vtt = tmp_path / "Talk.en.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nhello https://example.org/x\n", encoding="utf-8")
+    assert read_transcript(vtt).url == "https://example.org/x"
+    info = {"title": "The Talk", "webpage_url": "https://youtu.be/abc", "channel": "Chan", "uploader": "Up"}
+    (tmp_path / "Talk.info.json").write_text(json.dumps(info))
+    transcript = read_transcript(vtt)
+    assert (transcript.title, transcript.url, transcript.show) == ("The Talk", "https://youtu.be/abc", "Chan")
+    (tmp_path / "Talk.info.json").write_text("{not json")
+    assert read_transcript(vtt).title == "Talk"
+
+
+def test_find_transcripts_walks_folders(tmp_path: Path) -> None:
+    for name in (
+        "b/2.md",
+        "b/1.VTT",
+        "a.txt",
+        "a.meta.json",
+        "a.info.json",
+        "README.md",
+        "SOURCE.txt",
+        "SOURCE_README.md",
+        ".hidden.txt",
+        ".git/x.md",
+        "c/notes.pdf",
+        "c/d/deep.srt",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = find_transcripts([tmp_path])
+    assert found == [tmp_path / "a.txt", tmp_path / "b/1.VTT", tmp_path / "b/2.md", tmp_path / "c/d/deep.srt"]
+    direct = find_transcripts([str(tmp_path / "README.md"), tmp_path / "c/notes.pdf", tmp_path / "a.txt"])
+    assert direct == [tmp_path / "README.md", tmp_path / "a.txt"]
+    assert find_transcripts([tmp_path / "a.txt", tmp_path]) == found
+
+
+def test_find_transcripts_reports_a_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nope"):
+        find_transcripts([tmp_path / "nope"])
+
+
+def test_every_excerpt_reads() -> None:
+    found = find_transcripts([DATA])
+    assert len(found) == len([p for p in DATA.iterdir() if p.name != "SOURCES.md"])
+    for path in found:
+        transcript = read_transcript(path)
+        assert transcript.segments and all(seg.text.strip() == seg.text != "" for seg in transcript.segments)
+        assert transcript.segments[0].turn
