@@ -5,9 +5,9 @@ found in more than half the passages gets ``epsilon * mean IDF`` instead of a ne
 (term, passage) contribution is computed once at build time and stored term by term (CSC layout), so a
 query only reads the postings of its own terms and adds them up.
 
-One deliberate deviation: in a corpus so small that the mean IDF is not positive (one or two passages),
-rank_bm25 scores every match at or below zero; here the floor is then ``epsilon`` itself, so a match
-always scores above no match.
+Two deliberate deviations, both about tiny corpora, so that a match always scores above no match: a
+term in exactly half the passages (IDF exactly 0) gets the floor too, where rank_bm25 gives it 0; and
+when the mean IDF itself is not positive (one or two passages), the floor is ``epsilon`` itself.
 """
 
 from __future__ import annotations
@@ -82,5 +82,5 @@ def _idf(df: IntArray, n: int, epsilon: float) -> FloatArray:
     idf: FloatArray = np.log(n - df + 0.5) - np.log(df + 0.5)
     if len(idf):
         floor = epsilon * float(idf.mean())
-        idf[idf < 0] = floor if floor > 0 else epsilon
+        idf[idf <= 0] = floor if floor > 0 else epsilon
     return idf

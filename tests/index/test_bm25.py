@@ -75,3 +75,12 @@ def test_a_tiny_corpus_still_scores_matches_above_zero() -> None:
     postings = build_postings(np.array([0, 1]), np.array([0, 0]), 2, 1, BM25Params())
     assert BM25Okapi([["owl", "night"]]).get_scores(["owl"])[0] <= 0
     assert postings.scores([(0, 1.0)])[0] == pytest.approx(0.25 * 2.5 / (1 + 1.5))
+
+
+def test_a_term_in_exactly_half_the_passages_still_counts() -> None:
+    """Deliberate deviation: rank_bm25 gives such a term an IDF of exactly 0."""
+    docs = [["owl", "night"], ["cat", "day"]]
+    postings = build_postings(np.array([0, 1, 2, 3]), np.array([0, 0, 1, 1]), 4, 2, BM25Params())
+    assert BM25Okapi(docs).get_scores(["owl"])[0] == 0
+    scores = postings.scores([(0, 1.0)])
+    assert scores[0] > 0 == scores[1]

@@ -131,3 +131,21 @@ def test_an_unreadable_file_is_skipped_and_reported(tmp_path: Path) -> None:
     assert report.files == 2
     assert len(report.skipped) == 1 and "bad.txt" in report.skipped[0]
     assert built.search("owls")[0].doc.source == "good.txt"
+
+
+def test_hits_know_time_speaker_and_link_to_the_moment(tmp_path: Path) -> None:
+    (tmp_path / "ep1.vtt").write_text(
+        "WEBVTT\n\n01:05.000 --> 01:09.500\n Owls hunt at night and fly without a sound.\n\n"
+        "01:09.500 --> 01:12.000\n That was the show about birds.\n",
+        "utf-8",
+    )
+    (tmp_path / "ep1.meta.json").write_text('{"title": "Birds", "url": "https://youtu.be/abc?si=x"}', "utf-8")
+    (tmp_path / "ep2.md").write_text(
+        "**Ada Lovelace:** \\[02:10\\] The engine weaves algebraic patterns.\n", "utf-8"
+    )
+    idx = index.build([tmp_path])
+    owl = idx.search("how do owls hunt", k=1)[0]
+    assert (owl.doc.title, owl.start, owl.end) == ("Birds", 65.0, 72.0)
+    assert owl.url == "https://youtu.be/abc?si=x&t=65s"
+    ada = idx.search("algebraic patterns", k=1)[0]
+    assert (ada.speaker, ada.start, ada.url) == ("Ada Lovelace", 130.0, None)
