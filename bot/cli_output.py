@@ -9,6 +9,8 @@ from typing import Any
 
 from index import Hit
 
+from .wording import NO_MATCH, no_match_hint
+
 __all__ = ["format_time", "hits_json", "hits_text", "no_match_suggestion"]
 
 _BOLD, _DIM, _RESET = "\033[1;33m", "\033[2m", "\033[0m"
@@ -22,10 +24,7 @@ def format_time(seconds: float | None) -> str | None:
 
 
 def no_match_suggestion(suggestions: Sequence[str]) -> str:
-    if suggestions:
-        close = ", ".join(suggestions)
-        return f"Nothing on record about that. Words in the transcripts close to yours: {close}."
-    return "Nothing on record about that. Try other words, or fewer of them."
+    return f"{NO_MATCH} {no_match_hint(suggestions)}"
 
 
 def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str:

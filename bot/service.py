@@ -16,19 +16,13 @@ from bot.errors import OnRecordError
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
 from bot.state import FeedbackCounts, State, Vote
+from bot.wording import APOLOGY, EMPTY, NO_MATCH, RATE_LIMITED, TOO_LONG, no_match_hint
 
 __all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
 
 log = logging.getLogger(__name__)
 
 PAGES = 5  # results searched for per question: this many pages of "more results"
-EMPTY = "Ask me something about the transcripts, for example: what did they say about trust?"
-TOO_LONG = "That question is too long for me; please ask it in at most {limit} characters."
-RATE_LIMITED = "You are asking faster than I can answer; please wait a minute and ask again."
-NO_MATCH = "Nothing on record about that."
-NO_MATCH_HINT = "Try other words, or fewer of them."
-NO_MATCH_CLOSE = "Words in the transcripts close to yours: {words}."
-APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
 
 
 class InvalidVoteError(OnRecordError):
@@ -155,7 +149,7 @@ class AnswerService:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
             return dataclasses.replace(base, status="error", message=APOLOGY)
-        hint = NO_MATCH_CLOSE.format(words=", ".join(words)) if words else NO_MATCH_HINT
+        hint = no_match_hint(words)
         return dataclasses.replace(
             base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
         )

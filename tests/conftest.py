@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -10,7 +11,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,3 +119,20 @@ def seed_index() -> index.Index:
     import index
 
     return index.build([str(REPO / "seeds")])
+
+
+Poll = Callable[[Callable[[], Awaitable[bool]]], Awaitable[None]]
+
+
+@pytest.fixture
+def until() -> Poll:
+    """``await until(condition)``: poll an async condition for up to 5 s, failing the test after."""
+
+    async def poll(condition: Callable[[], Awaitable[bool]]) -> None:
+        for _ in range(100):
+            if await condition():
+                return
+            await asyncio.sleep(0.05)
+        pytest.fail("condition not met within 5 s")
+
+    return poll

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from bot.service import AnswerService, AskOptions, InvalidVoteError
 from bot.state import FeedbackCounts, State, Tally, open_state
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
+    from conftest import Poll, RedisServer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTION = "what is trust"
@@ -47,15 +47,6 @@ def make_service(idx: Any, state: State, **kwargs: Any) -> AnswerService:
 async def redis_state(redis_server: RedisServer, namespace: str) -> AsyncIterator[State]:
     async with open_state(redis_server.url, namespace=namespace, backoff=0.2) as state:
         yield state
-
-
-async def until(condition: Callable[[], Awaitable[bool]]) -> None:
-    """Poll `condition` for up to 5 s."""
-    for _ in range(100):
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail("condition not met within 5 s")
 
 
 async def test_a_second_ask_is_served_from_the_cache(seed_index: index.Index, redis_state: State) -> None:
@@ -142,7 +133,7 @@ async def test_an_index_failure_is_an_apology(
 
 
 async def test_stopping_redis_mid_run_loses_no_answer(
-    seed_index: index.Index, redis_server: RedisServer, redis_state: State
+    seed_index: index.Index, redis_server: RedisServer, redis_state: State, until: Poll
 ) -> None:
     words = sorted({w for p in list(seed_index.passages)[:200] for w in p.text.split() if w.isalpha()})
     questions = [f"{a} {b}" for a, b in zip(words[::2], words[1::2], strict=False)][:100]
@@ -166,7 +157,7 @@ async def test_stopping_redis_mid_run_loses_no_answer(
 
 
 async def test_a_paused_redis_costs_a_question_little(
-    seed_index: index.Index, redis_server: RedisServer, redis_state: State
+    seed_index: index.Index, redis_server: RedisServer, redis_state: State, until: Poll
 ) -> None:
     service = make_service(seed_index, redis_state)
     await service.ask("warm up")

@@ -7,7 +7,7 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ import pytest
 from bot.state import FeedbackCounts, State, Tally, open_state
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
+    from conftest import Poll, RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,15 +32,6 @@ async def any_state(request: pytest.FixtureRequest, namespace: str) -> AsyncIter
     url = request.getfixturevalue("redis_server").url if request.param == "redis" else None
     async with open_state(url, rate_limit=3, namespace=namespace) as opened:
         yield opened
-
-
-async def until(condition: Callable[[], Awaitable[bool]]) -> None:
-    """Poll `condition` for up to 5 s."""
-    for _ in range(100):
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail("condition not met within 5 s")
 
 
 async def test_claim_is_true_once_among_concurrent_tasks(any_state: State) -> None:
@@ -106,7 +97,7 @@ async def test_cache_and_pages_round_trip(any_state: State) -> None:
 
 
 async def test_redis_outage_degrades_then_recovers(
-    redis_server: RedisServer, namespace: str, caplog: pytest.LogCaptureFixture
+    redis_server: RedisServer, namespace: str, caplog: pytest.LogCaptureFixture, until: Poll
 ) -> None:
     async with open_state(redis_server.url, namespace=namespace, backoff=0.2) as state:
         assert await state.ping() and state.redis_status == "ok"
@@ -134,7 +125,7 @@ async def test_redis_outage_degrades_then_recovers(
 
 
 async def test_a_hanging_redis_costs_at_most_about_a_second(
-    redis_server: RedisServer, namespace: str
+    redis_server: RedisServer, namespace: str, until: Poll
 ) -> None:
     async with open_state(redis_server.url, namespace=namespace, backoff=0.2) as state:
         assert await state.ping()
