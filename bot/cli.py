@@ -32,7 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code: int = args.run(args, parser)
-    except (index.IndexLoadError, FileNotFoundError, NotADirectoryError) as err:
+    except BrokenPipeError:  # the reader went away (`onrecord ask … | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (index.IndexLoadError, OSError) as err:
         print(f"onrecord: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

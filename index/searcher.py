@@ -51,6 +51,8 @@ class Index:
 
         ``documents`` limits the search to documents with these ids (or file names).
         """
+        if offset < 0:
+            raise ValueError(f"offset must be 0 or more, got {offset}")
         query = self._analyze(question)
         if not query.weights or k <= 0:
             return []

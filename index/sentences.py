@@ -18,7 +18,10 @@ MAX_SENTENCE_CHARS = 400
 # after CJK full stops, which need no space. A full stop after an initial ("J. R.") or a common
 # abbreviation does not end one.
 _END = re.compile(r"""[.!?…]+["'”’)\]]*\s+|[。！？]+["”’」』）)]*\s*""")
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Ms|Mrs|Dr|St|vs|etc|e\.g|i\.e|Jr|Sr|Prof|No))\.$")
+_ABBREVIATION = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|St|vs|etc|e\.g|i\.e|Jr|Sr|Prof)\.$")
+# An initial: a capital (not "I") after a capitalised word ("George W. Bush") or before another ("J. R.").
+_INITIAL_AFTER_NAME = re.compile(r"\b[A-Z][\w.]*\s+(?!I\.)[A-Z]\.$")
+_INITIAL_BEFORE_INITIAL = re.compile(r"\b(?!I\.)[A-Z]\.\s+[A-Z]\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +74,20 @@ def _turn_blocks(segments: list[Segment], offsets: list[int], total: int) -> Ite
 def _sentence_bounds(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
     start = lo
     for match in _END.finditer(text, lo, hi):
-        if _ABBREVIATION.search(text, max(lo, match.start() - 5), match.start() + 1):
+        if _not_an_end(text, max(lo, match.start() - 30), match.start() + 1):
             continue
         yield from _cut_long(text, start, match.end())
         start = match.end()
     yield from _cut_long(text, start, hi)
+
+
+def _not_an_end(text: str, lo: int, dot: int) -> bool:
+    """Whether the full stop ending at ``dot`` closes an abbreviation or an initial, not a sentence."""
+    return bool(
+        _ABBREVIATION.search(text, lo, dot)
+        or _INITIAL_AFTER_NAME.search(text, lo, dot)
+        or _INITIAL_BEFORE_INITIAL.match(text, dot - 2)
+    )
 
 
 def _cut_long(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:

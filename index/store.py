@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,15 @@ class IndexData:
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
-    """Write to a temporary directory beside ``directory``, then move it into place."""
-    target = Path(directory)
+    """Write to a temporary directory beside ``directory``, then move it into place.
+
+    An existing ``directory`` is replaced only when it is an index or empty, never a folder of other files.
+    """
+    target = Path(directory).resolve()
+    if target.exists() and not (target.is_dir() and _replaceable(target)):
+        raise FileExistsError(
+            f"{directory} exists and is not an OnRecord index; choose another place to save it"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -90,6 +98,10 @@ def save_data(data: IndexData, directory: str | Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _replaceable(folder: Path) -> bool:
+    return (folder / "manifest.json").is_file() or not any(folder.iterdir())
+
+
 def load_data(directory: str | Path) -> IndexData:
     path = Path(directory)
     manifest = _read_manifest(path)
@@ -109,9 +121,9 @@ def load_data(directory: str | Path) -> IndexData:
             postings=_load_postings(path, int(manifest["passages"])),
             **arrays,
         )
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        _check(data, manifest, path)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
         raise IndexLoadError(f"{path} is not a usable OnRecord index ({err}); rebuild it") from err
-    _check(data, manifest, path)
     return data
 
 
@@ -160,20 +172,27 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
     """Cheap consistency checks, so a truncated or mixed-up index fails at load, not mid-search."""
     n_sent, n_pass, n_terms = int(manifest["sentences"]), data.postings.size, len(data.terms)
-    problems = [
-        name
-        for name, ok in (
-            ("sentences", all(len(getattr(data, a)) == n_sent for a in _ARRAYS[1:6])),
-            (
-                "sentence offsets",
-                len(data.sent_offsets) == n_sent + 1
-                and int(data.sent_offsets[-1]) == len(data.text) == int(manifest["text_bytes"]),
-            ),
-            ("passages", len(data.pass_lo) == len(data.pass_hi) == n_pass),
-            ("terms", len(data.surface) == n_terms and len(data.postings.ptr) == n_terms + 1),
-            ("postings", len(data.postings.ids) == len(data.postings.weights) == int(data.postings.ptr[-1])),
-        )
-        if not ok
-    ]
-    if problems:
-        raise IndexLoadError(f"{path} is corrupt ({', '.join(problems)} do not agree); rebuild it")
+    post = data.postings
+    checks: tuple[tuple[str, Callable[[], bool]], ...] = (
+        ("array shapes", lambda: all(np.ndim(a) == 1 for a in (*_arrays(data), *_arrays(post)))),
+        ("sentences", lambda: all(len(getattr(data, a)) == n_sent for a in _ARRAYS[1:6])),
+        ("sentence offsets", lambda: len(data.sent_offsets) == n_sent + 1
+         and int(data.sent_offsets[-1]) == len(data.text) == int(manifest["text_bytes"])),
+        ("passages", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
+         and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
+        ("sentence documents", lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
+        ("sentence speakers", lambda: n_sent == 0 or int(np.max(data.sent_speaker)) < len(data.speakers)),
+        ("terms", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
+        ("postings", lambda: np.issubdtype(post.ids.dtype, np.integer)
+         and len(post.ids) == len(post.weights) == int(post.ptr[-1])
+         and bool(np.all(np.diff(post.ptr) >= 0))
+         and (len(post.ids) == 0 or 0 <= int(np.min(post.ids)) <= int(np.max(post.ids)) < n_pass)),
+    )  # fmt: skip
+    for name, ok in checks:
+        if not ok():
+            raise IndexLoadError(f"{path} is corrupt ({name} do not agree); rebuild it")
+
+
+def _arrays(data: IndexData | Postings) -> list[npt.NDArray[Any]]:
+    names = _ARRAYS if isinstance(data, IndexData) else _POSTINGS
+    return [getattr(data, name) for name in names]

@@ -113,3 +113,21 @@ def test_a_missing_transcript_folder_is_one_clear_line(tmp_path: Path, cache_hom
     proc = run("index", "build", str(tmp_path / "nowhere"), "--out", out, cache=cache_home)
     assert proc.returncode == 1
     assert "nowhere" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_bad_out_place_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
+    (tmp_path / "file").write_text("x", "utf-8")
+    for out in (tmp_path / "file", tmp_path / "file" / "sub"):
+        proc = run("index", "build", "--out", str(out), cache=cache_home)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith("onrecord: ") and "Traceback" not in proc.stderr
+
+
+def test_a_closed_pipe_is_not_an_error(cache_home: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    proc = subprocess.run(
+        f"yes cold shower | head -300 | {ONRECORD} ask | head -1",
+        shell=True, capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert proc.stdout.startswith("Q: cold shower")
+    assert "Traceback" not in proc.stderr

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import index
@@ -113,6 +114,10 @@ def test_the_version_follows_the_content(tmp_path: Path) -> None:
         lambda d: (d / "manifest.json").write_text('{"format": 999}', "utf-8"),
         lambda d: (d / "postings_ids.npy").write_bytes(b"garbage"),
         lambda d: (d / "text.bin").write_bytes(b"short"),
+        lambda d: np.save(d / "postings_ptr.npy", np.zeros(0, np.int64)),
+        lambda d: np.save(d / "postings_ids.npy", np.load(d / "postings_ids.npy") + 10**6),
+        lambda d: np.save(d / "pass_hi.npy", np.load(d / "pass_hi.npy") + 10**6),
+        lambda d: np.save(d / "sent_doc.npy", np.load(d / "sent_doc.npy").reshape(1, -1)),
     ],
 )
 def test_a_damaged_index_fails_to_load_with_a_clear_error(
@@ -149,3 +154,19 @@ def test_hits_know_time_speaker_and_link_to_the_moment(tmp_path: Path) -> None:
     assert owl.url == "https://youtu.be/abc?si=x&t=65s"
     ada = idx.search("algebraic patterns", k=1)[0]
     assert (ada.speaker, ada.start, ada.url) == ("Ada Lovelace", 130.0, None)
+
+
+def test_saving_never_replaces_a_folder_that_is_not_an_index(seed_index: index.Index, tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("precious", "utf-8")
+    with pytest.raises(FileExistsError, match="not an OnRecord index"):
+        seed_index.save(tmp_path / "notes")
+    assert (tmp_path / "notes" / "keep.txt").read_text("utf-8") == "precious"
+    seed_index.save(tmp_path / "idx")
+    seed_index.save(tmp_path / "idx")  # an index is replaced by its new version
+    assert index.load(tmp_path / "idx").version == seed_index.version
+
+
+def test_a_negative_offset_is_refused(seed_index: index.Index) -> None:
+    with pytest.raises(ValueError, match="offset"):
+        seed_index.search("openai", offset=-1)
