@@ -68,7 +68,6 @@ class Analyzer:
     """Text to terms. ``terms`` is what the index stores; ``word_terms`` analyzes one surface word."""
 
     def __init__(self, language: str = "english") -> None:
-        self.language = language
         self._stemmer = Stemmer.Stemmer(language)
         self._word_cache = lru_cache(maxsize=200_000)(self._analyze_word)
 

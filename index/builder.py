@@ -59,7 +59,7 @@ class _Collector:
         if not sentences:
             return
         doc_index = len(self.docs)
-        self.docs.append(_document(transcript, sentences[0].text, len(sentences)))
+        self.docs.append(_document(transcript))
         base = len(self.texts)
         for s in sentences:
             self.texts.append(s.text)
@@ -114,9 +114,9 @@ def build_data(
     return _assemble(collector, params), report
 
 
-def _document(t: Transcript, first_sentence: str, n_sentences: int) -> Document:
+def _document(t: Transcript) -> Document:
     digest = hashlib.blake2b(digest_size=8)
-    for part in (t.source, t.title, t.url or "", first_sentence, str(n_sentences)):
+    for part in (t.source, t.title, t.url or ""):
         digest.update(part.encode() + b"\0")
     for seg in t.segments:
         digest.update(seg.text.encode())

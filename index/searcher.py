@@ -88,15 +88,17 @@ class Index:
         return sorted(found, key=lambda s: -found[s])[:limit]
 
     def passage(self, pid: int) -> Passage:
+        return self._passage(pid, self._sentences(pid))
+
+    def _passage(self, pid: int, sentences: Sequence[str]) -> Passage:
         d = self._data
         lo, hi = int(d.pass_lo[pid]), int(d.pass_hi[pid])
-        text = " ".join(self._sentence(i) for i in range(lo, hi))
         return Passage(
             id=pid,
             doc=d.documents[int(d.sent_doc[lo])],
-            text=text,
+            text=" ".join(sentences),
             char_start=int(d.sent_char[lo]),
-            char_end=int(d.sent_char[hi - 1]) + len(self._sentence(hi - 1)),
+            char_end=int(d.sent_char[hi - 1]) + len(sentences[-1]),
             start=_time(d.sent_start[lo]),
             end=_time(d.sent_end[hi - 1]),
             speaker=self._speaker(lo),
@@ -143,9 +145,9 @@ class Index:
         return kept
 
     def _hit(self, rank: int, pid: int, score: float, idf: dict[str, float]) -> Hit:
-        passage = self.passage(pid)
-        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
-        sentences = [self._sentence(i) for i in range(lo, hi)]
+        sentences = self._sentences(pid)
+        passage = self._passage(pid, sentences)
+        lo = int(self._data.pass_lo[pid])
         quote = pick_quote(sentences, idf, self.analyzer)
         first, last = lo + quote.first, lo + max(quote.last, quote.first)
         return Hit(
@@ -158,6 +160,9 @@ class Index:
             end=_time(self._data.sent_end[last]),
             speaker=self._speaker(first),
         )
+
+    def _sentences(self, pid: int) -> list[str]:
+        return [self._sentence(i) for i in range(int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid]))]
 
     def _sentence(self, i: int) -> str:
         a, b = int(self._data.sent_offsets[i]), int(self._data.sent_offsets[i + 1])
