@@ -30,7 +30,8 @@ class Result:
     source: str  # file name
     title: str
     show: str | None
-    url: str | None  # at the quote's moment when the transcript has timings
+    link: str | None  # the recording or page
+    url: str | None  # the link at the quote's moment when the transcript has timings
     start: float | None  # seconds into the recording
     end: float | None
     speaker: str | None
@@ -49,6 +50,7 @@ class Result:
             source=doc.source,
             title=doc.title,
             show=doc.show,
+            link=doc.url,
             url=hit.url,
             start=hit.start,
             end=hit.end,

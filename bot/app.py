@@ -16,6 +16,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import TypeVar
 
 import index
 from bot.errors import OnRecordError
@@ -26,9 +27,10 @@ from bot.service import AnswerService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.state import State, open_state
 
-__all__ = ["Runtime", "StartupError", "build_runtime", "load_index", "run"]
+__all__ = ["Runtime", "StartupError", "build_runtime", "listening", "load_index", "run", "self_check"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class StartupError(OnRecordError):
@@ -44,7 +46,7 @@ class Runtime:
     index: index.Index
     service: AnswerService
     metrics: Metrics
-    health: HealthServer
+    health: HealthServer | None  # None for a start-up check
     stopping: asyncio.Event  # set by SIGTERM / SIGINT: finish up and return
 
 
@@ -67,8 +69,9 @@ def load_index(settings: Settings) -> index.Index:
 
 
 @contextlib.asynccontextmanager
-async def build_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Build state, index, service and health server; close them all on exit."""
+async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIterator[Runtime]:
+    """Build state, index, service and (unless `health` is false) the health server; close them all on
+    exit."""
     async with AsyncExitStack() as stack:
         state = await stack.enter_async_context(
             open_state(settings.redis_url, rate_limit=settings.rate_limit)
@@ -88,18 +91,26 @@ async def build_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             max_question_chars=settings.max_question_chars,
             metrics=metrics,
         )
-        health = await stack.enter_async_context(
-            HealthServer(
-                port=settings.health_port,
-                index=lambda: idx,
-                redis_status=lambda: state.redis_status,
-                metrics=metrics,
-            )
+        server = HealthServer(
+            port=settings.health_port,
+            index=lambda: idx,
+            redis_status=lambda: state.redis_status,
+            metrics=metrics,
         )
+        if health:
+            await listening(stack.enter_async_context(server), "ONRECORD_HEALTH_PORT", settings.health_port)
         stopping = asyncio.Event()
         stack.callback(_install_signal_handlers(stopping))
-        yield Runtime(settings, state, idx, service, metrics, health, stopping)
+        yield Runtime(settings, state, idx, service, metrics, server if health else None, stopping)
         log.info("shutting down")
+
+
+async def listening(start: Awaitable[T], variable: str, port: int) -> T:
+    """Start a server; a port that cannot be bound is a start-up error naming its setting."""
+    try:
+        return await start
+    except OSError as err:
+        raise StartupError(f"{variable}: cannot listen on port {port} ({err.strerror or err})") from err
 
 
 def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
@@ -120,24 +131,46 @@ def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
     return restore
 
 
-def run(main: Callable[[Runtime], Awaitable[None]], env: Mapping[str, str] | None = None) -> int:
-    """Start up, run `main(runtime)` until it returns or a signal stops it; the process exit code."""
+async def self_check(runtime: Runtime) -> None:
+    """`serve --check`: settings valid and index loaded (or start-up failed already); Redis answers."""
+    if runtime.settings.redis_url is not None and not await runtime.state.ping():
+        raise StartupError("REDIS_URL: Redis does not answer")
+    idx = runtime.index
+    print(
+        f"ok: index {idx.version} ({len(idx.documents)} documents, {len(idx.passages)} passages); "
+        f"Redis {runtime.state.redis_status}"
+    )
+
+
+def run(
+    main: Callable[[Runtime], Awaitable[None]],
+    env: Mapping[str, str] | None = None,
+    *,
+    require: Callable[[Settings], None] | None = None,
+    health: bool = True,
+) -> int:
+    """Start up, run `main(runtime)` until it returns or a signal stops it; the process exit code.
+
+    `require` checks the settings a command needs (raising SettingsError); `health` false skips the
+    health server (for a start-up check beside a running bot)."""
     try:
         settings = load_settings(env)
+        if require is not None:
+            require(settings)
     except SettingsError as err:
         print(f"onrecord: {err}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     try:
-        asyncio.run(_serve(settings, main))
+        asyncio.run(_serve(settings, main, health))
     except StartupError as err:
         print(f"onrecord: {err}", file=sys.stderr)
         return 1
     return 0
 
 
-async def _serve(settings: Settings, main: Callable[[Runtime], Awaitable[None]]) -> None:
-    async with build_runtime(settings) as runtime:
+async def _serve(settings: Settings, main: Callable[[Runtime], Awaitable[None]], health: bool) -> None:
+    async with build_runtime(settings, health=health) as runtime:
         task = asyncio.ensure_future(main(runtime))
         stop = asyncio.ensure_future(runtime.stopping.wait())
         await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)

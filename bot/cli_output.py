@@ -9,18 +9,11 @@ from typing import Any
 
 from index import Hit
 
-from .wording import NO_MATCH, no_match_hint
+from .wording import NO_MATCH, format_time, no_match_hint
 
-__all__ = ["format_time", "hits_json", "hits_text", "no_match_suggestion"]
+__all__ = ["hits_json", "hits_text", "no_match_suggestion"]
 
 _BOLD, _DIM, _RESET = "\033[1;33m", "\033[2m", "\033[0m"
-
-
-def format_time(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def no_match_suggestion(suggestions: Sequence[str]) -> str:

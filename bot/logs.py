@@ -35,11 +35,12 @@ class _OnRecordHandler(logging.StreamHandler[IO[str]]):
 
 
 def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
-    """Send every log record at `level` and above to `stream` (stdout) as JSON lines."""
+    """Send every log record at `level` and above to `stream` (stderr) as JSON lines, and only there:
+    standard output stays for a command's own output."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _OnRecordHandler)]:
         root.removeHandler(handler)
-    handler = _OnRecordHandler(stream or sys.stdout)
+    handler = _OnRecordHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level)

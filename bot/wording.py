@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["APOLOGY", "EMPTY", "NO_MATCH", "RATE_LIMITED", "TOO_LONG", "no_match_hint"]
+__all__ = [
+    "APOLOGY",
+    "EMPTY",
+    "FEEDBACK_THANKS",
+    "MORE_GONE",
+    "NO_MATCH",
+    "RATE_LIMITED",
+    "SLACK_INVITE",
+    "TOO_LONG",
+    "format_time",
+    "no_match_hint",
+]
 
 EMPTY = "Ask me something about the transcripts, for example: what did they say about trust?"
 TOO_LONG = "That question is too long for me; please ask it in at most {limit} characters."
 RATE_LIMITED = "You are asking faster than I can answer; please wait a minute and ask again."
 NO_MATCH = "Nothing on record about that."
+FEEDBACK_THANKS = "Thanks, your vote is noted."
+MORE_GONE = "Those results are no longer available; please ask the question again."
+SLACK_INVITE = (
+    "I can't post in this channel, so here is your answer privately. "
+    "To have me answer in the channel, invite me with `/invite @OnRecord`."
+)
 APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
 
 
@@ -18,3 +35,11 @@ def no_match_hint(close_words: Sequence[str]) -> str:
     if close_words:
         return f"Words in the transcripts close to yours: {', '.join(close_words)}."
     return "Try other words, or fewer of them."
+
+
+def format_time(seconds: float | None) -> str | None:
+    """A moment in a recording as m:ss or h:mm:ss."""
+    if seconds is None:
+        return None
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

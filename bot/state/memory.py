@@ -33,6 +33,9 @@ class ExpiringStore(Generic[V]):
         while len(self._items) > self._max:
             self._items.popitem(last=False)
 
+    def discard(self, key: str) -> None:
+        self._items.pop(key, None)
+
     def add(self, key: str, value: V, ttl: float) -> bool:
         """Set only when absent (or expired); True when this call set it."""
         if self.get(key) is not None:
