@@ -26,7 +26,8 @@ EXIT_USAGE = 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="onrecord: %(levelname)s: %(message)s")
+    if args.command != "serve":  # the bot logs JSON lines (bot.logs)
+        logging.basicConfig(level=logging.WARNING, format="onrecord: %(levelname)s: %(message)s")
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -77,7 +78,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to save the index")
     build.set_defaults(run=_build)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot",
+        description="Answer questions in Slack or Discord until stopped (SIGTERM or Ctrl-C).",
+    )
+    serve.add_argument("platform", choices=("slack",), help="where to answer")
+    serve.add_argument(
+        "--check", action="store_true", help="check the settings, load the index, ping Redis, then exit"
+    )
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot import app, slack
+    from bot.settings import Settings
+
+    if args.check:
+        return app.run(app.self_check, require=Settings.require_slack, health=False)
+    return app.run(slack.serve, require=Settings.require_slack)
 
 
 def _positive(value: str) -> int:

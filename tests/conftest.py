@@ -136,3 +136,11 @@ def until() -> Poll:
         pytest.fail("condition not met within 5 s")
 
     return poll
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(seed_index: index.Index, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed index saved to a directory, as `onrecord index build` leaves it (for ONRECORD_INDEX)."""
+    directory = tmp_path_factory.mktemp("seed-index") / "index"
+    seed_index.save(directory)
+    return directory

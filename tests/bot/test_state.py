@@ -40,6 +40,21 @@ async def test_claim_is_true_once_among_concurrent_tasks(any_state: State) -> No
     assert await any_state.claims.claim("Ev2")
 
 
+async def test_a_released_claim_can_be_taken_again_and_a_done_one_cannot(any_state: State) -> None:
+    assert await any_state.claims.claim("Ev3", ttl=45)
+    await any_state.claims.release("Ev3")  # the answer failed: a retry may try again
+    assert await any_state.claims.claim("Ev3", ttl=45)
+    assert not await any_state.claims.claim("Ev3", ttl=45)
+    await any_state.claims.done("Ev3")
+    assert not await any_state.claims.claim("Ev3")
+
+
+async def test_a_working_claim_expires_so_a_dead_owners_event_is_answered(any_state: State) -> None:
+    assert await any_state.claims.claim("Ev4", ttl=1)  # its owner dies without releasing it
+    await asyncio.sleep(1.1)
+    assert await any_state.claims.claim("Ev4")
+
+
 CLAIM_SCRIPT = """
 import asyncio, sys
 from bot.state import open_state

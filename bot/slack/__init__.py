@@ -1,0 +1,5 @@
+"""The Slack adapter: slack-bolt listeners over the answering service, in Socket Mode or HTTP mode."""
+
+from bot.slack.server import serve
+
+__all__ = ["serve"]

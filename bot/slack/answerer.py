@@ -1,0 +1,223 @@
+"""What the Slack listeners do once they have acknowledged: ask the service, post the reply.
+
+Each question is claimed first (its message's channel and ts, or the slash command's trigger id), so a
+retried event, an @mention that also arrives as a `message` event, or a replica given the same event
+answers once. A failure releases the claim, so a later retry is still answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answer import Answer
+from bot.service import AnswerService, AskOptions
+from bot.slack.blocks import SlackMessage, answer_message, escape, notice_message, parse_value
+from bot.state import EventClaims
+from bot.state.claims import WORKING_TTL
+from bot.wording import APOLOGY, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
+
+__all__ = ["Asked", "Respond", "SlackAnswerer"]
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[..., Awaitable[Any]]  # bolt's `respond`: a message through the response_url
+_NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+_SHOWN_IN_CHANNEL = {"ok", "no_match"}  # a slash command's refusals stay private
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question asked in Slack, and where its answer goes."""
+
+    text: str  # as Slack sent it (entity-escaped, with markup)
+    team: str
+    user: str
+    channel: str
+    thread_ts: str | None  # None: answer in the conversation itself (a direct message)
+    claim: str  # the de-duplication key
+
+    @property
+    def options(self) -> AskOptions:
+        return AskOptions(user=f"slack:{self.team}:{self.user}")
+
+
+class SlackAnswerer:
+    """Answers questions, pages and votes for the listeners; never raises into bolt."""
+
+    def __init__(self, service: AnswerService, claims: EventClaims, client: AsyncWebClient) -> None:
+        self._service = service
+        self._claims = claims
+        self._client = client
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def mention(self, asked: Asked) -> None:
+        """An @mention or a direct message: the answer goes in its thread (or conversation)."""
+        async with self._claimed(
+            asked.claim, lambda: self._apologise(asked.channel, asked.thread_ts)
+        ) as mine:
+            if mine:
+                answer = await self._service.ask(asked.text, asked.options)
+                if answer.notify:
+                    await self._post(asked.channel, asked.thread_ts, answer_message(answer))
+
+    async def command(self, asked: Asked, respond: Respond) -> None:
+        """`/ask`: "<@user> asked: …" in the channel and the answer in its thread; privately (with how
+        to invite the bot) where the bot cannot post."""
+        async with self._claimed(asked.claim, lambda: _respond(respond, notice_message(APOLOGY))) as mine:
+            if not mine:
+                return
+            answer = await self._service.ask(asked.text, asked.options)
+            if answer.status not in _SHOWN_IN_CHANNEL:
+                if answer.notify:
+                    await _respond(respond, notice_message(answer.message))
+                return
+            try:
+                posted = await self._client.chat_postMessage(
+                    channel=asked.channel, text=f"<@{asked.user}> asked: {escape(answer.question)}"
+                )
+            except SlackApiError as err:
+                if err.response.get("error") not in _NOT_POSTABLE:
+                    raise
+                await _respond(respond, notice_message(SLACK_INVITE))
+                await _respond(respond, answer_message(answer))
+                return
+            await self._post(asked.channel, str(posted["ts"]), answer_message(answer))
+
+    async def more(self, body: dict[str, Any], respond: Respond) -> None:
+        """The "More results" button: the next page, in the same thread."""
+        async with self._guarded(respond):
+            await self._more(body, respond)
+
+    async def vote(self, body: dict[str, Any], respond: Respond, vote: str) -> None:
+        """👍 / 👎: recorded per user, acknowledged only to the voter."""
+        async with self._guarded(respond):
+            await self._vote(body, respond, vote)
+
+    async def _more(self, body: dict[str, Any], respond: Respond) -> None:
+        value = parse_value(_action(body).get("value", ""))
+        answer: Answer | None = None
+        if isinstance(value.get("a"), str) and isinstance(value.get("p"), int):
+            k = value.get("k") if isinstance(value.get("k"), int) else None
+            question = value.get("q") if isinstance(value.get("q"), str) else None
+            answer = await self._service.more(
+                value["a"], value["p"], question=question, options=AskOptions(k=k)
+            )
+        reply = answer_message(answer) if answer is not None else notice_message(MORE_GONE)
+        await self._reply_to_button(body, respond, reply, ephemeral=answer is None)
+
+    async def _vote(self, body: dict[str, Any], respond: Respond, vote: str) -> None:
+        value = parse_value(_action(body).get("value", ""))
+        if not isinstance(value.get("a"), str):
+            return
+        team = body.get("team", {}).get("id") or body.get("user", {}).get("team_id", "")
+        user = body.get("user", {}).get("id", "")
+        await self._service.feedback(
+            value["a"], None, f"slack:{team}:{user}", "up" if vote == "up" else "down"
+        )
+        await self._reply_to_button(body, respond, notice_message(FEEDBACK_THANKS), ephemeral=True)
+
+    async def drain(self) -> None:
+        """Return once no answer is under way (before shutting down)."""
+        await self._idle.wait()
+
+    @contextlib.asynccontextmanager
+    async def _claimed(self, claim: str, apologise: Callable[[], Awaitable[object]]) -> AsyncIterator[bool]:
+        """Whether this process owns the question. A failure inside is logged, apologised for where
+        possible, and releases the claim; it does not propagate."""
+        self._enter()
+        try:
+            if not await self._claims.claim(claim, WORKING_TTL):
+                yield False
+                return
+            try:
+                yield True
+            except Exception:
+                log.exception("could not answer %s", claim)
+                await self._claims.release(claim)
+                await _best_effort(apologise)
+            else:
+                await self._claims.done(claim)
+        finally:
+            self._leave()
+
+    @contextlib.asynccontextmanager
+    async def _guarded(self, respond: Respond) -> AsyncIterator[None]:
+        """A button's work: counted for `drain`; a failure is logged and apologised for privately."""
+        self._enter()
+        try:
+            yield
+        except Exception:
+            log.exception("could not handle a button")
+            await _best_effort(lambda: _respond(respond, notice_message(APOLOGY)))
+        finally:
+            self._leave()
+
+    async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
+        await self._client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    async def _apologise(self, channel: str, thread_ts: str | None) -> None:
+        await self._post(channel, thread_ts, notice_message(APOLOGY))
+
+    async def _reply_to_button(
+        self, body: dict[str, Any], respond: Respond, reply: SlackMessage, *, ephemeral: bool
+    ) -> None:
+        message = body.get("message")
+        channel = body.get("channel", {}).get("id")
+        if message is None or channel is None:  # the button was on a private (ephemeral) answer
+            await _respond(respond, reply)
+            return
+        thread_ts = message.get("thread_ts")
+        if ephemeral:
+            await self._client.chat_postEphemeral(
+                channel=channel,
+                user=body["user"]["id"],
+                thread_ts=thread_ts,
+                text=reply.text,
+                blocks=reply.blocks,
+            )
+        else:
+            await self._post(channel, thread_ts, reply)
+
+    def _enter(self) -> None:
+        self._busy += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions") or [{}]
+    first = actions[0]
+    return first if isinstance(first, dict) else {}
+
+
+async def _best_effort(send: Callable[[], Awaitable[object]]) -> None:
+    """Send the apology if the platform lets us (the trace is already in the log)."""
+    try:
+        await send()
+    except Exception:
+        log.warning("could not send the apology either", exc_info=True)
+
+
+async def _respond(respond: Respond, message: SlackMessage) -> None:
+    await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,156 @@
+"""Answers as Slack messages: Block Kit within Slack's limits, every piece of outside text escaped.
+
+Slack reads `&`, `<` and `>` as markup (`<!channel>`, `<@U1>`, links), so transcript text, titles,
+speakers and echoed questions are escaped once, before any markup of ours (the `>` quote prefix,
+links) is added. Limits: a section's text ≤ 3000 characters, ≤ 50 blocks, a `text` fallback always.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from bot.answer import Answer, Result
+from bot.wording import format_time
+
+__all__ = [
+    "MAX_BLOCKS",
+    "MAX_SECTION",
+    "SlackMessage",
+    "answer_message",
+    "escape",
+    "more_value",
+    "notice_message",
+    "parse_value",
+]
+
+MAX_SECTION = 3000
+MAX_BLOCKS = 50
+MAX_VALUE = 2000  # a button's value
+_TITLE_CHARS = 150
+_SPEAKER_CHARS = 80
+_URL_CHARS = 500
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+MORE = "onrecord_more"
+VOTE_UP = "onrecord_vote_up"
+VOTE_DOWN = "onrecord_vote_down"
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    text: str  # the notification and screen-reader fallback (mrkdwn, escaped)
+    blocks: list[Block]
+
+
+def escape(text: str) -> str:
+    """Outside text made inert in mrkdwn: no mention, broadcast or link can come out of it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, "…" where cut, never inside an entity (`&amp;`)."""
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - 1]).rstrip() + "…"
+
+
+def _link(url: str | None, label: str) -> str:
+    """`<url|label>` for an http(s) URL that cannot break out of the link syntax; else the label."""
+    if url is None or not url.startswith(("http://", "https://")) or len(url) > _URL_CHARS:
+        return label
+    safe = quote(url, safe=":/?#[]@!$&'()*+,;=%~")  # percent-encodes <, >, | and spaces
+    return f"<{safe.replace('&', '&amp;')}|{label}>"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}]}
+
+
+def _quote_block(result: Result) -> Block:
+    quoted = "\n".join(">" + escape(line) for line in result.quote.splitlines())
+    title = escape(_clip(result.title, _TITLE_CHARS))
+    if result.show:
+        title = f"{escape(_clip(result.show, _TITLE_CHARS))}: {title}"
+    source = [f"*{_link(result.link or result.url, title)}*"]
+    when = format_time(result.start)
+    if when is not None:
+        source.append(_link(result.url, when))
+    if result.speaker:
+        source.append(escape(_clip(result.speaker, _SPEAKER_CHARS)))
+    room = MAX_SECTION - len(" — ".join(source)) - 4  # never clip the source line away
+    return _section(_clip(quoted, room) + "\n— " + " · ".join(source))
+
+
+def more_value(answer: Answer) -> str:
+    """The "More results" button's value: the answer, its next page, and the question to search again
+    with when the stored pages are gone (left out when it would not fit in a button)."""
+    value = {"a": answer.id, "p": answer.page + 1, "k": answer.page_size, "q": answer.question}
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > MAX_VALUE:
+        text = json.dumps({**value, "q": None}, separators=(",", ":"))
+    return text
+
+
+def parse_value(value: str) -> dict[str, Any]:
+    """A button's value as we wrote it; empty when it is not ours."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _actions(answer: Answer) -> Block:
+    vote = json.dumps({"a": answer.id}, separators=(",", ":"))
+    buttons: list[Block] = []
+    if answer.has_more:
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": MORE,
+                "text": {"type": "plain_text", "text": "More results"},
+                "value": more_value(answer),
+            }
+        )
+    for action_id, label in ((VOTE_UP, "👍"), (VOTE_DOWN, "👎")):
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": {"type": "plain_text", "text": label},
+                "value": vote,
+            }
+        )
+    return {"type": "actions", "block_id": f"onrecord_{answer.id}_{answer.page}", "elements": buttons}
+
+
+def answer_message(answer: Answer) -> SlackMessage:
+    """The reply to a question: a quote block per result, then buttons, then where the page stands;
+    a plain notice when there are no results."""
+    if answer.status != "ok" or not answer.results:
+        return notice_message(answer.message)
+    question = escape(_clip(answer.question, 200))
+    first = answer.page * answer.page_size + 1
+    last = first + len(answer.results) - 1
+    blocks = [_quote_block(result) for result in answer.results]
+    blocks = blocks[: MAX_BLOCKS - 2]
+    blocks.append(_actions(answer))
+    blocks.append(_context(f"Results {first}–{last} of {answer.total} on record for “{question}”"))
+    text = f"{len(answer.results)} quotes on record for “{question}”"
+    return SlackMessage(text=text, blocks=blocks)
+
+
+def notice_message(message: str) -> SlackMessage:
+    """A short message (no match, a refusal, an apology), escaped."""
+    text = escape(_clip(message, MAX_SECTION))
+    return SlackMessage(text=text, blocks=[_section(text)])

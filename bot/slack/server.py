@@ -1,0 +1,137 @@
+"""`onrecord serve slack`: the bolt app over Socket Mode (with an app token) or HTTP (port, signed)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Runtime, StartupError, listening
+from bot.settings import Settings
+from bot.slack.answerer import SlackAnswerer
+from bot.slack.app import create_app
+
+__all__ = ["EVENTS_PATH", "serve"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"  # events, slash commands and button clicks all come here in HTTP mode
+DRAIN_SECONDS = 10.0  # on shutdown, answers under way get this long to be posted
+
+
+def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """The Web API client: one connection pool, retries on 429 (after Retry-After) and lost connections."""
+    assert settings.slack_bot_token is not None
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        session=session,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+async def serve(runtime: Runtime) -> None:
+    """Answer Slack until cancelled; then let answers under way finish and close every connection."""
+    settings = runtime.settings
+    async with aiohttp.ClientSession() as session:
+        client = web_client(settings, session)
+        await _verify_token(client, "SLACK_BOT_TOKEN")
+        answerer = SlackAnswerer(runtime.service, runtime.state.claims, client)
+        secret = settings.slack_signing_secret
+        app = create_app(
+            answerer,
+            client,
+            signing_secret=None
+            if settings.slack_socket_mode or secret is None
+            else secret.get_secret_value(),
+        )
+        connected = (
+            _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
+        )
+        try:
+            async with connected:
+                await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
+        finally:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await answerer.drain()
+
+
+async def _verify_token(client: AsyncWebClient, variable: str) -> None:
+    """Stop with a clear line when Slack refuses the token; only warn when Slack cannot be reached."""
+    try:
+        await client.auth_test()
+    except SlackApiError as err:
+        raise StartupError(f"{variable}: Slack refused the token ({err.response.get('error')})") from err
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        log.warning("cannot reach Slack at %s yet (%s); answering once it is reachable", client.base_url, err)
+
+
+@contextlib.asynccontextmanager
+async def _socket_mode(app: AsyncApp, settings: Settings, client: AsyncWebClient) -> AsyncIterator[None]:
+    assert settings.slack_app_token is not None
+    token = settings.slack_app_token.get_secret_value()
+    handler = AsyncSocketModeHandler(app, token, web_client=client)
+    try:
+        # The client retries a refused token forever; ask for the first websocket URL ourselves.
+        opened = await client.apps_connections_open(app_token=token)
+        handler.client.wss_uri = str(opened["url"])
+    except SlackApiError as err:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        raise StartupError(
+            f"SLACK_APP_TOKEN: Slack refused the app token ({err.response.get('error')})"
+        ) from err
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        log.warning(
+            "cannot reach Slack at %s yet (%s); connecting once it is reachable", client.base_url, err
+        )
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("connected to Slack over Socket Mode")
+    try:
+        yield
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+@contextlib.asynccontextmanager
+async def _http(app: AsyncApp, settings: Settings) -> AsyncIterator[None]:
+    runner = web.AppRunner(http_app(app), access_log=None)
+    await runner.setup()
+    try:
+        await listening(web.TCPSite(runner, "0.0.0.0", settings.port).start(), "ONRECORD_PORT", settings.port)
+    except StartupError:
+        await runner.cleanup()
+        raise
+    log.info("listening for Slack on port %d at %s", settings.port, EVENTS_PATH)
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
+def http_app(app: AsyncApp) -> web.Application:
+    """The aiohttp application that hands Slack's signed requests to bolt."""
+
+    async def events(request: web.Request) -> web.Response:
+        response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    web_app = web.Application()
+    web_app.router.add_post(EVENTS_PATH, events)
+    return web_app

@@ -1,0 +1,233 @@
+"""The Slack bot in HTTP mode: real slack-bolt receiving signed requests over loopback, a real Redis,
+and the Slack Web API stand-in recording every call the bot makes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
+from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
+from tests.conftest import RedisServer
+from tests.standins.slack import Call, SlackStandIn
+from tests.standins.slack_payloads import block_action, dm_event, mention_event, next_ts, slash_command
+
+QUESTION = "why did Jerry leave OpenAI"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def bot(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
+) -> AsyncIterator[RunningBot]:
+    async with slack_bot(bot_env(slack, seed_index_dir, redis_server.url)) as running:
+        yield running
+
+
+def _posts(slack: SlackStandIn) -> list[Call]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
+
+
+def _all_text(call: Call) -> str:
+    return json.dumps(call.args, ensure_ascii=False)
+
+
+def _shown(call: Call) -> str:
+    """What Slack renders of a message: its text and blocks, without the buttons' hidden values."""
+    blocks = [
+        {**b, "elements": [{k: v for k, v in e.items() if k != "value"} for e in b["elements"]]}
+        if b["type"] == "actions"
+        else b
+        for b in call.args.get("blocks", [])
+    ]
+    return json.dumps([call.args["text"], blocks], ensure_ascii=False)
+
+
+async def test_a_mention_is_answered_in_its_thread_with_quotes(bot: RunningBot, slack: SlackStandIn) -> None:
+    event = mention_event(QUESTION)
+    started = time.monotonic()
+    status, _ = await bot.send(event)
+    assert status == 200
+    [call] = await slack.wait_calls("chat.postMessage", 1)
+    assert call.at - started < 1.0
+    assert call.args["channel"] == "C0001" and call.args["thread_ts"] == event["event"]["ts"]
+    sections = [b for b in call.args["blocks"] if b["type"] == "section"]
+    assert len(sections) == 3 and all(s["text"]["text"].startswith(">") for s in sections)
+    assert "Jerry" in call.args["text"] or "OpenAI" in _all_text(call)
+    assert len(call.args["blocks"]) <= MAX_BLOCKS
+    assert all(len(s["text"]["text"]) <= MAX_SECTION for s in sections)
+
+
+async def test_a_mention_inside_a_thread_is_answered_in_that_thread(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    parent = next_ts()
+    await bot.send(mention_event(QUESTION, thread_ts=parent))
+    [call] = await slack.wait_calls("chat.postMessage", 1)
+    assert call.args["thread_ts"] == parent
+
+
+async def test_retries_and_the_message_event_of_a_mention_get_one_reply(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    ts = next_ts()
+    mention = mention_event(QUESTION, ts=ts, event_id="EvMention")
+    message = mention_event(QUESTION, ts=ts, event_id="EvMessage", kind="message")
+    sent = [bot.send(mention), bot.send(message), bot.send(mention, retry=1), bot.send(mention, retry=2)]
+    assert {status for status, _ in await asyncio.gather(*sent)} == {200}
+    await slack.wait_calls("chat.postMessage", 1)
+    await asyncio.sleep(0.5)  # time for any second reply to arrive
+    assert len(_posts(slack)) == 1
+
+
+async def test_a_retry_whose_original_never_arrived_is_answered(bot: RunningBot, slack: SlackStandIn) -> None:
+    status, _ = await bot.send(mention_event(QUESTION), retry=1)
+    assert status == 200
+    await slack.wait_calls("chat.postMessage", 1)
+    assert len(_posts(slack)) == 1
+
+
+async def test_a_retry_whose_original_failed_is_answered(
+    bot: RunningBot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fail("chat.postMessage", times=2)  # the answer, then the apology
+    event = mention_event(QUESTION)
+    with caplog.at_level(logging.ERROR):
+        await bot.send(event)
+        await slack.wait_calls("chat.postMessage", 2)
+    assert any(record.exc_info for record in caplog.records)  # the trace is in the log
+    await bot.send(event, retry=1)
+    calls = await slack.wait_calls("chat.postMessage", 3)
+    assert [c.response["ok"] for c in calls] == [False, False, True]
+    assert calls[2].args["thread_ts"] == event["event"]["ts"] and len(calls[2].args["blocks"]) > 2
+
+
+async def test_an_internal_error_is_apologised_for_in_the_thread(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    slack.fail("chat.postMessage", times=1)
+    event = mention_event(QUESTION)
+    await bot.send(event)
+    calls = await slack.wait_calls("chat.postMessage", 2)
+    assert calls[1].response["ok"] and calls[1].args["thread_ts"] == event["event"]["ts"]
+    assert calls[1].args["text"].startswith("Sorry, something went wrong")
+
+
+async def test_rate_limited_calls_are_retried_after_retry_after(bot: RunningBot, slack: SlackStandIn) -> None:
+    slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    await bot.send(mention_event(QUESTION))
+    first, second = await slack.wait_calls("chat.postMessage", 2)
+    assert first.status == 429 and second.response["ok"]
+    assert second.at - first.at >= 0.9
+
+
+async def test_no_match_says_so_with_a_suggestion(bot: RunningBot, slack: SlackStandIn) -> None:
+    await bot.send(mention_event("qqxzv"))
+    [call] = await slack.wait_calls("chat.postMessage", 1)
+    assert call.args["text"].startswith("Nothing on record about that. Try other words")
+
+
+async def test_nothing_the_bot_posts_can_ping_anyone(bot: RunningBot, slack: SlackStandIn) -> None:
+    # Slack sends what a person typed entity-escaped: "<!channel> &" arrives as "&lt;!channel&gt; &amp;".
+    question = "&lt;!channel&gt; &lt;@U0002&gt; &amp; <!here> what about trust"
+    await bot.send(mention_event(question))
+    body = slash_command(question, response_url=slack.response_url("r"))
+    await bot.send(body)
+    calls = await slack.wait_calls("chat.postMessage", 3)
+    for call in calls:
+        text = _shown(call)
+        for live in ("<!channel>", "<!here>", "<@U0002>", "<!everyone>"):
+            assert live not in text
+    asked = next(c for c in calls if "asked:" in c.args["text"])
+    assert asked.args["text"].startswith("<@U0001> asked: ")  # the asker, and only the asker
+    assert "&lt;" in asked.args["text"] or "trust" in asked.args["text"]
+
+
+async def test_slash_command_is_acknowledged_then_answered_in_a_thread(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    started = time.monotonic()
+    status, text = await bot.send(slash_command(QUESTION, response_url=slack.response_url("r")))
+    assert status == 200 and text == "" and time.monotonic() - started < 1.0
+    asked, answer = await slack.wait_calls("chat.postMessage", 2)
+    assert asked.args["channel"] == "C0001" and "thread_ts" not in asked.args
+    assert asked.args["text"] == f"<@U0001> asked: {QUESTION}"
+    assert answer.args["thread_ts"] == asked.response["ts"]
+    assert sum(b["type"] == "section" for b in answer.args["blocks"]) == 3
+
+
+async def test_slash_command_where_the_bot_is_not_invited_answers_privately(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    slack.not_in_channel.add("C0009")
+    await bot.send(slash_command(QUESTION, response_url=slack.response_url("r"), channel="C0009"))
+    (_, notice), (_, answer) = await slack.wait_responses(2)
+    assert "/invite @OnRecord" in notice["text"] and notice["response_type"] == "ephemeral"
+    assert answer["response_type"] == "ephemeral" and len(answer["blocks"]) > 2
+    assert not _posts(slack)
+
+
+async def test_a_blank_slash_command_gets_a_private_hint(bot: RunningBot, slack: SlackStandIn) -> None:
+    await bot.send(slash_command("   ", response_url=slack.response_url("r")))
+    [(_, hint)] = await slack.wait_responses(1)
+    assert hint["text"].startswith("Ask me something") and not slack.calls_to("chat.postMessage")
+
+
+async def test_a_direct_message_is_answered_in_the_conversation(bot: RunningBot, slack: SlackStandIn) -> None:
+    await bot.send(dm_event(QUESTION))
+    [call] = await slack.wait_calls("chat.postMessage", 1)
+    assert call.args["channel"] == "D0001" and "thread_ts" not in call.args
+
+
+async def test_more_results_and_votes_work_after_a_restart(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    env = bot_env(slack, seed_index_dir, redis_server.url)
+    async with slack_bot(env) as first:
+        event = mention_event(QUESTION)
+        await first.send(event)
+        [answer] = await slack.wait_calls("chat.postMessage", 1)
+    message = answer.response["message"]
+    buttons = {
+        e["action_id"]: e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
+    async with slack_bot(env) as second:  # a new process: only Redis remembers the answer
+        url = slack.response_url("buttons")
+        await second.send(
+            block_action("onrecord_more", buttons["onrecord_more"], message=message, response_url=url)
+        )
+        _, page = await slack.wait_calls("chat.postMessage", 2)
+        assert page.args["thread_ts"] == event["event"]["ts"]
+        first_quotes = {b["text"]["text"] for b in message["blocks"] if b["type"] == "section"}
+        next_quotes = {b["text"]["text"] for b in page.args["blocks"] if b["type"] == "section"}
+        assert next_quotes and not first_quotes & next_quotes
+        assert "Results 4–6" in json.dumps(page.args["blocks"], ensure_ascii=False)
+
+        await second.send(
+            block_action("onrecord_vote_up", buttons["onrecord_vote_up"], message=message, response_url=url)
+        )
+        [thanks] = await slack.wait_calls("chat.postEphemeral", 1)
+        assert thanks.args["user"] == "U0001" and thanks.args["thread_ts"] == event["event"]["ts"]
+        answer_id = json.loads(buttons["onrecord_vote_up"])["a"]
+        counts = await second.runtime.service.feedback_counts(answer_id)
+        assert counts.answer.up == 1
+
+
+async def test_requests_with_a_bad_signature_or_a_stale_timestamp_are_rejected(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    assert (await bot.send(mention_event(QUESTION), secret="wrong"))[0] == 401
+    assert (await bot.send(mention_event(QUESTION), timestamp=int(time.time()) - 600))[0] == 401
+    await asyncio.sleep(0.3)
+    assert not slack.calls_to("chat.postMessage")
