@@ -1,0 +1,45 @@
+"""The Slack app manifests ask for exactly what the bot uses, in each connection mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.slack.app import COMMAND
+from bot.slack.server import EVENTS_PATH
+
+SLACK = Path(__file__).resolve().parents[2] / "slack"
+
+
+def _manifest(mode: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SLACK / f"manifest.{mode}.json").read_text())
+    return data
+
+
+def test_scopes_events_and_command_are_the_ones_the_bot_uses() -> None:
+    for mode in ("socket-mode", "http"):
+        manifest = _manifest(mode)
+        assert manifest["oauth_config"]["scopes"]["bot"] == [
+            "app_mentions:read",  # app_mention
+            "chat:write",  # replies, "asked:" lines, vote acknowledgements
+            "commands",  # /ask
+            "im:history",  # message.im: direct messages
+        ]
+        assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+        [command] = manifest["features"]["slash_commands"]
+        assert command["command"] == COMMAND
+        assert manifest["settings"]["interactivity"]["is_enabled"]  # the buttons
+        assert manifest["features"]["app_home"]["messages_tab_enabled"]  # people can DM the bot
+
+
+def test_socket_mode_needs_no_urls_and_http_mode_points_every_url_at_the_events_path() -> None:
+    socket, http = _manifest("socket-mode"), _manifest("http")
+    assert socket["settings"]["socket_mode_enabled"] and not http["settings"]["socket_mode_enabled"]
+    assert "url" not in json.dumps(socket)
+    urls = [
+        http["features"]["slash_commands"][0]["url"],
+        http["settings"]["event_subscriptions"]["request_url"],
+        http["settings"]["interactivity"]["request_url"],
+    ]
+    assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
