@@ -7,10 +7,9 @@ answers once. A failure releases the claim, so a later retry is still answered.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answer import Answer
 from bot.service import AnswerService, AskOptions
 from bot.slack.blocks import SlackMessage, answer_message, escape, notice_message, parse_value
-from bot.state import EventClaims
-from bot.state.claims import WORKING_TTL
 from bot.wording import APOLOGY, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
+from bot.work import Apology, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
 
@@ -52,19 +50,15 @@ class Asked:
 class SlackAnswerer:
     """Answers questions, pages and votes for the listeners; never raises into bolt."""
 
-    def __init__(self, service: AnswerService, claims: EventClaims, client: AsyncWebClient) -> None:
+    def __init__(self, service: AnswerService, work: Work, client: AsyncWebClient) -> None:
         self._service = service
-        self._claims = claims
+        self._work = work
         self._client = client
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     async def mention(self, asked: Asked) -> None:
         """An @mention or a direct message: the answer goes in its thread (or conversation)."""
-        async with self._claimed(
-            asked.claim, lambda: self._apologise(asked.channel, asked.thread_ts)
-        ) as mine:
+        apologise = functools.partial(self._apologise, asked.channel, asked.thread_ts)
+        async with self._work.claimed(asked.claim, apologise) as mine:
             if mine:
                 answer = await self._service.ask(asked.text, asked.options)
                 if answer.notify:
@@ -73,7 +67,7 @@ class SlackAnswerer:
     async def command(self, asked: Asked, respond: Respond) -> None:
         """`/ask`: "<@user> asked: …" in the channel and the answer in its thread; privately (with how
         to invite the bot) where the bot cannot post."""
-        async with self._claimed(asked.claim, lambda: _respond(respond, notice_message(APOLOGY))) as mine:
+        async with self._work.claimed(asked.claim, _privately(respond)) as mine:
             if not mine:
                 return
             answer = await self._service.ask(asked.text, asked.options)
@@ -95,12 +89,12 @@ class SlackAnswerer:
 
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
         """The "More results" button: the next page, in the same thread."""
-        async with self._guarded(respond):
+        async with self._work.guarded(_privately(respond)):
             await self._more(body, respond)
 
     async def vote(self, body: dict[str, Any], respond: Respond, vote: str) -> None:
         """👍 / 👎: recorded per user, acknowledged only to the voter."""
-        async with self._guarded(respond):
+        async with self._work.guarded(_privately(respond)):
             await self._vote(body, respond, vote)
 
     async def _more(self, body: dict[str, Any], respond: Respond) -> None:
@@ -125,42 +119,6 @@ class SlackAnswerer:
             value["a"], None, f"slack:{team}:{user}", "up" if vote == "up" else "down"
         )
         await self._reply_to_button(body, respond, notice_message(FEEDBACK_THANKS), ephemeral=True)
-
-    async def drain(self) -> None:
-        """Return once no answer is under way (before shutting down)."""
-        await self._idle.wait()
-
-    @contextlib.asynccontextmanager
-    async def _claimed(self, claim: str, apologise: Callable[[], Awaitable[object]]) -> AsyncIterator[bool]:
-        """Whether this process owns the question. A failure inside is logged, apologised for where
-        possible, and releases the claim; it does not propagate."""
-        self._enter()
-        try:
-            if not await self._claims.claim(claim, WORKING_TTL):
-                yield False
-                return
-            try:
-                yield True
-            except Exception:
-                log.exception("could not answer %s", claim)
-                await self._claims.release(claim)
-                await _best_effort(apologise)
-            else:
-                await self._claims.done(claim)
-        finally:
-            self._leave()
-
-    @contextlib.asynccontextmanager
-    async def _guarded(self, respond: Respond) -> AsyncIterator[None]:
-        """A button's work: counted for `drain`; a failure is logged and apologised for privately."""
-        self._enter()
-        try:
-            yield
-        except Exception:
-            log.exception("could not handle a button")
-            await _best_effort(lambda: _respond(respond, notice_message(APOLOGY)))
-        finally:
-            self._leave()
 
     async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
         await self._client.chat_postMessage(
@@ -195,15 +153,6 @@ class SlackAnswerer:
         else:
             await self._post(channel, thread_ts, reply)
 
-    def _enter(self) -> None:
-        self._busy += 1
-        self._idle.clear()
-
-    def _leave(self) -> None:
-        self._busy -= 1
-        if self._busy == 0:
-            self._idle.set()
-
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
     actions = body.get("actions") or [{}]
@@ -211,12 +160,8 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     return first if isinstance(first, dict) else {}
 
 
-async def _best_effort(send: Callable[[], Awaitable[object]]) -> None:
-    """Send the apology if the platform lets us (the trace is already in the log)."""
-    try:
-        await send()
-    except Exception:
-        log.warning("could not send the apology either", exc_info=True)
+def _privately(respond: Respond) -> Apology:
+    return lambda: _respond(respond, notice_message(APOLOGY))
 
 
 async def _respond(respond: Respond, message: SlackMessage) -> None:

@@ -23,6 +23,7 @@ from bot.app import Runtime, StartupError, listening
 from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
+from bot.work import Work
 
 __all__ = ["EVENTS_PATH", "serve"]
 
@@ -52,7 +53,8 @@ async def serve(runtime: Runtime) -> None:
     async with aiohttp.ClientSession() as session:
         client = web_client(settings, session)
         await _verify_token(client, "SLACK_BOT_TOKEN")
-        answerer = SlackAnswerer(runtime.service, runtime.state.claims, client)
+        work = Work(runtime.state.claims)
+        answerer = SlackAnswerer(runtime.service, work, client)
         secret = settings.slack_signing_secret
         app = create_app(
             answerer,
@@ -70,7 +72,7 @@ async def serve(runtime: Runtime) -> None:
         finally:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(DRAIN_SECONDS):
-                    await answerer.drain()
+                    await work.drain()
 
 
 async def _verify_token(client: AsyncWebClient, variable: str) -> None:
