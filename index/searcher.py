@@ -90,6 +90,32 @@ class Index:
     def passage(self, pid: int) -> Passage:
         return self._passage(pid, self._sentences(pid))
 
+    def sentences(self, pid: int) -> list[str]:
+        """The whole sentences of passage `pid`; its text is ``" ".join(sentences)``."""
+        return self._sentences(pid)
+
+    def excerpt(self, pid: int, start: int, end: int, *, rank: int = 1, score: float = 0.0) -> Hit:
+        """A hit quoting ``passage(pid).text[start:end]``, timed and attributed like a search hit (the
+        moment and speaker of the sentence the excerpt starts in)."""
+        sentences = self._sentences(pid)
+        passage = self._passage(pid, sentences)
+        if not 0 <= start < end <= len(passage.text):
+            raise ValueError(f"no excerpt {start}:{end} in passage {pid} of {len(passage.text)} characters")
+        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
+        lo = int(self._data.pass_lo[pid])
+        first = lo + int(np.searchsorted(starts, start, side="right")) - 1
+        last = lo + int(np.searchsorted(starts, end - 1, side="right")) - 1
+        return Hit(
+            rank=rank,
+            score=score,
+            passage=passage,
+            quote=passage.text[start:end],
+            matched=(),
+            start=_time(self._data.sent_start[first]),
+            end=_time(self._data.sent_end[last]),
+            speaker=self._speaker(first),
+        )
+
     def _passage(self, pid: int, sentences: Sequence[str]) -> Passage:
         d = self._data
         lo, hi = int(d.pass_lo[pid]), int(d.pass_hi[pid])
