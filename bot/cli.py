@@ -1,20 +1,25 @@
-"""The `onrecord` command: ask questions of the transcripts, build indexes (and, later, run the bots)."""
+"""The `onrecord` command: ask questions of the transcripts, build indexes, run the bots."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import index
 from index.query import MAX_QUERY_WORDS
 
 from .cli_output import hits_json, hits_text, no_match_suggestion
 from .corpus import default_index
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 __all__ = ["main"]
 
@@ -84,21 +89,87 @@ def _parser() -> argparse.ArgumentParser:
         help="run the bot",
         description="Answer questions in Slack or Discord until stopped (SIGTERM or Ctrl-C).",
     )
-    serve.add_argument("platform", choices=("slack",), help="where to answer")
+    serve.add_argument("platform", choices=("slack", "discord"), help="where to answer")
     serve.add_argument(
         "--check", action="store_true", help="check the settings, load the index, ping Redis, then exit"
     )
     serve.set_defaults(run=_serve)
+
+    disc = sub.add_parser("discord", help="Discord deploy steps: register commands, print the invite URL")
+    disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
+    sync = disc_sub.add_parser(
+        "sync",
+        help="register /ask and /quote with Discord (once per deploy, not on every start)",
+        description="Register /ask and /quote. Global commands reach every server within the hour; "
+        "--guild registers them in one server at once (for trying things out).",
+    )
+    sync.add_argument("--guild", type=_snowflake, metavar="ID", help="one server's id")
+    sync.set_defaults(run=_discord_sync)
+    invite = disc_sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
+    invite.add_argument(
+        "--client-id", type=_positive, metavar="ID", help="the application id (default: from DISCORD_TOKEN)"
+    )
+    invite.set_defaults(run=_discord_invite)
     return parser
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from bot import app, slack
+    from bot import app
     from bot.settings import Settings
 
+    if args.platform == "slack":
+        from bot.slack import serve
+
+        require = Settings.require_slack
+    else:
+        from bot.discord import serve
+
+        require = Settings.require_discord
     if args.check:
-        return app.run(app.self_check, require=Settings.require_slack, health=False)
-    return app.run(slack.serve, require=Settings.require_slack)
+        return app.run(app.self_check, require=require, health=False)
+    return app.run(serve, require=require)
+
+
+def _discord_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot.discord import sync_commands
+
+    def sync(settings: Settings) -> int:
+        names = asyncio.run(sync_commands(settings, args.guild))
+        where = f"in server {args.guild}" if args.guild else "globally (every server within the hour)"
+        print(f"registered {', '.join('/' + n for n in names)} {where}")
+        return 0
+
+    return _with_settings(sync, require_discord=True)
+
+
+def _discord_invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot.discord import invite_url
+
+    def invite(settings: Settings) -> int:
+        print(invite_url(settings, args.client_id))
+        return 0
+
+    return _with_settings(invite, require_discord=args.client_id is None)
+
+
+def _with_settings(command: Callable[[Settings], int], *, require_discord: bool) -> int:
+    """Run a deploy step with the settings; a setting, start-up or Discord error is one line."""
+    import discord
+
+    from bot.app import StartupError
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+        if require_discord:
+            settings.require_discord()
+        return command(settings)
+    except SettingsError as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StartupError, discord.HTTPException) as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return 1
 
 
 def _positive(value: str) -> int:
@@ -109,6 +180,13 @@ def _positive(value: str) -> int:
     if not 1 <= number <= 100:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, got {value!r}")
     return number
+
+
+def _snowflake(value: str) -> int:
+    """A Discord id: a whole number."""
+    if not value.isdigit() or int(value) == 0:
+        raise argparse.ArgumentTypeError(f"expected a Discord id (a whole number), got {value!r}")
+    return int(value)
 
 
 def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -6,9 +6,11 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+import random
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import index
 from bot.answer import Answer, Result, Status
@@ -16,13 +18,19 @@ from bot.errors import OnRecordError
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
 from bot.state import FeedbackCounts, State, Vote
-from bot.wording import APOLOGY, EMPTY, NO_MATCH, RATE_LIMITED, TOO_LONG, no_match_hint
+from bot.wording import APOLOGY, EMPTY, NO_MATCH, NOTHING_QUOTABLE, RATE_LIMITED, TOO_LONG, no_match_hint
+from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
 
 __all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
 
 log = logging.getLogger(__name__)
 
 PAGES = 5  # results searched for per question: this many pages of "more results"
+
+
+def _mentions(text: str, words: Collection[str]) -> bool:
+    folded = text.casefold()
+    return any(word.casefold() in folded for word in words)
 
 
 class InvalidVoteError(OnRecordError):
@@ -55,6 +63,8 @@ class AnswerService:
         self._cache_ttl = cache_ttl
         self._max_chars = max_question_chars
         self._metrics = metrics or Metrics()
+        self._quotable: Sequence[QuoteCandidate] | None = None
+        self._quotable_lock = asyncio.Lock()
 
     async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         started = time.perf_counter()
@@ -96,6 +106,62 @@ class AnswerService:
             await self._state.cache.put(self.index.version, key, full.to_json(), self._cache_ttl)
             await self._state.pages.put(full.id, full.to_json())
         return full.page_of(0)
+
+    async def quote(self, topic: str | None = None, *, user: str | None = None) -> Answer:
+        """One quotable excerpt (`index.quotable`): the most quotable one in the best passages on `topic`,
+        or, without a topic, one at random. Never raises."""
+        try:
+            return await self._quote(topic, user)
+        except Exception:
+            log.exception("unexpected error while picking a quote")
+            return self._refusal("error", "", APOLOGY)
+
+    async def _quote(self, topic: str | None, user: str | None) -> Answer:
+        if topic is None or not normalize(topic):
+            candidates = await self.quotable()
+            if not candidates:
+                return self._refusal("no_match", "", NOTHING_QUOTABLE)
+            chosen = random.choice(candidates)
+            hit = await asyncio.to_thread(self.index.excerpt, chosen.passage_id, chosen.start, chosen.end)
+            return self._single("", hit)
+        found = await self.ask(topic, AskOptions(k=PAGES, user=user))
+        if found.status != "ok":
+            return found
+        best = await asyncio.to_thread(self._topical, found.results)
+        if best is None:  # nothing quotable on the topic: the best quote found
+            return dataclasses.replace(found, results=found.results[:1], page_size=1, total=1)
+        hit = await asyncio.to_thread(self.index.excerpt, *best)
+        return self._single(found.question, hit)
+
+    def _topical(self, results: Sequence[Result]) -> tuple[int, int, int] | None:
+        """The most quotable excerpt (passage, start, end) among the found passages that holds words of
+        the topic, better ranked passages first."""
+        best: tuple[float, tuple[int, int, int]] | None = None
+        for result in results:
+            found = best_excerpt(
+                self.index.sentences(result.passage_id), partial(_mentions, words=result.matched)
+            )
+            if found is not None and (best is None or found[2] / result.rank**0.5 > best[0]):
+                best = (found[2] / result.rank**0.5, (result.passage_id, found[0], found[1]))
+        return None if best is None else best[1]
+
+    async def quotable(self) -> Sequence[QuoteCandidate]:
+        """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
+        async with self._quotable_lock:
+            if self._quotable is None:
+                self._quotable = await asyncio.to_thread(quote_candidates, self.index)
+        return self._quotable
+
+    def _single(self, question: str, hit: index.Hit) -> Answer:
+        return Answer(
+            id="",
+            question=question,
+            status="ok",
+            results=(Result.from_hit(hit),),
+            index_version=self.index.version,
+            page_size=1,
+            total=1,
+        )
 
     async def more(
         self, answer_id: str, page: int, *, question: str | None = None, options: AskOptions = AskOptions()

@@ -12,8 +12,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -131,6 +132,19 @@ class Settings(BaseSettings):
         description="Discord gateway URL (tests point it at a stand-in).",
         json_schema_extra=_expect("a ws:// or wss:// URL"),
     )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        description="Shards across all Discord processes; "
+        "unset: Discord's recommendation, all in this process.",
+        json_schema_extra=_expect("a whole number, 1 or more"),
+    )
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        (),
+        description="This process's shards, e.g. `0-3` or `4,5` (with ONRECORD_DISCORD_SHARD_COUNT); "
+        "unset: all of them.",
+        json_schema_extra=_expect("shard numbers below ONRECORD_DISCORD_SHARD_COUNT, like 0-3 or 4,5"),
+    )
     log_level: str = Field(
         "INFO",
         description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
@@ -156,6 +170,13 @@ class Settings(BaseSettings):
         if environ is not None:
             env_settings = _MappingEnvSource(settings_cls, environ)
         return init_settings, env_settings, dotenv_settings
+
+    @field_validator(
+        "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("redis_url")
     @classmethod
@@ -208,6 +229,25 @@ class Settings(BaseSettings):
         if not value.startswith(("ws://", "wss://")) or len(value) <= len("wss://"):
             raise ValueError("not ws")
         return value
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ranges(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        ids: list[int] = []
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            low, dash, high = part.partition("-")
+            ids.extend(range(int(low), int(high) + 1) if dash else [int(low)])
+        return tuple(ids)
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Settings:
+        if self.discord_shard_ids and (
+            self.discord_shard_count is None or max(self.discord_shard_ids) >= self.discord_shard_count
+        ):
+            raise PydanticCustomError("shards", "", {"field": "discord_shard_ids"})
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -283,7 +323,8 @@ def _describe(exc: ValidationError) -> str:
     by_env = {env_name(name, field).lower(): (name, field) for name, field in Settings.model_fields.items()}
     lines: list[str] = []
     for error in exc.errors():
-        loc = str(error["loc"][0]).lower() if error["loc"] else ""
+        whole_model = not error["loc"]  # a check across fields names its field in `ctx`
+        loc = str(error.get("ctx", {}).get("field", "") if whole_model else error["loc"][0]).lower()
         name, field = by_env.get(loc) or by_env.get(PREFIX.lower() + loc) or ("", None)
         if field is None:
             lines.append(error["msg"])
@@ -291,7 +332,7 @@ def _describe(exc: ValidationError) -> str:
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         expect = str(extra.get("expect", "a valid value"))
         secret = field.annotation == SecretStr | None or extra.get("secret") is True
-        got = "" if secret else f" (got {_shown(error.get('input'))})"
+        got = "" if secret or whole_model else f" (got {_shown(error.get('input'))})"
         lines.append(f"{env_name(name, field)} must be {expect}{got}")
     return "; ".join(dict.fromkeys(lines))
 

@@ -9,6 +9,8 @@ __all__ = [
     "EMPTY",
     "FEEDBACK_THANKS",
     "MORE_GONE",
+    "NOTHING_QUOTABLE",
+    "NO_EPISODE",
     "NO_MATCH",
     "RATE_LIMITED",
     "SLACK_INVITE",
@@ -23,6 +25,8 @@ RATE_LIMITED = "You are asking faster than I can answer; please wait a minute an
 NO_MATCH = "Nothing on record about that."
 FEEDBACK_THANKS = "Thanks, your vote is noted."
 MORE_GONE = "Those results are no longer available; please ask the question again."
+NOTHING_QUOTABLE = "There is nothing quotable on record yet."
+NO_EPISODE = "No episode matches “{episode}”; pick one from the list as you type."
 SLACK_INVITE = (
     "I can't post in this channel, so here is your answer privately. "
     "To have me answer in the channel, invite me with `/invite @OnRecord`."

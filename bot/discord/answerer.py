@@ -1,0 +1,193 @@
+"""What the Discord handlers do: ask the service, send the answer where the person will see it.
+
+Every message goes out with no allowed mentions. A mention is claimed by its message id and a command by
+its interaction id (`bot.work`), so two processes receiving the same event answer it once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+import discord
+from discord import app_commands
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from bot.discord.buttons import answer_view
+from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice
+from bot.service import AnswerService, AskOptions
+from bot.wording import APOLOGY, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
+from bot.work import Work
+
+__all__ = ["DiscordAnswerer"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25  # Discord's limit for autocomplete
+THREAD_NAME = 100
+_ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
+
+
+class DiscordAnswerer:
+    def __init__(self, service: AnswerService, work: Work) -> None:
+        self._service = service
+        self._work = work
+        documents = service.index.documents
+        self._titles = {doc.id: _choice_name(doc.title, doc.show) for doc in documents}
+
+    async def mention(self, message: discord.Message) -> None:
+        """A message mentioning the bot: answered in a new thread on it (in a server channel), in its
+        thread (inside one), or in the conversation (a DM)."""
+        apologise = functools.partial(_send, message.channel, notice(APOLOGY), None)
+        async with self._work.claimed(f"discord:message:{message.id}", apologise) as mine:
+            if not mine:
+                return
+            answer = await self._service.ask(message.content, AskOptions(user=f"discord:{message.author.id}"))
+            if not answer.notify:
+                return
+            reply, view = answer_message(answer), answer_view(answer)
+            if not isinstance(message.channel, discord.TextChannel):
+                await _send(message.channel, reply, view)
+                return
+            try:
+                thread = await message.create_thread(
+                    name=_thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
+                )
+            except discord.HTTPException as err:  # no permission to create threads here
+                log.warning(
+                    "could not start a thread in %s (%s); replying in the channel", message.channel.id, err
+                )
+                await _send(message.channel, reply, view, reference=message)
+                return
+            await _send(thread, reply, view)
+
+    async def ask(self, interaction: discord.Interaction[Any], question: str, episode: str | None) -> None:
+        """`/ask`: "thinking…" at once, the answer as the follow-up."""
+        async with self._command(interaction) as mine:
+            if not mine:
+                return
+            options = AskOptions(user=f"discord:{interaction.user.id}")
+            if episode:
+                document = self._episode(episode)
+                if document is None:
+                    await _reply(interaction, notice(NO_EPISODE.format(episode=episode)), None)
+                    return
+                options = AskOptions(user=options.user, documents=frozenset({document}))
+            answer = await self._service.ask(question, options)
+            await _reply(interaction, answer_message(answer), answer_view(answer))
+
+    async def quote(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
+        """`/quote [topic]`: one quotable passage, on the topic or at random."""
+        async with self._command(interaction) as mine:
+            if not mine:
+                return
+            answer = await self._service.quote(topic, user=f"discord:{interaction.user.id}")
+            await _reply(interaction, answer_message(answer), None)
+
+    async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
+        async with self._work.guarded(_followup(interaction)):
+            answer = await self._service.more(answer_id, page, options=AskOptions(k=k))
+            if answer is None:
+                await interaction.response.send_message(
+                    MORE_GONE, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+                return
+            reply = answer_message(answer)
+            await interaction.response.send_message(
+                reply.content,
+                embeds=reply.embeds,
+                allowed_mentions=NO_MENTIONS,
+                view=_view(answer_view(answer)),
+            )
+
+    async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
+        async with self._work.guarded(_followup(interaction)):
+            user = f"discord:{interaction.user.id}"
+            await self._service.feedback(answer_id, None, user, "up" if vote == "up" else "down")
+            await interaction.response.send_message(
+                FEEDBACK_THANKS, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+    @contextlib.asynccontextmanager
+    async def _command(self, interaction: discord.Interaction[Any]) -> AsyncIterator[bool]:
+        """A slash command, claimed once across processes, showing "thinking…" at once when ours."""
+        async with self._work.claimed(
+            f"discord:interaction:{interaction.id}", _followup(interaction)
+        ) as mine:
+            if mine:
+                await interaction.response.defer(thinking=True)
+            yield mine
+
+    def episodes(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for the episode option: the indexed titles closest to what is typed."""
+        if not current.strip():
+            ranked = sorted(self._titles.items(), key=lambda item: item[1].casefold())[:MAX_CHOICES]
+        else:
+            found = process.extract(
+                current, self._titles, scorer=fuzz.WRatio, processor=default_process, limit=MAX_CHOICES
+            )
+            ranked = [(doc_id, title) for title, _, doc_id in found]
+        return [app_commands.Choice(name=title, value=doc_id) for doc_id, title in ranked]
+
+    def _episode(self, value: str) -> str | None:
+        """The document an episode option names: a chosen id, or typed text close to one title."""
+        if value in self._titles:
+            return value
+        best = process.extractOne(
+            value, self._titles, scorer=fuzz.WRatio, processor=default_process, score_cutoff=85
+        )
+        return None if best is None else str(best[2])
+
+
+def _choice_name(title: str, show: str | None) -> str:
+    name = f"{show}: {title}" if show else title
+    return name if len(name) <= 100 else name[:99] + "…"
+
+
+def _thread_name(question: str) -> str:
+    name = " ".join(question.split()) or "Question"
+    return name if len(name) <= THREAD_NAME else name[: THREAD_NAME - 1] + "…"
+
+
+async def _send(
+    channel: Any,
+    reply: DiscordMessage,
+    view: discord.ui.View | None,
+    reference: discord.Message | None = None,
+) -> None:
+    await channel.send(
+        reply.content,
+        embeds=reply.embeds,
+        allowed_mentions=NO_MENTIONS,
+        view=_view(view),
+        reference=reference,
+    )
+
+
+async def _reply(
+    interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
+) -> None:
+    await interaction.followup.send(
+        reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
+    )
+
+
+def _view(view: discord.ui.View | None) -> Any:
+    """discord.py's "no view" is MISSING, not None."""
+    return discord.utils.MISSING if view is None else view
+
+
+def _followup(interaction: discord.Interaction[Any]) -> functools.partial[Any]:
+    """The apology for a failed interaction: as its response, or as a follow-up once deferred."""
+    return functools.partial(_apologise, interaction)
+
+
+async def _apologise(interaction: discord.Interaction[Any]) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)

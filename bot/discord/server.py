@@ -1,0 +1,94 @@
+"""`onrecord serve discord`, and the deploy steps `onrecord discord sync` and `... invite-url`."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from bot.app import Runtime, StartupError
+from bot.discord.answerer import DiscordAnswerer
+from bot.discord.client import PERMISSIONS, OnRecordClient
+from bot.settings import Settings
+from bot.work import Work
+
+__all__ = ["invite_url", "serve", "sync_commands"]
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 10.0
+
+
+def point_at(settings: Settings) -> None:
+    """Send discord.py's REST calls and gateway connection where the settings say (proxies, tests)."""
+    discord.http.Route.BASE = settings.discord_api_url
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def _token(settings: Settings) -> str:
+    if settings.discord_token is None:
+        raise StartupError("DISCORD_TOKEN is required (the bot token)")
+    return settings.discord_token.get_secret_value()
+
+
+async def serve(runtime: Runtime) -> None:
+    """Answer Discord until cancelled; then let answers under way finish and close the connection."""
+    settings = runtime.settings
+    point_at(settings)
+    work = Work(runtime.state.claims)
+    shards: dict[str, object] = {}
+    if settings.discord_shard_count is not None:
+        shards["shard_count"] = settings.discord_shard_count
+        shards["shard_ids"] = list(settings.discord_shard_ids or range(settings.discord_shard_count))
+    client = OnRecordClient(DiscordAnswerer(runtime.service, work), **shards)
+    async with client:
+        try:
+            await client.start(_token(settings))
+        except discord.LoginFailure as err:
+            raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
+        finally:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await work.drain()
+
+
+async def sync_commands(settings: Settings, guild: int | None) -> list[str]:
+    """Register `/ask` and `/quote` (in one server at once, or globally, which Discord spreads within the
+    hour); the names registered."""
+    point_at(settings)
+    async with OnRecordClient(None) as client:
+        try:
+            await client.login(_token(settings))
+        except discord.LoginFailure as err:
+            raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
+        target = discord.Object(id=guild) if guild is not None else None
+        if target is not None:
+            client.tree.copy_global_to(guild=target)
+        synced = await client.tree.sync(guild=target)
+    return [command.name for command in synced]
+
+
+def invite_url(settings: Settings, client_id: int | None) -> str:
+    """The OAuth2 URL that adds the bot with scopes `bot applications.commands` and only the permissions
+    it needs. The application id is the bot token's first part unless given."""
+    if client_id is None:
+        client_id = _application_id(_token(settings))
+    return discord.utils.oauth_url(
+        client_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+def _application_id(token: str) -> int:
+    head = token.split(".", 1)[0]
+    try:
+        return int(base64.b64decode(head + "=" * (-len(head) % 4), validate=True).decode("ascii"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise StartupError(
+            "DISCORD_TOKEN does not look like a bot token; pass the application id with --client-id"
+        ) from None
