@@ -23,6 +23,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.daily.channels import DailyChannel, Platform, parse_channels, parse_time, parse_zone
 from bot.errors import OnRecordError
 
 __all__ = ["Settings", "SettingsError", "load_settings", "settings_table"]
@@ -145,6 +146,34 @@ class Settings(BaseSettings):
         "unset: all of them.",
         json_schema_extra=_expect("shard numbers below ONRECORD_DISCORD_SHARD_COUNT, like 0-3 or 4,5"),
     )
+    daily_slack: str = Field(
+        "",
+        description="Slack channels for the daily quote: comma-separated `CHANNEL_ID[@HH:MM[@Area/City]]`, "
+        "e.g. `C0123ABCD@09:00@Europe/Berlin,C0456EFGH`.",
+        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]] entries"),
+    )
+    daily_discord: str = Field(
+        "",
+        description="Discord channels for the daily quote, in the same form (channel ids are digits).",
+        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]] entries"),
+    )
+    daily_time: str = Field(
+        "09:00",
+        description="Local time of the daily quote for entries without one (24-hour `HH:MM`).",
+        json_schema_extra=_expect("a time of day like 09:00"),
+    )
+    daily_timezone: str = Field(
+        "UTC",
+        description="Time zone of entries without one (IANA name, e.g. `America/New_York`).",
+        json_schema_extra=_expect("an IANA time zone like Europe/Berlin"),
+    )
+    daily_grace: int = Field(
+        21600,
+        ge=60,
+        le=86399,
+        description="Seconds after the daily time in which a late or retrying process still posts.",
+        json_schema_extra=_expect("a whole number of seconds from 60 to 86399"),
+    )
     log_level: str = Field(
         "INFO",
         description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
@@ -249,6 +278,37 @@ class Settings(BaseSettings):
             raise PydanticCustomError("shards", "", {"field": "discord_shard_ids"})
         return self
 
+    @field_validator("daily_time")
+    @classmethod
+    def _daily_time(cls, value: str) -> str:
+        parse_time(value)
+        return value.strip()
+
+    @field_validator("daily_timezone")
+    @classmethod
+    def _daily_zone(cls, value: str) -> str:
+        parse_zone(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _daily_entries(self) -> Settings:
+        for field in ("daily_slack", "daily_discord"):
+            try:
+                self._channels(field)
+            except ValueError as err:
+                raise PydanticCustomError("daily", "{detail}", {"field": field, "detail": str(err)}) from None
+        return self
+
+    def _channels(self, field: str) -> list[DailyChannel]:
+        platform: Platform = "slack" if field == "daily_slack" else "discord"
+        value = getattr(self, field)
+        return parse_channels(platform, value, parse_time(self.daily_time), parse_zone(self.daily_timezone))
+
+    @property
+    def daily_channels(self) -> list[DailyChannel]:
+        """Every channel of the daily quote, on both platforms."""
+        return self._channels("daily_slack") + self._channels("daily_discord")
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -333,7 +393,12 @@ def _describe(exc: ValidationError) -> str:
         expect = str(extra.get("expect", "a valid value"))
         secret = field.annotation == SecretStr | None or extra.get("secret") is True
         got = "" if secret or whole_model else f" (got {_shown(error.get('input'))})"
-        lines.append(f"{env_name(name, field)} must be {expect}{got}")
+        detail = error.get("ctx", {}).get("detail")
+        lines.append(
+            f"{env_name(name, field)}: {detail}"
+            if detail
+            else f"{env_name(name, field)} must be {expect}{got}"
+        )
     return "; ".join(dict.fromkeys(lines))
 
 

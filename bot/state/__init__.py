@@ -16,10 +16,13 @@ key                                             type      meaning, lifetime
 ``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
 ``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
 ``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
+``{ns}:daily:{platform}:{channel}:{date}``       string    the day's daily quote: posting / posted
+``{ns}:daily-seen:{platform}:{channel}``          set       daily quotes posted there (this cycle)
 ==============================================  ========  ==========================================
 
 ``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is down the
-cache misses, claims and rate limits use this process's twin, and pages and votes are kept in process.
+cache misses, claims and rate limits use this process's twin, and pages and votes are kept in process;
+only the daily quote's ledger waits for Redis instead (see `bot.state.daily`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from types import TracebackType
 
 from bot.state.cache import AnswerCache
 from bot.state.claims import EventClaims
+from bot.state.daily import DailyLedger, LedgerUnavailableError
 from bot.state.feedback import Feedback, FeedbackCounts, Tally, Vote
 from bot.state.link import RedisLink, RedisStatus
 from bot.state.pages import AnswerPages
@@ -37,9 +41,11 @@ from bot.state.ratelimit import RateDecision, RateLimiter
 __all__ = [
     "AnswerCache",
     "AnswerPages",
+    "DailyLedger",
     "EventClaims",
     "Feedback",
     "FeedbackCounts",
+    "LedgerUnavailableError",
     "RateDecision",
     "RateLimiter",
     "RedisStatus",
@@ -62,6 +68,7 @@ class State:
         self.limiter = RateLimiter(link, rate_limit, namespace=namespace)
         self.pages = AnswerPages(link, namespace)
         self.feedback = Feedback(link, namespace)
+        self.daily = DailyLedger(link, namespace)
 
     @property
     def redis_status(self) -> RedisStatus:

@@ -1,0 +1,83 @@
+"""Where and when the daily quote is posted: `CHANNEL_ID[@HH:MM[@Area/City]]` entries, and which local day
+a channel's post is due at a given instant (time zones and daylight-saving changes included)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["DailyChannel", "Platform", "parse_channels", "parse_time", "parse_zone"]
+
+Platform = Literal["slack", "discord"]
+_CHANNEL = {"slack": re.compile(r"[CGD][A-Z0-9]{2,}"), "discord": re.compile(r"[1-9][0-9]{5,19}")}
+_CHANNEL_KIND = {"slack": "a Slack channel id like C0123ABCD", "discord": "a Discord channel id (digits)"}
+_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class DailyChannel:
+    platform: Platform
+    channel: str
+    at: time  # local time of day
+    zone: ZoneInfo
+
+    def scheduled(self, day: date) -> datetime:
+        """The instant of `day`'s post (a time skipped by a clock change falls after the gap)."""
+        local = datetime.combine(day, self.at, tzinfo=self.zone)
+        return local.astimezone(ZoneInfo("UTC")).astimezone(self.zone)
+
+    def due(self, now: datetime, grace: timedelta) -> date | None:
+        """The local day whose post is due at `now` (its time has come, its grace not yet gone), if any."""
+        today = now.astimezone(self.zone).date()
+        for day in (today, today - timedelta(days=1)):
+            start = self.scheduled(day)
+            if start <= now < start + grace:
+                return day
+        return None
+
+    def next_after(self, now: datetime) -> datetime:
+        """The first scheduled instant after `now`."""
+        today = now.astimezone(self.zone).date()
+        return next(s for d in range(3) if (s := self.scheduled(today + timedelta(days=d))) > now)
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.channel} at {self.at:%H:%M} {self.zone.key}"
+
+
+def parse_time(text: str) -> time:
+    """`HH:MM` (24-hour), or ValueError."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"“{text}” is not a time of day like 09:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    """An IANA time zone like Europe/Berlin, or ValueError."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"“{name}” is not an IANA time zone like Europe/Berlin") from None
+
+
+def parse_channels(
+    platform: Platform, value: str, default_time: time, default_zone: ZoneInfo
+) -> list[DailyChannel]:
+    """Comma-separated `CHANNEL_ID[@HH:MM[@Area/City]]` entries; ValueError naming the first bad entry."""
+    channels: list[DailyChannel] = []
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        channel, *rest = entry.split("@")
+        try:
+            if not _CHANNEL[platform].fullmatch(channel) or len(rest) > 2:
+                raise ValueError(f"it needs {_CHANNEL_KIND[platform]}, then optionally @HH:MM and @Area/City")
+            at = parse_time(rest[0]) if rest else default_time
+            zone = parse_zone(rest[1]) if len(rest) > 1 else default_zone
+        except ValueError as err:
+            raise ValueError(f"entry “{entry}”: {err}") from None
+        channels.append(DailyChannel(platform, channel, at, zone))
+    if len({c.channel for c in channels}) < len(channels):
+        raise ValueError("a channel is listed twice")
+    return channels

@@ -1,0 +1,116 @@
+"""The daily quote's ledger: one post per (platform, channel, local date), and what each channel has seen.
+
+Keys (``{ns}`` is the namespace):
+
+- ``{ns}:daily:{platform}:{channel}:{date}`` (string): ``posting`` while one process posts (`POSTING_TTL`,
+  so a process that dies mid-post frees the day), then ``posted:{quote key}`` for `POSTED_TTL`.
+- ``{ns}:daily-seen:{platform}:{channel}`` (set): quote keys posted there; emptied when every eligible
+  quote has been posted.
+
+Unlike the answer cache, the ledger does not fall back to this process when Redis is configured but
+down: posting without the shared lock could post twice, so `LedgerUnavailableError` tells the scheduler
+to wait. Without `REDIS_URL` (one process) it lives in this process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Literal, TypeVar
+
+from redis.asyncio import Redis
+
+from bot.state.link import RedisLink, RedisUnavailableError, text
+from bot.state.memory import ExpiringStore
+
+__all__ = ["POSTED_TTL", "POSTING_TTL", "Claim", "DailyLedger", "LedgerUnavailableError"]
+
+POSTING_TTL = 120  # seconds one process may take to post before another may try
+POSTED_TTL = 3 * 86400  # a day's record outlives its grace period in every time zone
+
+Claim = Literal["mine", "posted", "busy"]
+T = TypeVar("T")
+
+
+class LedgerUnavailableError(Exception):
+    """Redis is configured but down: nothing may be posted until it is back."""
+
+
+class DailyLedger:
+    def __init__(self, link: RedisLink | None, namespace: str = "onrecord") -> None:
+        self._link = link
+        self._ns = namespace
+        self._local: ExpiringStore[str] = ExpiringStore(max_entries=10_000)
+        self._local_seen: dict[str, set[str]] = {}
+
+    async def claim(self, platform: str, channel: str, day: dt.date) -> Claim:
+        """ "mine": post it now (then `posted` or `release`); "posted": it was; "busy": another process is
+        posting it (ask again later: it may fail)."""
+        key = self._day(platform, channel, day)
+        if self._link is None:
+            won = self._local.add(key, "posting", POSTING_TTL)
+            return "mine" if won else _state(self._local.get(key))
+
+        async def run(client: Redis) -> tuple[bool, str | None]:
+            won = bool(await client.set(key, "posting", nx=True, ex=POSTING_TTL))
+            return won, None if won else text(await client.get(key))
+
+        won, value = await self._run(run)
+        return "mine" if won else _state(value)
+
+    async def posted(self, platform: str, channel: str, day: dt.date, quote: str) -> None:
+        """Record the day's post (the claim holder only)."""
+        key, seen = self._day(platform, channel, day), self._seen(platform, channel)
+        if self._link is None:
+            self._local.set(key, f"posted:{quote}", POSTED_TTL)
+            self._local_seen.setdefault(seen, set()).add(quote)
+            return
+
+        async def record(client: Redis) -> None:
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.set(key, f"posted:{quote}", ex=POSTED_TTL)
+                pipe.sadd(seen, quote)
+                await pipe.execute()
+
+        await self._run(record)
+
+    async def release(self, platform: str, channel: str, day: dt.date) -> None:
+        """Give the day back after a failed post, so a retry (here or elsewhere) may post it."""
+        key = self._day(platform, channel, day)
+        if self._link is None:
+            self._local.discard(key)
+            return
+        await self._run(lambda client: client.delete(key))
+
+    async def seen(self, platform: str, channel: str) -> set[str]:
+        """The quote keys already posted in the channel (this cycle)."""
+        key = self._seen(platform, channel)
+        if self._link is None:
+            return set(self._local_seen.get(key, set()))
+        members = await self._run(lambda client: client.smembers(key))
+        return {str(text(m)) for m in members}
+
+    async def start_over(self, platform: str, channel: str) -> None:
+        """Every eligible quote was posted in the channel: begin a new cycle."""
+        key = self._seen(platform, channel)
+        if self._link is None:
+            self._local_seen.pop(key, None)
+            return
+        await self._run(lambda client: client.delete(key))
+
+    async def _run(self, op: Callable[[Redis], Awaitable[T]]) -> T:
+        assert self._link is not None
+        try:
+            return await self._link.run(op)
+        except RedisUnavailableError as err:
+            raise LedgerUnavailableError("Redis is unreachable") from err
+
+    def _day(self, platform: str, channel: str, day: dt.date) -> str:
+        return f"{self._ns}:daily:{platform}:{channel}:{day.isoformat()}"
+
+    def _seen(self, platform: str, channel: str) -> str:
+        return f"{self._ns}:daily-seen:{platform}:{channel}"
+
+
+def _state(value: str | None) -> Claim:
+    return "posted" if value is not None and value.startswith("posted:") else "busy"
