@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import logging
 import os
 import sys
@@ -31,7 +32,7 @@ EXIT_USAGE = 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command != "serve":  # the bot logs JSON lines (bot.logs)
+    if args.command not in ("serve", "daily"):  # these log JSON lines (bot.logs)
         logging.basicConfig(level=logging.WARNING, format="onrecord: %(levelname)s: %(message)s")
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -95,6 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    daily = sub.add_parser("daily", help="the daily quote: post it now (for cron), or preview it")
+    daily_sub = daily.add_subparsers(dest="daily_command", metavar="ACTION", required=True)
+    post = daily_sub.add_parser(
+        "post",
+        help="post the day's quote to every configured channel, once",
+        description="Post the day's quote to every channel of ONRECORD_DAILY_SLACK and "
+        "ONRECORD_DAILY_DISCORD. Safe to run again or in parallel: a channel gets one post a day, and "
+        "later runs say it was made.",
+    )
+    post.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="the day (default: today in each channel's zone)"
+    )
+    post.add_argument("--dry-run", action="store_true", help="say what would be posted, post nothing")
+    post.set_defaults(run=_daily_post)
+    preview = daily_sub.add_parser("preview", help="print the quotes the next days would bring")
+    preview.add_argument("--days", type=_positive, default=7, metavar="N", help="how many days (default 7)")
+    preview.set_defaults(run=_daily_preview)
+
     disc = sub.add_parser("discord", help="Discord deploy steps: register commands, print the invite URL")
     disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     sync = disc_sub.add_parser(
@@ -128,6 +147,27 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.check:
         return app.run(app.self_check, require=require, health=False)
     return app.run(serve, require=require)
+
+
+def _daily_post(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot import app
+    from bot.daily.commands import post_today, require_daily
+
+    return app.run(post_today(args.date, args.dry_run), require=require_daily, health=False)
+
+
+def _daily_preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot import app
+    from bot.daily.commands import preview, require_channels
+
+    return app.run(preview(args.days), require=require_channels, health=False)
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-22, got {value!r}") from None
 
 
 def _discord_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

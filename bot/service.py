@@ -145,6 +145,18 @@ class AnswerService:
                 best = (found[2] / result.rank**0.5, (result.passage_id, found[0], found[1]))
         return None if best is None else best[1]
 
+    async def context(self, context: str) -> Answer | None:
+        """The whole passage a daily quote came from, for "More from this conversation"; `context` is
+        "{index version}:{passage id}". None when the index has changed since (or it is not ours)."""
+        version, _, pid = context.partition(":")
+        if version != self.index.version or not pid.isdigit() or int(pid) >= len(self.index.passages):
+            return None
+
+        def whole(passage_id: int) -> index.Hit:
+            return self.index.excerpt(passage_id, 0, len(self.index.passage(passage_id).text))
+
+        return self._single("", await asyncio.to_thread(whole, int(pid)))
+
     async def quotable(self) -> Sequence[QuoteCandidate]:
         """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
         async with self._quotable_lock:

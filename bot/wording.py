@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "APOLOGY",
+    "CONTEXT_GONE",
     "EMPTY",
     "FEEDBACK_THANKS",
     "MORE_GONE",
@@ -23,6 +24,7 @@ EMPTY = "Ask me something about the transcripts, for example: what did they say 
 TOO_LONG = "That question is too long for me; please ask it in at most {limit} characters."
 RATE_LIMITED = "You are asking faster than I can answer; please wait a minute and ask again."
 NO_MATCH = "Nothing on record about that."
+CONTEXT_GONE = "That conversation is no longer in the transcripts I have."
 FEEDBACK_THANKS = "Thanks, your vote is noted."
 MORE_GONE = "Those results are no longer available; please ask the question again."
 NOTHING_QUOTABLE = "There is nothing quotable on record yet."

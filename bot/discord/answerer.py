@@ -20,7 +20,7 @@ from rapidfuzz.utils import default_process
 from bot.discord.buttons import answer_view
 from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice
 from bot.service import AnswerService, AskOptions
-from bot.wording import APOLOGY, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
+from bot.wording import APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
 from bot.work import Work
 
 __all__ = ["DiscordAnswerer"]
@@ -111,6 +111,27 @@ class DiscordAnswerer:
             await interaction.response.send_message(
                 FEEDBACK_THANKS, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
+
+    async def context(self, interaction: discord.Interaction[Any], context: str) -> None:
+        """ "More from this conversation": the passage around a daily quote, in a thread on it."""
+        async with self._work.guarded(_followup(interaction)):
+            answer = await self._service.context(context)
+            if answer is None:
+                await interaction.response.send_message(
+                    CONTEXT_GONE, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+                return
+            await interaction.response.defer()
+            reply, message = answer_message(answer), interaction.message
+            reply = DiscordMessage("More from this conversation", reply.embeds)
+            if message is None or not isinstance(message.channel, discord.TextChannel):
+                await _reply(interaction, reply, None)
+                return
+            try:
+                thread: Any = await message.create_thread(name="More from this conversation")
+            except discord.HTTPException:  # made by an earlier click: the thread has the message's id
+                thread = await interaction.client.fetch_channel(message.id)
+            await _send(thread, reply, None)
 
     @contextlib.asynccontextmanager
     async def _command(self, interaction: discord.Interaction[Any]) -> AsyncIterator[bool]:

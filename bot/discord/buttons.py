@@ -11,7 +11,7 @@ from discord.ui import Button, DynamicItem, View
 
 from bot.answer import Answer
 
-__all__ = ["ButtonHandler", "MoreButton", "VoteButton", "answer_view"]
+__all__ = ["ButtonHandler", "ContextButton", "MoreButton", "VoteButton", "answer_view", "daily_view"]
 
 _ANSWER = r"(?P<answer>[0-9a-f]{1,40})"
 
@@ -24,6 +24,8 @@ class ButtonHandler(Protocol):
     ) -> None: ...
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None: ...
+
+    async def context(self, interaction: discord.Interaction[Any], context: str) -> None: ...
 
 
 def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
@@ -77,6 +79,37 @@ class VoteButton(DynamicItem[Button[View]], template=rf"onrecord:vote:(?P<vote>u
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _handler(interaction).vote(interaction, self.answer_id, self.vote)
+
+
+class ContextButton(
+    DynamicItem[Button[View]], template=r"onrecord:context:(?P<context>[0-9a-f]{1,40}:\d{1,12})"
+):
+    """ "More from this conversation" under a daily quote: the passage around it, in a thread."""
+
+    def __init__(self, context: str) -> None:
+        super().__init__(
+            Button(
+                label="More from this conversation",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"onrecord:context:{context}",
+            )
+        )
+        self.context = context
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ContextButton:
+        return cls(match["context"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _handler(interaction).context(interaction, self.context)
+
+
+def daily_view(context: str) -> View:
+    view = View(timeout=None)
+    view.add_item(ContextButton(context))
+    return view
 
 
 def answer_view(answer: Answer) -> View | None:

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.answerer import DiscordAnswerer
-from bot.discord.buttons import MoreButton, VoteButton
+from bot.discord.buttons import ContextButton, MoreButton, VoteButton
 from bot.discord.render import NO_MENTIONS
 
 __all__ = ["PERMISSIONS", "OnRecordClient", "command_tree"]
@@ -36,7 +36,7 @@ class OnRecordClient(discord.AutoShardedClient):
         self.tree = command_tree(self)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(MoreButton, VoteButton)
+        self.add_dynamic_items(MoreButton, VoteButton, ContextButton)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.answerer is None or self.user is None or message.author.bot:

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_EMBED_TEXT",
     "DiscordMessage",
     "answer_message",
+    "daily_message",
     "escape",
     "notice",
 ]
@@ -92,6 +93,11 @@ def answer_message(answer: Answer) -> DiscordMessage:
     content = f"Results {first}–{first + len(results) - 1} of {answer.total} on record for “{question}”"
     room = MAX_EMBED_TEXT // len(results)
     return DiscordMessage(content=_clip(content, MAX_CONTENT), embeds=[_embed(r, room) for r in results])
+
+
+def daily_message(result: Result) -> DiscordMessage:
+    """The daily quote: the quote and its source."""
+    return DiscordMessage(content="Quote of the day", embeds=[_embed(result, MAX_EMBED_TEXT)])
 
 
 def notice(message: str) -> DiscordMessage:

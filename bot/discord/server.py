@@ -13,12 +13,14 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.app import Runtime, StartupError
+from bot.daily.runner import daily_quotes
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
+from bot.discord.daily import DiscordDailyPoster
 from bot.settings import Settings
 from bot.work import Work
 
-__all__ = ["invite_url", "serve", "sync_commands"]
+__all__ = ["invite_url", "login", "point_at", "serve", "sync_commands"]
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +51,20 @@ async def serve(runtime: Runtime) -> None:
     client = OnRecordClient(DiscordAnswerer(runtime.service, work), **shards)
     async with client:
         try:
-            await client.start(_token(settings))
-        except discord.LoginFailure as err:
-            raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
+            await login(client, settings)
+            async with daily_quotes(runtime, "discord", DiscordDailyPoster(client)):
+                await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(DRAIN_SECONDS):
                     await work.drain()
+
+
+async def login(client: discord.Client, settings: Settings) -> None:
+    try:
+        await client.login(_token(settings))
+    except discord.LoginFailure as err:
+        raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
 
 
 async def sync_commands(settings: Settings, guild: int | None) -> list[str]:
@@ -63,10 +72,7 @@ async def sync_commands(settings: Settings, guild: int | None) -> list[str]:
     hour); the names registered."""
     point_at(settings)
     async with OnRecordClient(None) as client:
-        try:
-            await client.login(_token(settings))
-        except discord.LoginFailure as err:
-            raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
+        await login(client, settings)
         target = discord.Object(id=guild) if guild is not None else None
         if target is not None:
             client.tree.copy_global_to(guild=target)

@@ -18,8 +18,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Answer
 from bot.service import AnswerService, AskOptions
-from bot.slack.blocks import SlackMessage, answer_message, escape, notice_message, parse_value
-from bot.wording import APOLOGY, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
+from bot.slack.blocks import (
+    SlackMessage,
+    answer_message,
+    daily_message,
+    escape,
+    notice_message,
+    parse_value,
+    passage_message,
+)
+from bot.wording import APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
 from bot.work import Apology, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
@@ -87,6 +95,28 @@ class SlackAnswerer:
                 return
             await self._post(asked.channel, str(posted["ts"]), answer_message(answer))
 
+    async def quote(self, asked: Asked, respond: Respond) -> None:
+        """`/quote [topic]`: one quotable passage in the channel (privately where the bot cannot post)."""
+        async with self._work.claimed(asked.claim, _privately(respond)) as mine:
+            if not mine:
+                return
+            answer = await self._service.quote(asked.text, user=asked.options.user)
+            if answer.status != "ok" or not answer.results:
+                if answer.notify:
+                    await _respond(respond, notice_message(answer.message))
+                return
+            result = answer.results[0]
+            asked_by = f"<@{asked.user}> asked for a quote" + (
+                f" on “{escape(answer.question)}”" if answer.question else ""
+            )
+            message = daily_message(result, f"{self._service.index.version}:{result.passage_id}", asked_by)
+            try:
+                await self._post(asked.channel, None, message)
+            except SlackApiError as err:
+                if err.response.get("error") not in _NOT_POSTABLE:
+                    raise
+                await _respond(respond, message)
+
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
         """The "More results" button: the next page, in the same thread."""
         async with self._work.guarded(_privately(respond)):
@@ -96,6 +126,17 @@ class SlackAnswerer:
         """👍 / 👎: recorded per user, acknowledged only to the voter."""
         async with self._work.guarded(_privately(respond)):
             await self._vote(body, respond, vote)
+
+    async def context(self, body: dict[str, Any], respond: Respond) -> None:
+        """ "More from this conversation" under a daily quote: the passage, in the quote's thread."""
+        async with self._work.guarded(_privately(respond)):
+            answer = await self._service.context(_action(body).get("value", ""))
+            message = body.get("message")
+            if answer is None or message is None or "channel" not in body:
+                await _respond(respond, notice_message(CONTEXT_GONE))
+                return
+            thread = message.get("thread_ts") or message["ts"]
+            await self._post(body["channel"]["id"], thread, passage_message(answer.results[0]))
 
     async def _more(self, body: dict[str, Any], respond: Respond) -> None:
         value = parse_value(_action(body).get("value", ""))

@@ -8,11 +8,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.answerer import Asked, SlackAnswerer
-from bot.slack.blocks import MORE, VOTE_DOWN, VOTE_UP
+from bot.slack.blocks import CONTEXT, MORE, VOTE_DOWN, VOTE_UP
 
 __all__ = ["create_app"]
 
 COMMAND = "/ask"
+QUOTE_COMMAND = "/quote"
 
 
 def create_app(answerer: SlackAnswerer, client: AsyncWebClient, *, signing_secret: str | None) -> AsyncApp:
@@ -40,15 +41,12 @@ def create_app(answerer: SlackAnswerer, client: AsyncWebClient, *, signing_secre
     @app.command(COMMAND)
     async def on_ask(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        asked = Asked(
-            text=body.get("text", ""),
-            team=body.get("team_id", ""),
-            user=body.get("user_id", ""),
-            channel=body.get("channel_id", ""),
-            thread_ts=None,
-            claim=f"slack:{body.get('team_id', '')}:command:{body.get('trigger_id', '')}",
-        )
-        await answerer.command(asked, respond)
+        await answerer.command(_command(body), respond)
+
+    @app.command(QUOTE_COMMAND)
+    async def on_quote(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await answerer.quote(_command(body), respond)
 
     @app.action(MORE)
     async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -65,7 +63,24 @@ def create_app(answerer: SlackAnswerer, client: AsyncWebClient, *, signing_secre
         await ack()
         await answerer.vote(body, respond, "down")
 
+    @app.action(CONTEXT)
+    async def on_context(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await answerer.context(body, respond)
+
     return app
+
+
+def _command(body: dict[str, Any]) -> Asked:
+    """A slash command as a question, claimed by its trigger id."""
+    return Asked(
+        text=body.get("text", ""),
+        team=body.get("team_id", ""),
+        user=body.get("user_id", ""),
+        channel=body.get("channel_id", ""),
+        thread_ts=None,
+        claim=f"slack:{body.get('team_id', '')}:command:{body.get('trigger_id', '')}",
+    )
 
 
 def _asked(body: dict[str, Any], event: dict[str, Any], *, thread: str | None) -> Asked:

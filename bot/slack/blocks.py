@@ -21,10 +21,12 @@ __all__ = [
     "MAX_SECTION",
     "SlackMessage",
     "answer_message",
+    "daily_message",
     "escape",
     "more_value",
     "notice_message",
     "parse_value",
+    "passage_message",
 ]
 
 MAX_SECTION = 3000
@@ -38,6 +40,7 @@ _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 MORE = "onrecord_more"
 VOTE_UP = "onrecord_vote_up"
 VOTE_DOWN = "onrecord_vote_down"
+CONTEXT = "onrecord_context"
 
 Block = dict[str, Any]
 
@@ -154,3 +157,20 @@ def notice_message(message: str) -> SlackMessage:
     """A short message (no match, a refusal, an apology), escaped."""
     text = escape(_clip(message, MAX_SECTION))
     return SlackMessage(text=text, blocks=[_section(text)])
+
+
+def daily_message(result: Result, context: str, heading: str = "Quote of the day") -> SlackMessage:
+    """The daily quote (or a /quote): the quote and its source, and a button for the passage around it."""
+    button = {
+        "type": "button",
+        "action_id": CONTEXT,
+        "text": {"type": "plain_text", "text": "More from this conversation"},
+        "value": context,
+    }
+    blocks = [_context(heading), _quote_block(result), {"type": "actions", "elements": [button]}]
+    return SlackMessage(text=f"{heading}: “{escape(_clip(result.quote, 200))}”", blocks=blocks)
+
+
+def passage_message(result: Result) -> SlackMessage:
+    """The passage around a daily quote."""
+    return SlackMessage(text="More from this conversation", blocks=[_quote_block(result)])

@@ -20,9 +20,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime, StartupError, listening
+from bot.daily.runner import daily_quotes
 from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
+from bot.slack.daily import SlackDailyPoster
 from bot.work import Work
 
 __all__ = ["EVENTS_PATH", "serve"]
@@ -67,7 +69,7 @@ async def serve(runtime: Runtime) -> None:
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
         try:
-            async with connected:
+            async with connected, daily_quotes(runtime, "slack", SlackDailyPoster(client)):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):

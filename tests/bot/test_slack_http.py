@@ -231,3 +231,18 @@ async def test_requests_with_a_bad_signature_or_a_stale_timestamp_are_rejected(
     assert (await bot.send(mention_event(QUESTION), timestamp=int(time.time()) - 600))[0] == 401
     await asyncio.sleep(0.3)
     assert not slack.calls_to("chat.postMessage")
+
+
+async def test_quote_posts_one_quotable_passage_in_the_channel(bot: RunningBot, slack: SlackStandIn) -> None:
+    await bot.send(slash_command("trust", response_url=slack.response_url("r"), command="/quote"))
+    [call] = await slack.wait_calls("chat.postMessage", 1)
+    context, quote, actions = call.args["blocks"]
+    assert context["elements"][0]["text"] == "<@U0001> asked for a quote on “trust”"
+    words = quote["text"]["text"].split("\n— ")[0]
+    assert "trust" in words.casefold() and not words.rstrip("…").endswith("?")
+    assert actions["elements"][0]["action_id"] == "onrecord_context"
+
+    slack.not_in_channel.add("C0009")
+    await bot.send(slash_command("", response_url=slack.response_url("q"), channel="C0009", command="/quote"))
+    [(_, private)] = await slack.wait_responses(1)
+    assert private["response_type"] == "ephemeral" and private["blocks"][1]["text"]["text"].startswith(">")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.slack.app import COMMAND
+from bot.slack.app import COMMAND, QUOTE_COMMAND
 from bot.slack.server import EVENTS_PATH
 
 SLACK = Path(__file__).resolve().parents[2] / "slack"
@@ -27,8 +27,8 @@ def test_scopes_events_and_command_are_the_ones_the_bot_uses() -> None:
             "im:history",  # message.im: direct messages
         ]
         assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
-        [command] = manifest["features"]["slash_commands"]
-        assert command["command"] == COMMAND
+        commands = manifest["features"]["slash_commands"]
+        assert [c["command"] for c in commands] == [COMMAND, QUOTE_COMMAND]
         assert manifest["settings"]["interactivity"]["is_enabled"]  # the buttons
         assert manifest["features"]["app_home"]["messages_tab_enabled"]  # people can DM the bot
 
@@ -38,7 +38,7 @@ def test_socket_mode_needs_no_urls_and_http_mode_points_every_url_at_the_events_
     assert socket["settings"]["socket_mode_enabled"] and not http["settings"]["socket_mode_enabled"]
     assert "url" not in json.dumps(socket)
     urls = [
-        http["features"]["slash_commands"][0]["url"],
+        *(c["url"] for c in http["features"]["slash_commands"]),
         http["settings"]["event_subscriptions"]["request_url"],
         http["settings"]["interactivity"]["request_url"],
     ]

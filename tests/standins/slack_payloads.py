@@ -85,7 +85,9 @@ def dm_event(text: str, *, channel: str = "D0001", user: str = "U0001") -> dict[
     return _callback(event, None)
 
 
-def slash_command(text: str, *, response_url: str, channel: str = "C0001", user: str = "U0001") -> str:
+def slash_command(
+    text: str, *, response_url: str, channel: str = "C0001", user: str = "U0001", command: str = "/ask"
+) -> str:
     """A slash command's form body."""
     return urlencode(
         {
@@ -96,7 +98,7 @@ def slash_command(text: str, *, response_url: str, channel: str = "C0001", user:
             "channel_name": "general",
             "user_id": user,
             "user_name": "asker",
-            "command": "/ask",
+            "command": command,
             "text": text,
             "api_app_id": APP,
             "response_url": response_url,

@@ -1,0 +1,114 @@
+"""`onrecord daily post` (for cron and operators: post the day's quotes now, once) and `daily preview`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+
+from bot.app import Runtime, StartupError
+from bot.daily.channels import DailyChannel, Platform
+from bot.daily.runner import scheduler
+from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
+from bot.settings import Settings, SettingsError
+from bot.state.daily import POSTING_TTL
+
+__all__ = ["post_today", "preview", "require_channels", "require_daily"]
+
+_SHOWN = 100  # characters of a quote a line shows
+
+
+def require_channels(settings: Settings) -> None:
+    """Some channel is configured."""
+    if not settings.daily_channels:
+        raise SettingsError("ONRECORD_DAILY_SLACK and ONRECORD_DAILY_DISCORD name no channel")
+
+
+def require_daily(settings: Settings) -> None:
+    """Some channel is configured, and the token of each platform used."""
+    require_channels(settings)
+    platforms = {c.platform for c in settings.daily_channels}
+    if "slack" in platforms and settings.slack_bot_token is None:
+        raise SettingsError("SLACK_BOT_TOKEN is required to post the daily quote to Slack (xoxb-…)")
+    if "discord" in platforms and settings.discord_token is None:
+        raise SettingsError("DISCORD_TOKEN is required to post the daily quote to Discord")
+
+
+def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaitable[None]]:
+    """The command's work: each channel's quote for `day` (default: today where the channel is)."""
+
+    async def run(runtime: Runtime) -> None:
+        platforms = {c.platform for c in runtime.settings.daily_channels}
+        async with _posters(runtime.settings, platforms if not dry_run else set()) as posters:
+            daily = scheduler(runtime, posters, platforms)
+            failed = 0
+            for channel in daily.channels:
+                when = day or daily.clock.now().astimezone(channel.zone).date()
+                try:
+                    line = await _post_one(daily, channel, when, dry_run)
+                except Exception as err:
+                    failed += 1
+                    line = f"{channel} {when}: not posted ({err})"
+                print(line, flush=True)
+            if failed:
+                raise StartupError(f"the daily quote was not posted in {failed} channel(s)")
+
+    return run
+
+
+async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
+    if dry_run:
+        [quote] = await daily.preview(channel, 1)
+        return f"{channel} {day}: would post “{_short(quote.text)}”"
+    outcome: Outcome = await daily.post(channel, day)
+    deadline = asyncio.get_running_loop().time() + POSTING_TTL
+    while outcome == "busy" and asyncio.get_running_loop().time() < deadline:  # another run is posting it
+        await asyncio.sleep(0.2)
+        outcome = await daily.post(channel, day)
+    return f"{channel} {day}: {outcome}"
+
+
+def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
+    """The command's work: the next `days` quotes of each channel, from what it has seen so far."""
+
+    async def run(runtime: Runtime) -> None:
+        daily = scheduler(runtime, {}, {c.platform for c in runtime.settings.daily_channels})
+        for channel in daily.channels:
+            first = daily.clock.now().astimezone(channel.zone).date()
+            for offset, quote in enumerate(await daily.preview(channel, days)):
+                title = runtime.index.passage(quote.passage_id).doc.title
+                print(f"{channel} {first + dt.timedelta(days=offset)}: “{_short(quote.text)}” ({title})")
+
+    return run
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+@contextlib.asynccontextmanager
+async def _posters(
+    settings: Settings, platforms: set[Platform]
+) -> AsyncIterator[dict[Platform, DailyPoster]]:
+    """A poster per platform, over REST only (no websocket is opened to post)."""
+    posters: dict[Platform, DailyPoster] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        if "slack" in platforms:
+            from bot.slack.daily import SlackDailyPoster
+            from bot.slack.server import web_client
+
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            posters["slack"] = SlackDailyPoster(web_client(settings, session))
+        if "discord" in platforms:
+            from bot.discord.client import OnRecordClient
+            from bot.discord.daily import DiscordDailyPoster
+            from bot.discord.server import login, point_at
+
+            point_at(settings)
+            client = await stack.enter_async_context(OnRecordClient(None))
+            await login(client, settings)
+            posters["discord"] = DiscordDailyPoster(client)
+        yield posters

@@ -1,0 +1,180 @@
+"""The daily quote scheduler: at each channel's local time, one post per channel per day, whatever the
+number of processes; a process that starts late catches up within the grace period; failures (Redis, the
+chat API) are retried with backoff until the grace period ends, then logged as given up.
+
+Selection is deterministic: each channel walks the eligible quotes in its own fixed order (a hash of the
+channel and the quote), skipping those already posted there, so every replica would pick the same one,
+and no quote repeats in a channel before all have been posted there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from bot.answer import Result
+from bot.daily.channels import DailyChannel, Platform
+from bot.service import AnswerService
+from bot.state import DailyLedger
+from index.quotable import QuoteCandidate
+
+__all__ = ["DAILY_MIN_SCORE", "Clock", "DailyPoster", "DailyScheduler", "Outcome", "SystemClock"]
+
+log = logging.getLogger(__name__)
+
+DAILY_MIN_SCORE = 0.7  # of index.quotable's score: the daily quote takes only the clearly quotable
+FIRST_RETRY = dt.timedelta(seconds=15)
+LAST_RETRY = dt.timedelta(minutes=10)  # backoff doubles up to this
+IDLE = dt.timedelta(minutes=1)  # the longest sleep: a changed clock (or a suspended host) is noticed soon
+
+Outcome = Literal["posted", "already posted", "busy"]
+DayKey = tuple[Platform, str, dt.date]
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class DailyPoster(Protocol):
+    """Posts a daily quote to a channel of its platform; `context` names the passage for the button."""
+
+    async def post(self, channel: str, quote: Result, context: str) -> None: ...
+
+
+class NothingToPostError(Exception):
+    """The index holds no quote good enough for the daily post."""
+
+
+@dataclass
+class _Attempts:
+    count: int = 0
+    next_at: dt.datetime | None = None
+
+
+@dataclass
+class DailyScheduler:
+    channels: Sequence[DailyChannel]
+    service: AnswerService
+    ledger: DailyLedger
+    posters: Mapping[Platform, DailyPoster]
+    grace: dt.timedelta
+    clock: Clock = field(default_factory=SystemClock)
+    _done: set[DayKey] = field(default_factory=set)
+    _attempts: dict[DayKey, _Attempts] = field(default_factory=dict)
+
+    async def run(self) -> None:
+        """Post when due, forever (until cancelled)."""
+        log.info("daily quote scheduled: %s", "; ".join(map(str, self.channels)))
+        while True:
+            await self.run_once()
+            await self.clock.sleep(self._until_next().total_seconds())
+
+    async def run_once(self) -> None:
+        """Post every daily quote that is due now and not yet posted (by any process)."""
+        now = self.clock.now()
+        self._give_up_late(now)
+        for channel in self.channels:
+            day = channel.due(now, self.grace)
+            if day is None or (key := (channel.platform, channel.channel, day)) in self._done:
+                continue
+            attempts = self._attempts.setdefault(key, _Attempts())
+            if attempts.next_at is not None and now < attempts.next_at:
+                continue
+            try:
+                outcome = await self.post(channel, day)
+            except Exception as err:
+                attempts.count += 1
+                delay = min(FIRST_RETRY * 2 ** (attempts.count - 1), LAST_RETRY)
+                attempts.next_at = now + delay
+                log.warning("daily quote for %s on %s failed (%s); retrying in %s", channel, day, err, delay)
+                continue
+            if outcome == "busy":  # another process is posting it; look again soon in case it fails
+                attempts.next_at = now + FIRST_RETRY
+                continue
+            self._done.add(key)
+            self._attempts.pop(key, None)
+
+    async def post(self, channel: DailyChannel, day: dt.date) -> Outcome:
+        """Post `day`'s quote in `channel` unless some process has (or is doing it)."""
+        claim = await self.ledger.claim(channel.platform, channel.channel, day)
+        if claim != "mine":
+            return "already posted" if claim == "posted" else "busy"
+        try:
+            candidate = await self._next_quote(channel)
+            hit = await asyncio.to_thread(
+                self.service.index.excerpt, candidate.passage_id, candidate.start, candidate.end
+            )
+            context = f"{self.service.index.version}:{candidate.passage_id}"
+            await self.posters[channel.platform].post(channel.channel, Result.from_hit(hit), context)
+        except BaseException:
+            try:
+                await self.ledger.release(channel.platform, channel.channel, day)
+            except Exception:
+                log.warning("could not give back the daily claim of %s on %s", channel, day)
+            raise
+        log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
+        await self.ledger.posted(channel.platform, channel.channel, day, candidate.key)
+        return "posted"
+
+    async def preview(self, channel: DailyChannel, days: int) -> list[QuoteCandidate]:
+        """The quotes the next `days` posts in `channel` would be, from what it has seen so far."""
+        seen = await self.ledger.seen(channel.platform, channel.channel)
+        order = await self._order(channel)
+        upcoming = [c for c in order if c.key not in seen]
+        while order and len(upcoming) < days:  # a new cycle begins
+            upcoming += order
+        return upcoming[:days]
+
+    async def _next_quote(self, channel: DailyChannel) -> QuoteCandidate:
+        order = await self._order(channel)
+        if not order:
+            raise NothingToPostError("the transcripts hold no quote good enough for the daily post")
+        seen = await self.ledger.seen(channel.platform, channel.channel)
+        unseen = next((c for c in order if c.key not in seen), None)
+        if unseen is None:
+            log.info("every eligible quote has been posted in %s: starting over", channel)
+            await self.ledger.start_over(channel.platform, channel.channel)
+            unseen = order[0]
+        return unseen
+
+    async def _order(self, channel: DailyChannel) -> list[QuoteCandidate]:
+        eligible = [c for c in await self.service.quotable() if c.score >= DAILY_MIN_SCORE]
+        salt = f"{channel.platform}:{channel.channel}:"
+        return sorted(eligible, key=lambda c: hashlib.sha256((salt + c.key).encode()).digest())
+
+    def _until_next(self) -> dt.timedelta:
+        now = self.clock.now()
+        moments = [c.next_after(now) for c in self.channels]
+        moments += [a.next_at for a in self._attempts.values() if a.next_at is not None]
+        soonest = min(moments, default=now + IDLE)
+        return max(dt.timedelta(0), min(soonest - now, IDLE))
+
+    def _give_up_late(self, now: dt.datetime) -> None:
+        """Forget the attempts whose grace period has ended, saying so."""
+        by_key = {(c.platform, c.channel): c for c in self.channels}
+        for key, attempts in list(self._attempts.items()):
+            platform, channel_id, day = key
+            channel = by_key[(platform, channel_id)]
+            if now >= channel.scheduled(day) + self.grace:
+                log.error(
+                    "gave up the daily quote for %s on %s after %d failed attempts (grace period over)",
+                    channel,
+                    day,
+                    attempts.count,
+                )
+                del self._attempts[key]

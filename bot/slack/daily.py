@@ -1,0 +1,21 @@
+"""The daily quote, posted to Slack."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answer import Result
+from bot.slack.blocks import daily_message
+
+__all__ = ["SlackDailyPoster"]
+
+
+class SlackDailyPoster:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post(self, channel: str, quote: Result, context: str) -> None:
+        message = daily_message(quote, context)
+        await self._client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
+        )

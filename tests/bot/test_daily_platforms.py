@@ -1,0 +1,137 @@
+"""The daily quote through the real bots and the `onrecord daily` command, to the Slack and Discord
+stand-ins: posted once, without pings, with a button that brings the passage around the quote."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bot.discord_bot import TOKEN, discord_bot
+from tests.bot.discord_bot import bot_env as discord_env
+from tests.bot.slack_bot import bot_env as slack_env
+from tests.bot.slack_bot import slack_bot
+from tests.conftest import RedisServer
+from tests.standins.discord_api import DiscordStandIn
+from tests.standins.slack import SlackStandIn
+from tests.standins.slack_payloads import block_action
+
+ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
+
+
+def _a_minute_ago() -> str:
+    """A daily time that has just passed, so a starting bot catches up at once."""
+    return f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
+
+
+async def test_slack_bot_posts_the_missed_daily_quote_and_its_button_brings_the_passage(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    async with SlackStandIn() as slack:
+        env = slack_env(
+            slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{_a_minute_ago()}"
+        )
+        async with slack_bot(env) as bot:
+            [daily] = await slack.wait_calls("chat.postMessage", 1)
+            assert daily.args["channel"] == "C0042" and "thread_ts" not in daily.args
+            blocks = daily.args["blocks"]
+            quote = blocks[1]["text"]["text"]
+            assert quote.startswith(">") and "<!" not in quote
+            [button] = blocks[2]["elements"]
+            assert button["text"]["text"] == "More from this conversation"
+
+            message = daily.response["message"]
+            click = block_action(
+                "onrecord_context", button["value"], message=message, channel="C0042",
+                response_url=slack.response_url("r"),
+            )  # fmt: skip
+            await bot.send(click)
+            _, passage = await slack.wait_calls("chat.postMessage", 2)
+    assert passage.args["thread_ts"] == message["ts"]
+    words = quote.split("\n— ")[0].lstrip(">").strip("…").strip()[:40]
+    assert words in passage.args["blocks"][0]["text"]["text"]  # the passage holds the quote
+
+
+async def test_discord_bot_posts_the_daily_quote_without_pings_and_the_button_opens_a_thread(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}",
+        )
+        async with discord_bot(env, monkeypatch):
+            [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
+            assert daily.json["allowed_mentions"] == {"parse": []} and len(daily.json["embeds"]) == 1
+            [row] = daily.json["components"]
+            [button] = row["components"]
+            assert button["custom_id"].startswith("onrecord:context:")
+            await discord_api.wait_ready()
+            sent = discord_api.messages[int(daily.response["id"])]
+            await discord_api.dispatch(
+                "INTERACTION_CREATE", discord_api.component(button["custom_id"], message=sent)
+            )
+            await discord_api.wait_requests("POST", f"/channels/{channel}/messages/{sent['id']}/threads")
+            [passage] = await discord_api.wait_requests("POST", f"/channels/{sent['id']}/messages")
+    assert passage.json["content"] == "More from this conversation" and passage.json["embeds"]
+    assert passage.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_daily_post_run_three_times_in_parallel_posts_once_per_channel(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    async with SlackStandIn() as slack:
+        env = {
+            **os.environ,
+            **slack_env(slack, seed_index_dir, redis_server.url),
+            "ONRECORD_DAILY_SLACK": "C0001,C0002@23:59@Pacific/Auckland",
+        }
+
+        def post() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [ONRECORD, "daily", "post"], env=env, capture_output=True, text=True, timeout=60, check=False
+            )
+
+        runs = await asyncio.gather(*(asyncio.to_thread(post) for _ in range(3)))
+        calls = slack.calls_to("chat.postMessage")
+    assert [r.returncode for r in runs] == [0, 0, 0], [r.stderr[-500:] for r in runs]
+    assert sorted(c.args["channel"] for c in calls) == ["C0001", "C0002"]
+    lines = [line for r in runs for line in r.stdout.splitlines()]
+    assert sum(line.endswith(": posted") for line in lines) == 2
+    assert sum(line.endswith(": already posted") for line in lines) == 4
+    again = await asyncio.to_thread(post)
+    assert again.returncode == 0 and again.stdout.count("already posted") == 2
+
+
+def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "ONRECORD_INDEX": str(seed_index_dir),
+        "ONRECORD_DAILY_SLACK": "C0001@07:30@Asia/Tokyo",
+    }
+    shown = subprocess.run(
+        [ONRECORD, "daily", "preview", "--days", "3"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) == 3 and all(line.startswith("slack C0001 at 07:30 Asia/Tokyo ") for line in lines)
+    assert len({line.split(": ", 1)[1] for line in lines}) == 3
+    bad = subprocess.run(
+        [ONRECORD, "daily", "post"],
+        env={**env, "ONRECORD_DAILY_SLACK": "C0001@25:00"},
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "onrecord: ONRECORD_DAILY_SLACK: entry “C0001@25:00”: “25:00” is not a time of day like 09:00"
+    )
