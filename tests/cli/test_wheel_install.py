@@ -1,0 +1,104 @@
+"""The Dockerfile's install steps, checked here (Docker itself cannot run on CI machines): build the wheel,
+install it into a fresh virtual environment, build the seeds' index with the installed command, then ask
+and run both start-up checks from outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RedisServer
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str | Path, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment holding the built wheel. Its dependencies come from this test run's
+    environment (a path file), so the check needs no package index; the project itself only from the wheel."""
+    work = tmp_path_factory.mktemp("wheel")
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    built = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--wheel-dir",
+        work / "dist",
+        REPO,
+        env=env,
+        cwd=work,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    [wheel] = (work / "dist").glob("onrecord-*.whl")
+    target = work / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = target / "bin" / "python"
+    site = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", env=env, cwd=work)
+    (Path(site.stdout.strip()) / "onrecord-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    done = _run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, env=env, cwd=work)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return target / "bin"
+
+
+def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
+    installed: Path, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    env = {
+        "PATH": f"{installed}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
+    where = _run(
+        installed / "python",
+        "-c",
+        "import bot, index; print(bot.__file__, index.__file__)",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert (
+        str(REPO) not in where.stdout and str(installed.parent) in where.stdout
+    )  # the wheel, not the checkout
+
+    built = _run(installed / "onrecord", "index", "build", "--out", tmp_path / "index", env=env, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    asked = _run(
+        installed / "onrecord",
+        "ask",
+        "--index",
+        tmp_path / "index",
+        "Why did Jerry leave OpenAI?",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert asked.returncode == 0 and "Jerry" in asked.stdout
+
+    served = {**env, "ONRECORD_INDEX": str(tmp_path / "index"), "REDIS_URL": redis_server.url}
+    slack = _run(
+        installed / "onrecord", "serve", "slack", "--check",
+        env={**served, "SLACK_BOT_TOKEN": "xoxb-x", "SLACK_APP_TOKEN": "xapp-x"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert slack.returncode == 0 and slack.stdout.startswith("ok: index "), slack.stderr
+    discord = _run(
+        installed / "onrecord",
+        "serve",
+        "discord",
+        "--check",
+        env={**served, "DISCORD_TOKEN": "t"},
+        cwd=tmp_path,
+    )
+    assert discord.returncode == 0 and "Redis ok" in discord.stdout, discord.stderr
