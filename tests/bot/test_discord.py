@@ -208,12 +208,16 @@ async def test_a_long_answer_stays_within_discords_limits(
     assert len(answer.json["content"]) <= 2000
 
 
-async def test_two_clients_receiving_the_same_message_answer_it_once(
-    discord_api: DiscordStandIn, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+async def test_two_clients_receiving_the_same_100_messages_answer_each_once(
+    discord_api: DiscordStandIn,
+    seed_index_dir: Path,
+    redis_server: RedisServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    env = bot_env(discord_api, seed_index_dir, redis_server.url, ONRECORD_RATE_LIMIT="1000")  # one asker
     async with discord_bot(env, monkeypatch), discord_bot(env, monkeypatch):
         await discord_api.wait_ready(sessions=2)
-        events = [discord_api.message_create(f"{q} {i}") for i, q in enumerate(["trust", "cold shower"] * 5)]
+        events = [discord_api.message_create(f"{q} {i}") for i, q in enumerate(["trust", "cold shower"] * 50)]
         for event in events:
             await discord_api.dispatch("MESSAGE_CREATE", event)  # to both sessions
         for event in events:

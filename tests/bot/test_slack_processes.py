@@ -66,16 +66,22 @@ async def slack() -> AsyncIterator[SlackStandIn]:
         yield stand_in
 
 
-async def test_two_processes_sharing_redis_answer_each_event_once(
+QUESTIONS = (
+    "cold shower", "why did Jerry leave OpenAI", "trust", "value function", "scaling research",
+    "robotics company", "economic growth", "continual learning", "superintelligence", "AGI timeline",
+)  # fmt: skip
+
+
+async def test_three_processes_sharing_redis_answer_each_of_100_events_once(
     slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    envs = [bot_env(slack, seed_index_dir, redis_server.url) for _ in range(2)]
-    with serving(envs[0], tmp_path / "bot0.log") as first, serving(envs[1], tmp_path / "bot1.log") as second:
+    envs = [bot_env(slack, seed_index_dir, redis_server.url) for _ in range(3)]
+    events = [mention_event(QUESTIONS[i % len(QUESTIONS)], user=f"U{i:04d}") for i in range(100)]
+    with contextlib.ExitStack() as stack:
+        procs = [stack.enter_context(serving(env, tmp_path / f"bot{i}.log")) for i, env in enumerate(envs)]
         async with aiohttp.ClientSession() as session:
-            for env, proc in zip(envs, (first, second), strict=True):
+            for env, proc in zip(envs, procs, strict=True):
                 await _ready(int(env["ONRECORD_PORT"]), proc, session)
-            questions = ("cold shower", "why did Jerry leave OpenAI", "trust") * 4
-            events = [mention_event(q, user=f"U{i:04d}") for i, q in enumerate(questions)]
 
             async def deliver(event: dict[str, object], port: str) -> int:
                 body = json.dumps(event).encode()
@@ -89,7 +95,7 @@ async def test_two_processes_sharing_redis_answer_each_event_once(
                 *(deliver(event, env["ONRECORD_PORT"]) for event in events for env in envs)
             )
             assert set(statuses) == {200}
-            calls = await slack.wait_calls("chat.postMessage", len(events), timeout=15)
+            calls = await slack.wait_calls("chat.postMessage", len(events), timeout=30)
             await asyncio.sleep(0.5)  # time for any duplicate to arrive
     assert len(slack.calls_to("chat.postMessage")) == len(events)
     assert sorted(c.args["thread_ts"] for c in calls) == sorted(e["event"]["ts"] for e in events)
