@@ -246,3 +246,20 @@ async def test_quote_posts_one_quotable_passage_in_the_channel(bot: RunningBot, 
     await bot.send(slash_command("", response_url=slack.response_url("q"), channel="C0009", command="/quote"))
     [(_, private)] = await slack.wait_responses(1)
     assert private["response_type"] == "ephemeral" and private["blocks"][1]["text"]["text"].startswith(">")
+
+
+async def test_answers_keep_coming_while_many_searches_run(bot: RunningBot, slack: SlackStandIn) -> None:
+    """Searches run in threads, not on the event loop: a cached answer is not held up behind them."""
+    await bot.send(mention_event("cold shower", user="U9999"))  # now cached
+    await slack.wait_calls("chat.postMessage", 1)
+    phrases = [p.text.split(". ")[0][:60] for p in bot.runtime.index.passages[::8]][:60]
+    started = time.monotonic()
+    batch = [asyncio.create_task(bot.send(mention_event(p, user=f"U{i:04d}"))) for i, p in enumerate(phrases)]
+    await asyncio.sleep(0.05)  # the searches are under way
+    cached = mention_event("cold shower", user="U9998")
+    await bot.send(cached)
+    await asyncio.gather(*batch)
+    calls = await slack.wait_calls("chat.postMessage", 1 + len(phrases) + 1, timeout=30)
+    finished = max(c.at for c in calls)
+    [quick] = [c for c in calls if c.args.get("thread_ts") == cached["event"]["ts"]]
+    assert quick.at - started < (finished - started) / 2, (quick.at - started, finished - started)
