@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings, settings_table
+from bot.settings import Settings, SettingsError, env_name, load_settings, settings_table
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -128,3 +128,12 @@ def test_the_table_command() -> None:
     ).stdout
     assert out.strip() == settings_table()
     assert out.count("\n| `") == len(settings_table().splitlines()) - 2
+
+
+def test_the_example_env_file_is_valid_as_shipped() -> None:
+    example = REPO / ".env.example"
+    settings = load_settings({}, env_file=str(example))
+    assert settings.slack_bot_token is None and settings.daily_channels == []  # blanks are unset
+    named = {line.split("=")[0].lstrip("# ") for line in example.read_text().splitlines() if "=" in line}
+    known = {env_name(n, f) for n, f in Settings.model_fields.items()}
+    assert named <= known, named - known
