@@ -70,6 +70,7 @@ class Analyzer:
     def __init__(self, language: str = "english") -> None:
         self._stemmer = Stemmer.Stemmer(language)
         self._word_cache = lru_cache(maxsize=200_000)(self._analyze_word)
+        self._surface_cache = lru_cache(maxsize=200_000)(self.word_terms)
 
     def terms(self, text: str) -> list[Token]:
         out: list[Token] = []
@@ -79,6 +80,10 @@ class Analyzer:
 
     def word_terms(self, word: str) -> tuple[Token, ...]:
         return self._word_cache(normalize(word))
+
+    def surface_terms(self, word: str) -> tuple[Token, ...]:
+        """`word_terms`, remembered per word as written (quotes look up the same words again and again)."""
+        return self._surface_cache(word)
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))

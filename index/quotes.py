@@ -32,19 +32,31 @@ def pick_quote(
     """The best run of ``sentences``; ``weights`` maps each query term to its importance."""
     found = [_matches(s, weights, analyzer) for s in sentences]
     budget = limit - 2 * (len(ELLIPSIS) + 1)
+    # Prefix sums of lengths, and the first matching sentence at or after each one, make a run's fill O(1).
+    ends = [0]
+    for sentence in sentences:
+        ends.append(ends[-1] + len(sentence))
+    next_match = [len(sentences)] * (len(sentences) + 1)
+    for k in range(len(sentences) - 1, -1, -1):
+        next_match[k] = k if found[k][0] else next_match[k + 1]
     best: tuple[float, float, int, int] | None = None
     for i in range(len(sentences)):
         size = -1
         terms: set[str] = set()
+        weight = 0.0
         for j in range(i, len(sentences)):
             size += len(sentences[j]) + 1
             if size > budget and j > i:
                 break
-            terms |= found[j][0]
-            coverage = round(sum(weights[t] for t in terms), 6)
-            fill = _fill(sentences, found, i, j)
-            if best is None or (coverage, fill) > best[:2]:
-                best = (coverage, fill, i, j)
+            for term in found[j][0] - terms:
+                terms.add(term)
+                weight += weights[term]
+            first = next_match[i] if next_match[i] <= j else i
+            # Characters of context, counting those after the first matching sentence double.
+            fill = 2 * (ends[j + 1] - ends[first]) + (ends[first] - ends[i])
+            candidate = (round(weight, 6), float(fill), i, j)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
     if best is None:
         return Quote("", 0, -1, ())
     _, _, i, j = best
@@ -60,19 +72,11 @@ def _matches(sentence: str, weights: Mapping[str, float], analyzer: Analyzer) ->
     terms: set[str] = set()
     words: list[str] = []
     for _, _, word in word_spans(sentence):
-        hit = [t for t in analyzer.word_terms(word) if t in weights]
+        hit = [t for t in analyzer.surface_terms(word) if t in weights]
         if hit:
             terms.update(hit)
             words.append(word)
     return terms, words
-
-
-def _fill(sentences: Sequence[str], found: Sequence[tuple[set[str], list[str]]], i: int, j: int) -> float:
-    """Characters of context, counting those after the first matching sentence double."""
-    first_match = next((k for k in range(i, j + 1) if found[k][0]), i)
-    before = sum(len(sentences[k]) for k in range(i, first_match))
-    after = sum(len(sentences[k]) for k in range(first_match, j + 1))
-    return 2 * after + before
 
 
 def _render(sentences: Sequence[str], i: int, j: int, limit: int) -> str:
