@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DAILY_MIN_SCORE = 0.7  # of index.quotable's score: the daily quote takes only the clearly quotable
 FIRST_RETRY = dt.timedelta(seconds=15)
 LAST_RETRY = dt.timedelta(minutes=10)  # backoff doubles up to this
+RECORD_TRIES = 4  # recording a post that was made: about 1.4 s of retries before leaving it for later
 IDLE = dt.timedelta(minutes=1)  # the longest sleep: a changed clock (or a suspended host) is noticed soon
 
 Outcome = Literal["posted", "already posted", "busy"]
@@ -76,6 +77,7 @@ class DailyScheduler:
     clock: Clock = field(default_factory=SystemClock)
     _done: set[DayKey] = field(default_factory=set)
     _attempts: dict[DayKey, _Attempts] = field(default_factory=dict)
+    _unrecorded: dict[DayKey, str] = field(default_factory=dict)  # posted, not yet in the ledger
 
     async def run(self) -> None:
         """Post when due, forever (until cancelled)."""
@@ -87,6 +89,7 @@ class DailyScheduler:
     async def run_once(self) -> None:
         """Post every daily quote that is due now and not yet posted (by any process)."""
         now = self.clock.now()
+        await self._record_late()
         self._give_up_late(now)
         for channel in self.channels:
             day = channel.due(now, self.grace)
@@ -128,8 +131,32 @@ class DailyScheduler:
                 log.warning("could not give back the daily claim of %s on %s", channel, day)
             raise
         log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
-        await self.ledger.posted(channel.platform, channel.channel, day, candidate.key)
+        await self._record(channel, day, candidate.key)
         return "posted"
+
+    async def _record(self, channel: DailyChannel, day: dt.date, quote: str) -> None:
+        """Note the post in the ledger. It is made whatever happens here: never post it again from this
+        process, and keep trying to record it (a few times now, then at each look at the clock)."""
+        self._done.add((channel.platform, channel.channel, day))
+        for attempt in range(RECORD_TRIES):
+            try:
+                await self.ledger.posted(channel.platform, channel.channel, day, quote)
+            except Exception as err:
+                if attempt == RECORD_TRIES - 1:
+                    self._unrecorded[(channel.platform, channel.channel, day)] = quote
+                    log.warning("posted the daily quote in %s but could not record it yet (%s)", channel, err)
+                    return
+                await asyncio.sleep(0.2 * 2**attempt)
+            else:
+                return
+
+    async def _record_late(self) -> None:
+        for (platform, channel_id, day), quote in list(self._unrecorded.items()):
+            try:
+                await self.ledger.posted(platform, channel_id, day, quote)
+            except Exception:
+                continue
+            del self._unrecorded[(platform, channel_id, day)]
 
     async def preview(self, channel: DailyChannel, days: int) -> list[QuoteCandidate]:
         """The quotes the next `days` posts in `channel` would be, from what it has seen so far."""

@@ -2,8 +2,9 @@
 
 Keys (``{ns}`` is the namespace):
 
-- ``{ns}:daily:{platform}:{channel}:{date}`` (string): ``posting`` while one process posts (`POSTING_TTL`,
-  so a process that dies mid-post frees the day), then ``posted:{quote key}`` for `POSTED_TTL`.
+- ``{ns}:daily:{platform}:{channel}:{date}`` (string): ``posting:{owner}`` while one process posts
+  (`POSTING_TTL`, so a process that dies mid-post frees the day), then ``posted:{quote key}`` for
+  `POSTED_TTL`. Only the owner may turn its claim into a post or give it back (compare-and-set).
 - ``{ns}:daily-seen:{platform}:{channel}`` (set): quote keys posted there; emptied when every eligible
   quote has been posted.
 
@@ -15,6 +16,7 @@ to wait. Without `REDIS_URL` (one process) it lives in this process.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
 
@@ -42,17 +44,18 @@ class DailyLedger:
         self._ns = namespace
         self._local: ExpiringStore[str] = ExpiringStore(max_entries=10_000)
         self._local_seen: dict[str, set[str]] = {}
+        self._owner = f"posting:{secrets.token_hex(8)}"  # this process's claims
 
     async def claim(self, platform: str, channel: str, day: dt.date) -> Claim:
         """ "mine": post it now (then `posted` or `release`); "posted": it was; "busy": another process is
         posting it (ask again later: it may fail)."""
         key = self._day(platform, channel, day)
         if self._link is None:
-            won = self._local.add(key, "posting", POSTING_TTL)
+            won = self._local.add(key, self._owner, POSTING_TTL)
             return "mine" if won else _state(self._local.get(key))
 
         async def run(client: Redis) -> tuple[bool, str | None]:
-            won = bool(await client.set(key, "posting", nx=True, ex=POSTING_TTL))
+            won = bool(await client.set(key, self._owner, nx=True, ex=POSTING_TTL))
             return won, None if won else text(await client.get(key))
 
         won, value = await self._run(run)
@@ -67,10 +70,7 @@ class DailyLedger:
             return
 
         async def record(client: Redis) -> None:
-            async with client.pipeline(transaction=True) as pipe:
-                pipe.set(key, f"posted:{quote}", ex=POSTED_TTL)
-                pipe.sadd(seen, quote)
-                await pipe.execute()
+            await client.eval(_RECORD, 2, key, seen, self._owner, f"posted:{quote}", str(POSTED_TTL), quote)
 
         await self._run(record)
 
@@ -78,9 +78,10 @@ class DailyLedger:
         """Give the day back after a failed post, so a retry (here or elsewhere) may post it."""
         key = self._day(platform, channel, day)
         if self._link is None:
-            self._local.discard(key)
+            if self._local.get(key) == self._owner:
+                self._local.discard(key)
             return
-        await self._run(lambda client: client.delete(key))
+        await self._run(lambda client: client.eval(_RELEASE, 1, key, self._owner))
 
     async def seen(self, platform: str, channel: str) -> set[str]:
         """The quote keys already posted in the channel (this cycle)."""
@@ -110,6 +111,21 @@ class DailyLedger:
 
     def _seen(self, platform: str, channel: str) -> str:
         return f"{self._ns}:daily-seen:{platform}:{channel}"
+
+
+# Record the quote as seen, and the day as posted unless another process has claimed it since.
+_RECORD = """
+local held = redis.call('GET', KEYS[1])
+redis.call('SADD', KEYS[2], ARGV[4])
+if held and held ~= ARGV[1] and held ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+# Give the day back only if this process still holds it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 def _state(value: str | None) -> Claim:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from zoneinfo import ZoneInfo
 
@@ -15,8 +15,9 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 import index
+from bot.answer import Result
 from bot.daily.channels import DailyChannel
-from bot.daily.scheduler import DailyScheduler
+from bot.daily.scheduler import DailyPoster, DailyScheduler
 from bot.service import AnswerService
 from bot.slack.daily import SlackDailyPoster
 from bot.state import State, open_state
@@ -54,8 +55,14 @@ class Processes:
         self.states: list[State] = []
 
     async def start(
-        self, channels: Sequence[DailyChannel], clock: SteppedClock, count: int = 1, grace_hours: float = 6
+        self,
+        channels: Sequence[DailyChannel],
+        clock: SteppedClock,
+        count: int = 1,
+        grace_hours: float = 6,
+        then: Callable[[], None] | None = None,
     ) -> list[DailyScheduler]:
+        """`then`: run right after each post reaches Slack (to break something at that very moment)."""
         session = await self.stack.enter_async_context(aiohttp.ClientSession())
         schedulers = []
         for _ in range(count):
@@ -63,9 +70,11 @@ class Processes:
                 open_state(self._url, namespace=self._ns, backoff=0.05)
             )
             self.states.append(state)
-            poster = SlackDailyPoster(
+            poster: DailyPoster = SlackDailyPoster(
                 AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session)
             )
+            if then is not None:
+                poster = _Then(poster, then)
             schedulers.append(
                 DailyScheduler(
                     channels, AnswerService(self._seeds, state), state.daily, {"slack": poster},
@@ -84,6 +93,15 @@ class Processes:
 
     def posts(self, channel: str) -> list[tuple[dt.datetime, Call]]:
         return [(at, call) for at, call in self.posted_at if call.args["channel"] == channel]
+
+
+class _Then:
+    def __init__(self, poster: DailyPoster, then: Callable[[], None]) -> None:
+        self._poster, self._then = poster, then
+
+    async def post(self, channel: str, quote: Result, context: str) -> None:
+        await self._poster.post(channel, quote, context)
+        self._then()
 
 
 @pytest.fixture
@@ -198,3 +216,25 @@ async def test_a_failing_chat_api_is_retried_then_given_up_after_the_grace_perio
     assert len(processes.posts("C0001")) == 1
     [gave_up] = [r for r in caplog.records if "gave up" in r.getMessage()]
     assert "2026-06-02" in gave_up.getMessage()
+
+
+async def test_a_post_whose_record_fails_is_not_posted_again(
+    processes: Processes, redis_server: RedisServer, until: Poll
+) -> None:
+    if redis_server.external:
+        pytest.skip("needs to pause its own redis-server")
+    channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
+    clock = SteppedClock(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    schedulers = await processes.start(channels, clock, count=2, then=redis_server.pause)  # Redis hangs
+    for _ in range(3):
+        await processes.step(schedulers, clock)
+        clock.at += STEP
+    redis_server.resume()
+    for state in processes.states:
+        await until(state.ping)
+    for _ in range(3):
+        await processes.step(schedulers, clock)
+        clock.at += STEP
+    assert len(processes.posts("C0001")) == 1
+    seen = await schedulers[1].ledger.seen("slack", "C0001")
+    assert len(seen) == 1  # recorded once Redis answered again
