@@ -151,9 +151,10 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _daily_post(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot import app
-    from bot.daily.commands import post_today, require_daily
+    from bot.daily.commands import post_today, require_channels, require_daily
 
-    return app.run(post_today(args.date, args.dry_run), require=require_daily, health=False)
+    require = require_channels if args.dry_run else require_daily
+    return app.run(post_today(args.date, args.dry_run), require=require, health=False)
 
 
 def _daily_preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -191,8 +191,17 @@ class AnswerService:
             except (ValueError, KeyError, TypeError):
                 log.warning("ignoring unreadable pages of answer %s", answer_id)
         if full is None and question is not None:
-            text, k = normalize(question), self._page_size(options)
-            if self.answer_id(text, k, options.documents) == answer_id:
+            k = self._page_size(options)
+            # The button keeps the question as normalized; normalizing again could change it.
+            text = next(
+                (
+                    t
+                    for t in (question, normalize(question))
+                    if self.answer_id(t, k, options.documents) == answer_id
+                ),
+                None,
+            )
+            if text is not None:
                 full = await self._search(text, k, options.documents)
                 if full.status == "ok":
                     await self._state.pages.put(answer_id, full.to_json())

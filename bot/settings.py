@@ -267,7 +267,11 @@ class Settings(BaseSettings):
         ids: list[int] = []
         for part in filter(None, (p.strip() for p in value.split(","))):
             low, dash, high = part.partition("-")
+            if dash and int(low) > int(high):
+                raise ValueError("a range runs backwards")
             ids.extend(range(int(low), int(high) + 1) if dash else [int(low)])
+        if len(set(ids)) < len(ids):
+            raise ValueError("a shard is listed twice")
         return tuple(ids)
 
     @model_validator(mode="after")

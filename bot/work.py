@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from bot.state import EventClaims
 from bot.state.claims import WORKING_TTL
 
-__all__ = ["Apology", "Work"]
+__all__ = ["DRAIN_SECONDS", "Apology", "Work"]
 
 log = logging.getLogger(__name__)
 
+DRAIN_SECONDS = 10.0  # on shutdown, answers under way get this long to be sent
 Apology = Callable[[], Awaitable[object]]  # sends the short apology where the person will see it
 
 

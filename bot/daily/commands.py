@@ -28,8 +28,11 @@ def require_channels(settings: Settings) -> None:
 
 
 def require_daily(settings: Settings) -> None:
-    """Some channel is configured, and the token of each platform used."""
+    """Some channel is configured, Redis (which remembers what was posted between runs), and the token
+    of each platform used."""
     require_channels(settings)
+    if settings.redis_url is None:
+        raise SettingsError("REDIS_URL is required to post the daily quote from the command line")
     platforms = {c.platform for c in settings.daily_channels}
     if "slack" in platforms and settings.slack_bot_token is None:
         raise SettingsError("SLACK_BOT_TOKEN is required to post the daily quote to Slack (xoxb-…)")
@@ -61,8 +64,10 @@ def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaita
 
 async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
     if dry_run:
-        [quote] = await daily.preview(channel, 1)
-        return f"{channel} {day}: would post “{_short(quote.text)}”"
+        upcoming = await daily.preview(channel, 1)
+        if not upcoming:
+            return f"{channel} {day}: nothing to post (no quote in the transcripts is good enough)"
+        return f"{channel} {day}: would post “{_short(upcoming[0].text)}”"
     outcome: Outcome = await daily.post(channel, day)
     deadline = asyncio.get_running_loop().time() + POSTING_TTL
     while outcome == "busy" and asyncio.get_running_loop().time() < deadline:  # another run is posting it

@@ -6,10 +6,8 @@ its interaction id (`bot.work`), so two processes receiving the same event answe
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
 from typing import Any, Final
 
 import discord
@@ -17,8 +15,8 @@ from discord import app_commands
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from bot.discord.buttons import answer_view
-from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice
+from bot.discord.buttons import answer_view, daily_view
+from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
 from bot.service import AnswerService, AskOptions
 from bot.wording import APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
 from bot.work import Work
@@ -67,9 +65,12 @@ class DiscordAnswerer:
 
     async def ask(self, interaction: discord.Interaction[Any], question: str, episode: str | None) -> None:
         """`/ask`: "thinking…" at once, the answer as the follow-up."""
-        async with self._command(interaction) as mine:
+        async with self._work.claimed(
+            f"discord:interaction:{interaction.id}", _followup(interaction)
+        ) as mine:
             if not mine:
                 return
+            await interaction.response.defer(thinking=True)
             options = AskOptions(user=f"discord:{interaction.user.id}")
             if episode:
                 document = self._episode(episode)
@@ -82,11 +83,17 @@ class DiscordAnswerer:
 
     async def quote(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
         """`/quote [topic]`: one quotable passage, on the topic or at random."""
-        async with self._command(interaction) as mine:
+        async with self._work.claimed(
+            f"discord:interaction:{interaction.id}", _followup(interaction)
+        ) as mine:
             if not mine:
                 return
+            await interaction.response.defer(thinking=True)
             answer = await self._service.quote(topic, user=f"discord:{interaction.user.id}")
-            await _reply(interaction, answer_message(answer), None)
+            view = None
+            if answer.status == "ok" and answer.results:
+                view = daily_view(f"{self._service.index.version}:{answer.results[0].passage_id}")
+            await _reply(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
         async with self._work.guarded(_followup(interaction)):
@@ -132,16 +139,6 @@ class DiscordAnswerer:
             except discord.HTTPException:  # made by an earlier click: the thread has the message's id
                 thread = await interaction.client.fetch_channel(message.id)
             await _send(thread, reply, None)
-
-    @contextlib.asynccontextmanager
-    async def _command(self, interaction: discord.Interaction[Any]) -> AsyncIterator[bool]:
-        """A slash command, claimed once across processes, showing "thinking…" at once when ours."""
-        async with self._work.claimed(
-            f"discord:interaction:{interaction.id}", _followup(interaction)
-        ) as mine:
-            if mine:
-                await interaction.response.defer(thinking=True)
-            yield mine
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for the episode option: the indexed titles closest to what is typed."""

@@ -24,6 +24,7 @@ __all__ = [
     "daily_message",
     "escape",
     "notice",
+    "quote_message",
 ]
 
 MAX_CONTENT = 2000
@@ -50,6 +51,8 @@ def _clip(text: str, limit: int) -> str:
     """At most `limit` characters, "…" where cut, never right after a lone escaping backslash."""
     if len(text) <= limit:
         return text
+    if limit <= 1:
+        return ""
     cut = text[: limit - 1]
     if (len(cut) - len(cut.rstrip("\\"))) % 2:
         cut = cut[:-1]
@@ -57,30 +60,38 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _http(url: str | None) -> str | None:
-    return url if url is not None and url.startswith(("http://", "https://")) and len(url) <= 2000 else None
+    """A link worth its room: http(s) and at most 500 characters (a longer one is left out)."""
+    return url if url is not None and url.startswith(("http://", "https://")) and len(url) <= 500 else None
 
 
 def _embed(result: Result, room: int) -> discord.Embed:
     """One quote: the words, then the moment (a deep link when known) and the speaker; the title links
-    to the recording. `room` bounds title plus description."""
+    to the recording. `room` bounds title plus description (the embed text Discord counts)."""
     title = result.title if not result.show else f"{result.show}: {result.title}"
-    title = _clip(escape(title), min(MAX_TITLE, room // 3))
-    source: list[str] = []
-    when = format_time(result.start)
-    if when is not None:
-        url = _http(result.url)
-        source.append(f"[▶ {when}]({url})" if url else f"▶ {when}")
-    if result.speaker:
-        source.append(escape(_clip(result.speaker, 80)))
-    tail = "\n\n" + " · ".join(source) if source else ""
+    title = _clip(escape(title.strip() or result.source or "Untitled"), min(MAX_TITLE, room // 4))
+    tail = _source(result, link=True)
+    if len(title) + len(tail) > room // 2:  # a long deep link would crowd out the words: show the time only
+        tail = _source(result, link=False)
     quote = "\n".join("> " + line for line in escape(result.quote).splitlines())
-    room_for_quote = min(MAX_DESCRIPTION, room - len(title)) - len(tail)
+    room_for_quote = max(0, min(MAX_DESCRIPTION, room - len(title)) - len(tail))
     return discord.Embed(
         title=title,
         url=_http(result.link or result.url),
         description=_clip(quote, room_for_quote) + tail,
         colour=_COLOUR,
     )
+
+
+def _source(result: Result, *, link: bool) -> str:
+    """The moment (a deep link when `link` and known) and the speaker, after a blank line; or nothing."""
+    source: list[str] = []
+    when = format_time(result.start)
+    if when is not None:
+        url = _http(result.url) if link else None
+        source.append(f"[▶ {when}]({url})" if url else f"▶ {when}")
+    if result.speaker:
+        source.append(escape(_clip(result.speaker, 80)))
+    return "\n\n" + " · ".join(source) if source else ""
 
 
 def answer_message(answer: Answer) -> DiscordMessage:
@@ -98,6 +109,18 @@ def answer_message(answer: Answer) -> DiscordMessage:
 def daily_message(result: Result) -> DiscordMessage:
     """The daily quote: the quote and its source."""
     return DiscordMessage(content="Quote of the day", embeds=[_embed(result, MAX_EMBED_TEXT)])
+
+
+def quote_message(answer: Answer) -> DiscordMessage:
+    """A /quote: the one quote, headed by its topic."""
+    if answer.status != "ok" or not answer.results:
+        return notice(answer.message)
+    heading = (
+        f"A quote on “{escape(_clip(answer.question, 300))}”"
+        if answer.question
+        else "A quote from the transcripts"
+    )
+    return DiscordMessage(content=heading, embeds=[_embed(answer.results[0], MAX_EMBED_TEXT)])
 
 
 def notice(message: str) -> DiscordMessage:

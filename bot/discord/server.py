@@ -18,13 +18,11 @@ from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
 from bot.settings import Settings
-from bot.work import Work
+from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["invite_url", "login", "point_at", "serve", "sync_commands"]
 
 log = logging.getLogger(__name__)
-
-DRAIN_SECONDS = 10.0
 
 
 def point_at(settings: Settings) -> None:

@@ -85,7 +85,10 @@ class SlackAnswerer:
                 return
             try:
                 posted = await self._client.chat_postMessage(
-                    channel=asked.channel, text=f"<@{asked.user}> asked: {escape(answer.question)}"
+                    channel=asked.channel,
+                    text=f"<@{asked.user}> asked: {escape(answer.question)}",
+                    unfurl_links=False,
+                    unfurl_media=False,
                 )
             except SlackApiError as err:
                 if err.response.get("error") not in _NOT_POSTABLE:

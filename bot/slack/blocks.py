@@ -72,11 +72,15 @@ def _link(url: str | None, label: str) -> str:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}}
+    # verbatim: Slack must not turn outside text into links, channel names or mentions by itself.
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION), "verbatim": True}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": _clip(text, MAX_SECTION), "verbatim": True}],
+    }
 
 
 def _quote_block(result: Result) -> Block:
@@ -149,7 +153,8 @@ def answer_message(answer: Answer) -> SlackMessage:
     blocks = blocks[: MAX_BLOCKS - 2]
     blocks.append(_actions(answer))
     blocks.append(_context(f"Results {first}–{last} of {answer.total} on record for “{question}”"))
-    text = f"{len(answer.results)} quotes on record for “{question}”"
+    count = len(answer.results)
+    text = f"{count} {'quote' if count == 1 else 'quotes'} on record for “{question}”"
     return SlackMessage(text=text, blocks=blocks)
 
 

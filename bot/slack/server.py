@@ -25,14 +25,13 @@ from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
 from bot.slack.daily import SlackDailyPoster
-from bot.work import Work
+from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["EVENTS_PATH", "serve"]
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"  # events, slash commands and button clicks all come here in HTTP mode
-DRAIN_SECONDS = 10.0  # on shutdown, answers under way get this long to be posted
 
 
 def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
@@ -58,6 +57,8 @@ async def serve(runtime: Runtime) -> None:
         work = Work(runtime.state.claims)
         answerer = SlackAnswerer(runtime.service, work, client)
         secret = settings.slack_signing_secret
+        if not settings.slack_socket_mode and secret is None:
+            raise StartupError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN)")
         app = create_app(
             answerer,
             client,

@@ -9,7 +9,8 @@ key                                             type      meaning, lifetime
 ``{ns}:answer:{index_version}:{sha256(q)[:32]}``  string    cached answer payload (JSON); cache TTL.
                                                           A rebuilt index has a new version, so its
                                                           old entries are unreachable and expire.
-``{ns}:claim:{event_id}``                         string    event claimed by one process; 900 s
+``{ns}:claim:{event_id}``                         string    event claimed by one process: 45 s while
+                                                          it answers, 900 s once answered
 ``{ns}:rate:{{user}}:hits``                       zset      accepted questions by server time (ms);
                                                           one window (60 s)
 ``{ns}:rate:{{user}}:notified``                   string    the limited user was told once; one window

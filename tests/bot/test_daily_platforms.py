@@ -135,3 +135,18 @@ def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
     assert bad.stderr.strip() == (
         "onrecord: ONRECORD_DAILY_SLACK: entry “C0001@25:00”: “25:00” is not a time of day like 09:00"
     )
+
+
+def test_daily_post_needs_redis_to_remember_between_runs(seed_index_dir: Path) -> None:
+    env = {**os.environ, "ONRECORD_INDEX": str(seed_index_dir), "ONRECORD_DAILY_SLACK": "C0001"}
+    env.pop("REDIS_URL", None)
+    refused = subprocess.run(
+        [ONRECORD, "daily", "post"], env={**env, "SLACK_BOT_TOKEN": "xoxb-t"}, capture_output=True, text=True
+    )
+    assert refused.returncode == 2
+    assert (
+        refused.stderr.strip()
+        == "onrecord: REDIS_URL is required to post the daily quote from the command line"
+    )
+    dry = subprocess.run([ONRECORD, "daily", "post", "--dry-run"], env=env, capture_output=True, text=True)
+    assert dry.returncode == 0 and ": would post “" in dry.stdout

@@ -269,5 +269,8 @@ async def test_quote_gives_one_quotable_passage_on_a_topic_or_at_random(
         [embed] = followup.json["embeds"]
         words = embed["description"].removeprefix("> ").split("\n\n")[0]
         assert 80 <= len(words.replace("\\", "")) <= 420 and not words.rstrip().endswith("?")
-        assert followup.json["allowed_mentions"] == NO_PINGS and not followup.json.get("components")
+        assert followup.json["allowed_mentions"] == NO_PINGS
+        [row] = followup.json["components"]
+        assert row["components"][0]["custom_id"].startswith("onrecord:context:")
     assert "trust" in topical.json["embeds"][0]["description"].casefold()
+    assert topical.json["content"] == "A quote on “trust”"

@@ -14,6 +14,7 @@ import pytest
 import index
 from bot.answer import Answer
 from bot.metrics import Metrics
+from bot.question import normalize
 from bot.service import AnswerService, AskOptions, InvalidVoteError
 from bot.state import FeedbackCounts, State, Tally, open_state
 
@@ -101,6 +102,17 @@ async def test_more_searches_again_when_the_pages_are_gone(seed_index: index.Ind
         assert await service.more(first.id, 1, question="another question") is None
         page = await service.more(first.id, 1, question=QUESTION)
         assert page is not None and page.id == first.id and page.results[0].rank == 4
+
+
+async def test_more_searches_again_with_the_question_as_the_button_kept_it(seed_index: index.Index) -> None:
+    """The button holds the normalized question, which normalizing again would change."""
+    asked = "trust &lt;@team&gt; AT&amp;amp;T broken"
+    async with open_state(None) as state:
+        first = await make_service(seed_index, state).ask(asked)
+    assert first.question != normalize(first.question)
+    async with open_state(None) as state:
+        page = await make_service(seed_index, state).more(first.id, 1, question=first.question)
+    assert page is not None and page.id == first.id
 
 
 async def test_no_match_suggests_close_words(seed_index: index.Index) -> None:

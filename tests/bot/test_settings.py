@@ -62,6 +62,16 @@ HTTP = "an http:// or https:// URL"
         ("ONRECORD_DISCORD_API_URL", "ftp://x", HTTP),
         ("ONRECORD_DISCORD_GATEWAY_URL", "https://x", "a ws:// or wss:// URL"),
         ("ONRECORD_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        (
+            "ONRECORD_DISCORD_SHARD_IDS",
+            "3-1",
+            "shard numbers below ONRECORD_DISCORD_SHARD_COUNT, like 0-3 or 4,5",
+        ),
+        (
+            "ONRECORD_DISCORD_SHARD_IDS",
+            "1,1",
+            "shard numbers below ONRECORD_DISCORD_SHARD_COUNT, like 0-3 or 4,5",
+        ),
     ],
 )
 def test_a_bad_value_is_one_clear_line(name: str, value: str, expected: str) -> None:

@@ -110,3 +110,11 @@ def test_more_value_round_trips_and_fits_a_button(seed_index: index.Index) -> No
     value = more_value(long)
     assert len(value) <= 2000 and json.loads(value)["q"] is None
     assert parse_value("not json") == {} and parse_value("[1]") == {}
+
+
+def test_slack_is_told_not_to_linkify_outside_text(seed_index: index.Index) -> None:
+    """verbatim: no automatic links, channel names or mentions made of words like @here or #general."""
+    message = answer_message(_answer(seed_index, quote="ping @here in #general at example.com"))
+    objects = [b["text"] for b in message.blocks if "text" in b]
+    objects += [e for b in message.blocks for e in b.get("elements", []) if e.get("type") == "mrkdwn"]
+    assert objects and all(o["verbatim"] is True for o in objects)
