@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ALREADY_SHOWN",
     "APOLOGY",
     "CONTEXT_GONE",
     "EMPTY",
@@ -33,6 +34,7 @@ SLACK_INVITE = (
     "I can't post in this channel, so here is your answer privately. "
     "To have me answer in the channel, invite me with `/invite @OnRecord`."
 )
+ALREADY_SHOWN = "Those results are already posted in this thread."
 APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
 
 

@@ -18,7 +18,7 @@ from rapidfuzz.utils import default_process
 from bot.discord.buttons import answer_view, daily_view
 from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
 from bot.service import AnswerService, AskOptions
-from bot.wording import APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
+from bot.wording import ALREADY_SHOWN, APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
 from bot.work import Work
 
 __all__ = ["DiscordAnswerer"]
@@ -96,7 +96,16 @@ class DiscordAnswerer:
             await _reply(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
-        async with self._work.guarded(_followup(interaction)):
+        """The next page, where the button is, once (a second click only tells the clicker)."""
+        source = interaction.message.id if interaction.message is not None else interaction.id
+        async with self._work.claimed(
+            f"discord:more:{source}:{answer_id}:{page}", _followup(interaction)
+        ) as mine:
+            if not mine:
+                await interaction.response.send_message(
+                    ALREADY_SHOWN, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+                return
             answer = await self._service.more(answer_id, page, options=AskOptions(k=k))
             if answer is None:
                 await interaction.response.send_message(

@@ -27,7 +27,7 @@ from bot.slack.blocks import (
     parse_value,
     passage_message,
 )
-from bot.wording import APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
+from bot.wording import ALREADY_SHOWN, APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
 from bot.work import Apology, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
@@ -121,8 +121,16 @@ class SlackAnswerer:
                 await _respond(respond, message)
 
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
-        """The "More results" button: the next page, in the same thread."""
-        async with self._work.guarded(_privately(respond)):
+        """The "More results" button: the next page, in the same thread, once (a second click, or a
+        click on another replica, only tells the clicker)."""
+        message = body.get("message") or {}
+        key = (
+            f"slack:more:{body.get('channel', {}).get('id')}:{message.get('ts')}:{_action(body).get('value')}"
+        )
+        async with self._work.claimed(key, _privately(respond)) as mine:
+            if not mine:
+                await _respond(respond, notice_message(ALREADY_SHOWN))
+                return
             await self._more(body, respond)
 
     async def vote(self, body: dict[str, Any], respond: Respond, vote: str) -> None:

@@ -154,15 +154,19 @@ async def test_buttons_work_after_a_restart(
         await discord_api.wait_ready(sessions=2)
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
         [more] = await discord_api.wait_requests("POST", "/interactions/*/*/callback")
+        await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
+        _, again = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=2)
         await discord_api.dispatch(
             "INTERACTION_CREATE", discord_api.component(buttons["vote:up"], message=sent)
         )
-        _, thanks = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=2)
+        *_, thanks = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=3)
         answer_id = buttons["vote:up"].rsplit(":", 1)[1]
         counts = await runtime.service.feedback_counts(answer_id)
     assert more.json["type"] == 4 and more.json["data"]["content"].startswith("Results 4–6 ")
     first_quotes = {e["description"] for e in answer.json["embeds"]}
     assert not first_quotes & {e["description"] for e in more.json["data"]["embeds"]}
+    assert again.json["data"]["content"] == "Those results are already posted in this thread."
+    assert again.json["data"]["flags"] & 64  # only the clicker sees it
     assert thanks.json["type"] == 4 and thanks.json["data"]["flags"] & 64  # ephemeral
     assert counts.answer.up == 1
 

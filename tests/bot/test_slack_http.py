@@ -213,6 +213,12 @@ async def test_more_results_and_votes_work_after_a_restart(
         next_quotes = {b["text"]["text"] for b in page.args["blocks"] if b["type"] == "section"}
         assert next_quotes and not first_quotes & next_quotes
         assert "Results 4–6" in json.dumps(page.args["blocks"], ensure_ascii=False)
+        await second.send(
+            block_action("onrecord_more", buttons["onrecord_more"], message=message, response_url=url)
+        )
+        [(_, again)] = await slack.wait_responses(1)  # a second click posts nothing more
+        assert again["text"] == "Those results are already posted in this thread."
+        assert len(slack.calls_to("chat.postMessage")) == 2
 
         await second.send(
             block_action("onrecord_vote_up", buttons["onrecord_vote_up"], message=message, response_url=url)
