@@ -165,3 +165,18 @@ async def test_in_process_mode_is_logged_once(caplog: pytest.LogCaptureFixture) 
             assert state.redis_status == "disabled" and not state.redis_ok
             assert not await state.ping()
     assert [r.getMessage() for r in caplog.records if "single-process" in r.getMessage()]
+
+
+async def test_a_process_gives_back_only_its_own_claims(redis_server: RedisServer, namespace: str) -> None:
+    async with (
+        open_state(redis_server.url, namespace=namespace) as a,
+        open_state(redis_server.url, namespace=namespace) as b,
+    ):
+        assert await a.claims.claim("Ev5", ttl=1)
+        await asyncio.sleep(1.1)  # a's answer took too long: its claim expired
+        assert await b.claims.claim("Ev5", ttl=45)  # a retry, answered by b
+        await a.claims.release("Ev5")  # a fails late: b's claim must stand
+        assert not await a.claims.claim("Ev5")
+        await a.claims.done("Ev5")  # nor may a late success take it over
+        await b.claims.release("Ev5")
+        assert await a.claims.claim("Ev5")
