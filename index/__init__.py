@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .bm25 import BM25Params
-from .builder import BuildReport, Progress, build_data
+from .builder import BuildReport, Progress, build_data, build_transcripts
 from .model import Document, Hit, Passage
 from .searcher import Index
 from .store import IndexLoadError, load_data
-from .transcript import TranscriptError
+from .transcript import Transcript, TranscriptError
 
 __all__ = [
     "BM25Params",
@@ -27,23 +27,38 @@ __all__ = [
     "IndexLoadError",
     "Passage",
     "Progress",
+    "Transcript",
     "TranscriptError",
     "build",
+    "build_from_transcripts",
     "build_with_report",
     "load",
 ]
 
 
-def build(paths: Iterable[str | Path], params: BM25Params = BM25Params()) -> Index:
-    """An index of the transcripts at ``paths`` (files or folders); unreadable files are skipped."""
-    return build_with_report(paths, params)[0]
+def build(paths: Iterable[str | Path], params: BM25Params = BM25Params(), *, workers: int = 1) -> Index:
+    """An index of the transcripts at ``paths`` (files or folders); unreadable files are skipped.
+
+    With ``workers`` > 1, that many processes read and split the files (call it under
+    ``if __name__ == "__main__":``); the index is the same.
+    """
+    return build_with_report(paths, params, workers=workers)[0]
 
 
 def build_with_report(
-    paths: Iterable[str | Path], params: BM25Params = BM25Params(), progress: Progress | None = None
+    paths: Iterable[str | Path],
+    params: BM25Params = BM25Params(),
+    progress: Progress | None = None,
+    *,
+    workers: int = 1,
 ) -> tuple[Index, BuildReport]:
-    data, report = build_data(paths, params, progress)
+    data, report = build_data(paths, params, progress, workers)
     return Index(data), report
+
+
+def build_from_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> Index:
+    """An index of transcripts read or made in memory (see ``index.transcript``)."""
+    return Index(build_transcripts(transcripts, params))
 
 
 def load(directory: str | Path) -> Index:

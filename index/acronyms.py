@@ -2,8 +2,8 @@
 
 An acronym is a word the transcripts write in capitals (2–3 letters). Its expansion is the run of two
 or three neighbouring index terms, with the acronym's letters as initials, that the transcripts say most
-often (at least twice). Found with array operations over the whole token stream, so it costs little
-even on millions of passages.
+often (at least three times; ties go to the run of lower term ids). Found with array operations over the
+whole token stream, so it costs little even on millions of passages.
 """
 
 from __future__ import annotations
@@ -30,21 +30,53 @@ def mine_acronyms(
     found: dict[str, list[str]] = {}
     for n in (2, 3):
         codes = {_code(a): a for a in wanted if len(a) == n}
-        if not codes or len(tokens) < n:
-            continue
-        window = np.zeros(len(tokens) - n + 1, dtype=np.uint64)
-        for i in range(n):
-            window = (window << np.uint64(16)) | letters[i : len(tokens) - n + 1 + i]
-        starts = np.flatnonzero(np.isin(window, np.fromiter(codes, dtype=np.uint64)))
-        if len(starts) == 0:
-            continue
-        grams = np.stack([tokens[starts + i] for i in range(n)], axis=1)
-        unique, counts = np.unique(grams, axis=0, return_counts=True)
-        for gram, count in sorted(zip(unique.tolist(), counts.tolist(), strict=True), key=lambda gc: -gc[1]):
-            acronym = codes[_code("".join(terms[t][0] for t in gram))]
-            if count >= _MIN_COUNT and acronym not in found and acronym not in (terms[t] for t in gram):
-                found[acronym] = [terms[t] for t in gram]
+        if codes and len(tokens) >= n:
+            found.update(_expansions(tokens, letters, n, codes, terms))
     return found
+
+
+def _expansions(
+    tokens: npt.NDArray[np.int64],
+    letters: npt.NDArray[np.uint64],
+    n: int,
+    codes: dict[int, str],
+    terms: Sequence[str],
+) -> dict[str, list[str]]:
+    """The most frequent run of ``n`` terms for each acronym of ``n`` letters (keyed by ``_code``)."""
+    span = len(tokens) - n + 1
+    window = np.zeros(span, dtype=np.uint64)
+    for i in range(n):
+        window = (window << np.uint64(16)) | letters[i : span + i]
+    known = np.sort(np.fromiter(codes, dtype=np.uint64, count=len(codes)))
+    at = np.minimum(np.searchsorted(known, window), len(known) - 1)
+    starts = np.flatnonzero(known[at] == window)
+    if len(starts) == 0:
+        return {}
+    unique, first, counts = _count_runs(np.stack([tokens[starts + i] for i in range(n)], axis=1))
+    frequent = counts >= _MIN_COUNT
+    unique, counts, gram_codes = unique[frequent], counts[frequent], window[starts[first[frequent]]]
+    # A run that contains the acronym itself ("ai ai") is no expansion of it.
+    term_ids = {t: i for i, t in enumerate(terms)}
+    own = np.array([term_ids.get(codes[int(c)], -1) for c in gram_codes.tolist()], dtype=np.int64)
+    keep = ~(unique == own[:, None]).any(axis=1)
+    unique, counts, gram_codes = unique[keep], counts[keep], gram_codes[keep]
+    if len(counts) == 0:
+        return {}
+    # Per acronym the most frequent run; among equals the first in term-id order (np.unique's order).
+    order = np.lexsort((np.arange(len(counts)), -counts, gram_codes))
+    best = order[np.r_[True, gram_codes[order][1:] != gram_codes[order][:-1]]]
+    return {codes[int(gram_codes[i])]: [terms[t] for t in unique[i].tolist()] for i in best.tolist()}
+
+
+def _count_runs(
+    grams: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct rows of ``grams`` in order, one position of each, and how often each occurs
+    (``np.unique(axis=0)`` without its slow sort of rows as opaque bytes)."""
+    order = np.lexsort(grams.T[::-1])
+    ordered = grams[order]
+    firsts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+    return ordered[firsts], order[firsts], np.diff(np.r_[firsts, len(order)])
 
 
 def _code(letters: str) -> int:

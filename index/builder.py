@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
+import itertools
 import logging
-import math
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .acronyms import mine_acronyms
 from .analyzer import Analyzer
@@ -21,11 +25,18 @@ from .sentences import split_sentences
 from .store import FORMAT, IndexData
 from .transcript import Transcript, TranscriptError
 
-__all__ = ["BuildReport", "build_data"]
+__all__ = ["BuildReport", "build_data", "build_transcripts"]
 
 log = logging.getLogger(__name__)
 
 _PUNCTUATION = ".,!?;:\"'()[]{}…“”‘’"
+_COLUMNS = (
+    ("sent_doc", np.int32),
+    ("sent_char", np.int64),
+    ("sent_start", np.float64),
+    ("sent_end", np.float64),
+    ("sent_speaker", np.int32),
+)
 Progress = Callable[[Path, int, int], None]
 """Called before each file with (path, files done, files in all)."""
 
@@ -36,57 +47,32 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)  # "path: reason" for files that could not be read
 
 
-@dataclass(slots=True)
-class _Collector:
-    analyzer: Analyzer
-    vocab: dict[str, int] = field(default_factory=dict)
-    surface: list[str] = field(default_factory=list)
-    capitals: set[int] = field(default_factory=set)  # terms seen written as an acronym (RL, AGI)
-    docs: list[Document] = field(default_factory=list)
-    speakers: dict[str, int] = field(default_factory=dict)
-    texts: list[str] = field(default_factory=list)
-    sent_doc: list[int] = field(default_factory=list)
-    sent_char: list[int] = field(default_factory=list)
-    sent_start: list[float] = field(default_factory=list)
-    sent_end: list[float] = field(default_factory=list)
-    sent_speaker: list[int] = field(default_factory=list)
-    sent_tokens: list[list[int]] = field(default_factory=list)
-    passages: list[tuple[int, int]] = field(default_factory=list)
-    _word_terms: dict[str, list[int]] = field(default_factory=dict)
+class _Words(dict[str, int]):
+    """Raw words (split on white space, as written) to word ids, each analysed once, on first sight.
 
-    def add(self, transcript: Transcript) -> None:
-        sentences = split_sentences(transcript.segments)
-        if not sentences:
-            return
-        doc_index = len(self.docs)
-        self.docs.append(_document(transcript))
-        base = len(self.texts)
-        for s in sentences:
-            self.texts.append(s.text)
-            self.sent_doc.append(doc_index)
-            self.sent_char.append(s.char_start)
-            self.sent_start.append(math.nan if s.start is None else s.start)
-            self.sent_end.append(math.nan if s.end is None else s.end)
-            self.sent_speaker.append(
-                -1 if s.speaker is None else self.speakers.setdefault(s.speaker, len(self.speakers))
-            )
-            self.sent_tokens.append(self._token_ids(s.text))
-        self.passages.extend(
-            (base + lo, base + hi) for lo, hi in windows([len(s.text) for s in sentences], PASSAGE_CHARS)
-        )
+    Word ``w``'s term ids are ``terms[ptr[w]:ptr[w + 1]]``. Terms are numbered in the order first seen;
+    ``surface`` holds the word each term was first seen as, ``capitals`` the terms once written as an
+    acronym (RL, AGI).
+    """
 
-    def _token_ids(self, text: str) -> list[int]:
-        out: list[int] = []
-        for word in text.split():
-            ids = self._word_terms.get(word)
-            if ids is None:
-                ids = [self._term_id(term, word) for term in self.analyzer.terms(word)]
-                self._word_terms[word] = ids
-                bare = word.strip(_PUNCTUATION)
-                if len(ids) == 1 and 2 <= len(bare) <= 3 and bare.isalpha() and bare.isupper():
-                    self.capitals.add(ids[0])
-            out.extend(ids)
-        return out
+    def __init__(self, analyzer: Analyzer) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.vocab: dict[str, int] = {}
+        self.surface: list[str] = []
+        self.capitals: set[int] = set()
+        self.terms: list[int] = []
+        self.ptr: list[int] = [0]
+
+    def __missing__(self, word: str) -> int:
+        ids = [self._term_id(term, word) for term in self.analyzer.terms(word)]
+        bare = word.strip(_PUNCTUATION)
+        if len(ids) == 1 and 2 <= len(bare) <= 3 and bare.isalpha() and bare.isupper():
+            self.capitals.add(ids[0])
+        self.terms.extend(ids)
+        self.ptr.append(len(self.terms))
+        wid = self[word] = len(self.ptr) - 2
+        return wid
 
     def _term_id(self, term: str, word: str) -> int:
         tid = self.vocab.get(term)
@@ -96,22 +82,167 @@ class _Collector:
         return tid
 
 
+class _Numbering(dict[str, int]):
+    """Numbers words in the order first seen."""
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self)
+        return number
+
+
+@dataclass(slots=True)
+class _Part:
+    """One transcript cut into sentences and words, ready to join an index (made where it was read)."""
+
+    document: Document
+    text: bytes  # the sentences, UTF-8, back to back
+    text_sizes: npt.NDArray[np.int64]  # bytes per sentence
+    columns: tuple[npt.NDArray[Any], ...]  # offset in the document, start and end times
+    speakers: list[str | None]  # who says each sentence
+    words: list[str]  # the distinct words (as written), in first-seen order
+    word_ids: npt.NDArray[np.int32]  # every word, as its place in ``words``
+    sent_words: npt.NDArray[np.int64]  # words per sentence
+    windows: list[tuple[int, int]]  # the passages, as sentence ranges
+
+
+def _cut(transcript: Transcript) -> _Part | None:
+    sentences = split_sentences(transcript.segments)
+    texts = sentences.texts
+    if not texts:
+        return None
+    encoded = [t.encode() for t in texts]
+    split = [t.split() for t in texts]
+    sent_words = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+    numbering = _Numbering()
+    word_ids = np.fromiter(
+        map(numbering.__getitem__, itertools.chain.from_iterable(split)),
+        dtype=np.int32,
+        count=int(sent_words.sum()),
+    )
+    return _Part(
+        document=_document(transcript),
+        text=b"".join(encoded),
+        text_sizes=np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+        columns=(sentences.char_start, sentences.start, sentences.end),
+        speakers=[transcript.segments[i].speaker for i in sentences.segment.tolist()],
+        words=list(numbering),
+        word_ids=word_ids,
+        sent_words=sent_words,
+        windows=windows([len(t) for t in texts], PASSAGE_CHARS),
+    )
+
+
+def _read_and_cut(path: Path) -> _Part | TranscriptError | None:
+    """Run in a worker process: errors come back as values, so one bad file stops nothing."""
+    try:
+        return _cut(read_transcript(path))
+    except TranscriptError as err:
+        return err
+
+
+@dataclass(slots=True)
+class _Collector:
+    """The parts added so far, with word ids and speakers numbered for the whole index."""
+
+    words: _Words
+    docs: list[Document] = field(default_factory=list)
+    speakers: dict[str, int] = field(default_factory=dict)
+    texts: list[bytes] = field(default_factory=list)
+    text_sizes: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    columns: list[tuple[npt.NDArray[Any], ...]] = field(default_factory=list)  # per document, as _COLUMNS
+    sent_words: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    word_ids: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    passages: list[tuple[int, int]] = field(default_factory=list)
+    sentences: int = 0
+
+    def add(self, part: _Part | None) -> None:
+        if part is None:
+            return
+        doc_index = len(self.docs)
+        self.docs.append(part.document)
+        self.texts.append(part.text)
+        self.text_sizes.append(part.text_sizes)
+        count = len(part.text_sizes)
+        speakers = np.array(
+            [-1 if s is None else self.speakers.setdefault(s, len(self.speakers)) for s in part.speakers],
+            dtype=np.int32,
+        )
+        self.columns.append((np.full(count, doc_index, dtype=np.int32), *part.columns, speakers))
+        self.sent_words.append(part.sent_words)
+        known = np.fromiter(map(self.words.__getitem__, part.words), dtype=np.int32, count=len(part.words))
+        self.word_ids.append(known[part.word_ids])
+        base = self.sentences
+        self.passages.extend((base + lo, base + hi) for lo, hi in part.windows)
+        self.sentences += count
+
+    def sentence_columns(self) -> dict[str, npt.NDArray[Any]]:
+        """Each sentence's document, offset in it, start and end times, and speaker."""
+        return {
+            name: np.concatenate([doc[i] for doc in self.columns]) if self.columns else np.zeros(0, dtype)
+            for i, (name, dtype) in enumerate(_COLUMNS)
+        }
+
+    def text_offsets(self) -> npt.NDArray[np.int64]:
+        offsets = np.zeros(self.sentences + 1, dtype=np.int64)
+        if self.text_sizes:
+            np.cumsum(np.concatenate(self.text_sizes), out=offsets[1:])
+        return offsets
+
+    def tokens(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every sentence's term ids back to back, and where each sentence starts among them."""
+        word_ids = np.concatenate(self.word_ids) if self.word_ids else np.zeros(0, np.int32)
+        sent_words = np.concatenate(self.sent_words) if self.sent_words else np.zeros(0, np.int64)
+        word_ptr = np.array(self.words.ptr, dtype=np.int64)
+        per_word = np.diff(word_ptr)[word_ids]
+        done = np.zeros(len(word_ids) + 1, dtype=np.int64)  # tokens before each word
+        np.cumsum(per_word, out=done[1:])
+        word_pos = np.zeros(len(sent_words) + 1, dtype=np.int64)  # words before each sentence
+        np.cumsum(sent_words, out=word_pos[1:])
+        gather = np.repeat(word_ptr[:-1][word_ids] - done[:-1], per_word) + np.arange(done[-1])
+        return np.array(self.words.terms, dtype=np.int64)[gather], done[word_pos]
+
+
 def build_data(
-    paths: Iterable[str | Path], params: BM25Params = BM25Params(), progress: Progress | None = None
+    paths: Iterable[str | Path],
+    params: BM25Params = BM25Params(),
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> tuple[IndexData, BuildReport]:
+    """Read and index the transcript files at ``paths``; ``workers`` processes read and split them.
+
+    Worker processes are started fresh (spawn), so a script that builds with ``workers > 1`` must do so
+    under ``if __name__ == "__main__":``. The index is the same whatever the number of workers.
+    """
     report = BuildReport()
-    collector = _Collector(Analyzer())
+    collector = _Collector(_Words(Analyzer()))
     files = find_transcripts(paths)
-    for done, path in enumerate(files):
+    for done, (path, part) in enumerate(zip(files, _parts(files, workers), strict=True)):
         if progress:
             progress(path, done, len(files))
-        try:
-            collector.add(read_transcript(path))
-            report.files += 1
-        except TranscriptError as err:
-            log.warning("skipped %s", err)
-            report.skipped.append(str(err))
+        if isinstance(part, TranscriptError):
+            log.warning("skipped %s", part)
+            report.skipped.append(str(part))
+            continue
+        collector.add(part)
+        report.files += 1
     return _assemble(collector, params), report
+
+
+def build_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> IndexData:
+    """An index of transcripts already read (or made) in memory."""
+    collector = _Collector(_Words(Analyzer()))
+    for transcript in transcripts:
+        collector.add(_cut(transcript))
+    return _assemble(collector, params)
+
+
+def _parts(files: list[Path], workers: int) -> Iterator[_Part | TranscriptError | None]:
+    if workers <= 1 or len(files) <= 1:
+        yield from map(_read_and_cut, files)
+        return
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+        yield from pool.map(_read_and_cut, files, chunksize=max(1, min(16, len(files) // (workers * 8))))
 
 
 def _document(t: Transcript) -> Document:
@@ -133,27 +264,23 @@ def _document(t: Transcript) -> Document:
 
 
 def _assemble(c: _Collector, params: BM25Params) -> IndexData:
-    encoded = [t.encode() for t in c.texts]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    tok_len = np.fromiter((len(t) for t in c.sent_tokens), dtype=np.int64, count=len(c.sent_tokens))
-    tok_ptr = np.zeros(len(tok_len) + 1, dtype=np.int64)
-    np.cumsum(tok_len, out=tok_ptr[1:])
+    tokens, tok_ptr = c.tokens()
     # Number the terms in sorted order, so the vocabulary can be searched by prefix.
-    terms = list(c.vocab)
+    terms = list(c.words.vocab)
     order = np.argsort(np.array(terms, dtype=object)).astype(np.int64) if terms else np.zeros(0, np.int64)
     new_id = np.empty_like(order)
     new_id[order] = np.arange(len(order))
-    flat = new_id[np.fromiter((i for t in c.sent_tokens for i in t), dtype=np.int64, count=int(tok_ptr[-1]))]
-    sent_doc = np.array(c.sent_doc, dtype=np.int32)
+    flat = new_id[tokens]
     sorted_terms = [terms[i] for i in order]
     lo = np.array([p[0] for p in c.passages], dtype=np.int64)
     hi = np.array([p[1] for p in c.passages], dtype=np.int64)
-    term_ids = (
-        np.concatenate([flat[tok_ptr[a] : tok_ptr[b]] for a, b in c.passages]) if c.passages else flat[:0]
-    )
-    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int64), tok_ptr[hi] - tok_ptr[lo])
-    postings = build_postings(term_ids, passage_ids, len(terms), len(lo), params)
+    # A passage's tokens are its sentences' tokens, in order.
+    sizes = tok_ptr[hi] - tok_ptr[lo]
+    before = np.zeros(len(lo) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=before[1:])
+    gather = np.repeat(tok_ptr[lo] - before[:-1], sizes) + np.arange(before[-1])
+    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int64), sizes)
+    postings = build_postings(flat[gather], passage_ids, len(terms), len(lo), params)
     version = hashlib.blake2b(
         f"{FORMAT}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
     ).hexdigest()
@@ -162,16 +289,12 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
         params=params,
         documents=c.docs,
         speakers=list(c.speakers),
-        acronyms=mine_acronyms(flat, sorted_terms, (terms[i] for i in c.capitals)),
+        acronyms=mine_acronyms(flat, sorted_terms, (terms[i] for i in c.words.capitals)),
         terms=sorted_terms,
-        surface=[c.surface[i] for i in order],
-        text=b"".join(encoded),
-        sent_offsets=offsets,
-        sent_doc=sent_doc,
-        sent_char=np.array(c.sent_char, dtype=np.int64),
-        sent_start=np.array(c.sent_start, dtype=np.float64),
-        sent_end=np.array(c.sent_end, dtype=np.float64),
-        sent_speaker=np.array(c.sent_speaker, dtype=np.int32),
+        surface=[c.words.surface[i] for i in order],
+        text=b"".join(c.texts),
+        sent_offsets=c.text_offsets(),
+        **c.sentence_columns(),
         pass_lo=lo.astype(np.int32),
         pass_hi=hi.astype(np.int32),
         postings=postings,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from .transcript import Segment
 
-__all__ = ["MAX_SENTENCE_CHARS", "Sentence", "document_text", "split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "Sentences", "document_text", "split_sentences"]
 
 MAX_SENTENCE_CHARS = 400
 """Longer runs without punctuation (caption files without any) are cut at word boundaries."""
@@ -22,15 +26,18 @@ _ABBREVIATION = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|St|vs|etc|e\.g|i\.e|Jr|Sr|Prof)\.
 # An initial: a capital (not "I") after a capitalised word ("George W. Bush") or before another ("J. R.").
 _INITIAL_AFTER_NAME = re.compile(r"\b[A-Z][\w.]*\s+(?!I\.)[A-Z]\.$")
 _INITIAL_BEFORE_INITIAL = re.compile(r"\b(?!I\.)[A-Z]\.\s+[A-Z]\.")
+_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "vs", "etc", "e.g", "i.e", "Jr", "Sr", "Prof")
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
-    text: str
-    char_start: int  # offset in the document's text
-    start: float | None
-    end: float | None
-    speaker: str | None
+class Sentences:
+    """A document's sentences, column by column (no object per sentence: documents have thousands)."""
+
+    texts: list[str]
+    char_start: npt.NDArray[np.int64]  # offset in the document's text
+    start: npt.NDArray[np.float64]  # seconds; NaN when unknown
+    end: npt.NDArray[np.float64]
+    segment: npt.NDArray[np.int64]  # the segment each sentence starts in (whose speaker said it)
 
 
 def document_text(segments: list[Segment]) -> tuple[str, list[int]]:
@@ -43,42 +50,51 @@ def document_text(segments: list[Segment]) -> tuple[str, list[int]]:
     return " ".join(seg.text for seg in segments), offsets
 
 
-def split_sentences(segments: list[Segment]) -> list[Sentence]:
+def split_sentences(segments: list[Segment]) -> Sentences:
     text, offsets = document_text(segments)
-    times = _carried_times(segments)
-    out: list[Sentence] = []
-    for lo, hi in _turn_blocks(segments, offsets, len(text)):
-        for s, e in _sentence_bounds(text, lo, hi):
-            first = bisect.bisect_right(offsets, s) - 1
-            last = bisect.bisect_right(offsets, e - 1) - 1
-            out.append(
-                Sentence(
-                    text=text[s:e],
-                    char_start=s,
-                    start=times[first],
-                    end=_end_time(segments, last),
-                    speaker=segments[first].speaker,
-                )
-            )
-    return out
-
-
-def _turn_blocks(segments: list[Segment], offsets: list[int], total: int) -> Iterator[tuple[int, int]]:
-    """Character ranges between turn boundaries: no sentence runs across a change of speaker."""
-    starts = [offsets[i] for i, seg in enumerate(segments) if seg.turn or i == 0]
-    for i, lo in enumerate(starts):
-        hi = starts[i + 1] - 1 if i + 1 < len(starts) else total
-        yield lo, hi
-
-
-def _sentence_bounds(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
-    start = lo
-    for match in _END.finditer(text, lo, hi):
-        if _not_an_end(text, max(lo, match.start() - 30), match.start() + 1):
+    turns = [offsets[i] for i, seg in enumerate(segments) if seg.turn or i == 0]
+    cuts = sorted({*turns, *_sentence_ends(text, turns), len(text)})
+    texts: list[str] = []
+    starts: list[int] = []
+    for lo, hi in itertools.pairwise(cuts):
+        piece = text[lo:hi]
+        stripped = piece.strip()
+        if len(stripped) <= MAX_SENTENCE_CHARS:
+            if stripped:
+                texts.append(stripped)
+                starts.append(lo + len(piece) - len(piece.lstrip()))
             continue
-        yield from _cut_long(text, start, match.end())
-        start = match.end()
-    yield from _cut_long(text, start, hi)
+        for s, e in _cut_long(text, lo, hi):
+            texts.append(text[s:e])
+            starts.append(s)
+    char_start = np.array(starts, dtype=np.int64)
+    char_end = char_start + np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    seg_at = np.array(offsets, dtype=np.int64)
+    first = np.searchsorted(seg_at, char_start, side="right") - 1
+    last = np.searchsorted(seg_at, char_end - 1, side="right") - 1
+    return Sentences(
+        texts=texts,
+        char_start=char_start,
+        start=_carried_starts(segments)[first],
+        end=_end_times(segments)[last],
+        segment=first,
+    )
+
+
+def _sentence_ends(text: str, turns: list[int]) -> Iterator[int]:
+    """Where sentences end: after an end mark that does not close an abbreviation or an initial."""
+    for match in _END.finditer(text):
+        dot = match.start()
+        if text[dot] == "." and _maybe_abbreviated(text, dot):
+            lo = turns[bisect.bisect_right(turns, dot) - 1]  # look back no further than the turn
+            if _not_an_end(text, max(lo, dot - 30), dot + 1):
+                continue
+        yield match.end()
+
+
+def _maybe_abbreviated(text: str, dot: int) -> bool:
+    """A cheap first look: only a full stop after a capital or an abbreviation can be no end."""
+    return text[dot - 1 : dot].isupper() or text[max(0, dot - 4) : dot].endswith(_ABBREVIATIONS)
 
 
 def _not_an_end(text: str, lo: int, dot: int) -> bool:
@@ -108,17 +124,15 @@ def _cut_long(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
         yield lo, hi
 
 
-def _carried_times(segments: list[Segment]) -> list[float | None]:
+def _carried_starts(segments: list[Segment]) -> npt.NDArray[np.float64]:
     """Each segment's start, or the last start before it: sparse time marks (Markdown) carry forward."""
-    out: list[float | None] = []
-    last: float | None = None
-    for seg in segments:
-        last = seg.start if seg.start is not None else last
-        out.append(last)
-    return out
+    starts = np.array([seg.start for seg in segments], dtype=np.float64)  # None becomes NaN
+    known = np.where(np.isnan(starts), 0, np.arange(len(starts)))
+    return starts[np.maximum.accumulate(known)] if len(starts) else starts
 
 
-def _end_time(segments: list[Segment], i: int) -> float | None:
-    if segments[i].end is not None:
-        return segments[i].end
-    return segments[i + 1].start if i + 1 < len(segments) else None
+def _end_times(segments: list[Segment]) -> npt.NDArray[np.float64]:
+    """Each segment's end, or else the next segment's start (NaN when neither is known)."""
+    ends = np.array([seg.end for seg in segments], dtype=np.float64)
+    next_starts = np.array([seg.start for seg in segments[1:]] + [None], dtype=np.float64)
+    return np.where(np.isnan(ends), next_starts, ends)

@@ -41,3 +41,6 @@ class TranscriptError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[TranscriptError], tuple[str, str]]:
+        return type(self), (self.path, self.reason)  # picklable: build workers send it back

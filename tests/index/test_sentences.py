@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from index.sentences import MAX_SENTENCE_CHARS, split_sentences
@@ -18,7 +20,7 @@ from index.transcript import Segment
     ],
 )
 def test_sentence_ends(text: str, sentences: list[str]) -> None:
-    assert [s.text for s in split_sentences([Segment(text)])] == sentences
+    assert split_sentences([Segment(text)]).texts == sentences
 
 
 def test_times_speakers_and_turns_are_kept() -> None:
@@ -28,17 +30,23 @@ def test_times_speakers_and_turns_are_kept() -> None:
         Segment("Thanks.", None, None, "Bob", turn=True),
     ]
     out = split_sentences(segments)
-    assert [(s.text, s.start, s.end, s.speaker) for s in out] == [
+    rows = zip(out.texts, out.start.tolist(), out.end.tolist(), out.segment.tolist(), strict=True)
+    assert [
+        (text, start, None if math.isnan(end) else end, segments[seg].speaker)
+        for text, start, end, seg in rows
+    ] == [
         ("Hello there.", 1.0, 2.0, "Ann"),
         ("How are you?", 1.0, 3.0, "Ann"),
         ("Fine", 2.0, 3.0, "Ann"),  # a turn ends a sentence even without punctuation
         ("Thanks.", 2.0, None, "Bob"),  # no time of its own: the last one known carries forward
     ]
     text = " ".join(seg.text for seg in segments)
-    assert all(text[s.char_start : s.char_start + len(s.text)] == s.text for s in out)
+    assert all(
+        text[start : start + len(s)] == s for s, start in zip(out.texts, out.char_start.tolist(), strict=True)
+    )
 
 
 def test_a_run_without_punctuation_is_cut_at_words() -> None:
-    out = split_sentences([Segment("word " * 500)])
-    assert len(out) > 5 and all(len(s.text) <= MAX_SENTENCE_CHARS for s in out)
-    assert all(s.text.split() == ["word"] * len(s.text.split()) for s in out)
+    texts = split_sentences([Segment("word " * 500)]).texts
+    assert len(texts) > 5 and all(len(s) <= MAX_SENTENCE_CHARS for s in texts)
+    assert all(s.split() == ["word"] * len(s.split()) for s in texts)
