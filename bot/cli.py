@@ -83,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
         help="files or folders (default: the bundled transcripts)",
     )
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to save the index")
+    build.add_argument(
+        "--workers",
+        type=_positive,
+        default=_usable_cores(),
+        metavar="N",
+        help="processes that read the files (default: one per usable core)",
+    )
     build.set_defaults(run=_build)
 
     serve = sub.add_parser(
@@ -213,6 +220,12 @@ def _with_settings(command: Callable[[Settings], int], *, require_discord: bool)
         return 1
 
 
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -267,7 +280,7 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     paths: list[Path] = args.paths or seed_files()
     started = time.perf_counter()
     with _Progress() as tick:
-        built, report = index.build_with_report(paths, progress=tick)
+        built, report = index.build_with_report(paths, progress=tick, workers=args.workers)
     built.save(args.out)
     elapsed = time.perf_counter() - started
     for skipped in report.skipped:
