@@ -9,6 +9,12 @@ handling, a question's words are matched against the index's vocabulary:
 - a stem also meets the indexed stems that extend it or that it extends by a letter or two, at a lower
   weight (the stemmer leaves "infinity"/"infinitely" and "programmer"/"programming" apart);
 - an acronym gets the expansion the corpus uses for it, and an expansion its acronym (see acronyms.py).
+
+Relatives, fuzzy matches and an acronym's expansion are guesses standing in for one typed word, so they
+never outweigh it: together they share one weight, a fraction of the word's own (each of n relatives, of
+n fuzzy matches or of an expansion's n words gets 1/n of it; a framing word's relatives are scaled down
+with it). Weighted each on its own, a stem with many relatives or a three-word expansion would count two
+or three times over, more than what the person actually typed.
 """
 
 from __future__ import annotations
@@ -67,18 +73,19 @@ def analyze_question(
     content = [w for w in words if analyzer.word_terms(w)]
     for word in content:
         own = analyzer.word_terms(word)
+        typed = FRAME_WEIGHT if word in FRAME_WORDS else 1.0
         for term in own:
-            add(term, FRAME_WEIGHT if word in FRAME_WORDS else 1.0)
-            for related in _relatives(term, terms):
-                add(related, PREFIX_WEIGHT)
+            add(term, typed)
+            for related, weight in _shared(_relatives(term, terms, vocab), typed * PREFIX_WEIGHT):
+                add(related, weight)
         if not any(t in vocab for t in own):
-            found = _split(word, analyzer, vocab) or _fuzzy(own[-1], terms)
+            found = _split(word, analyzer, vocab) or _fuzzy(own[-1], terms, typed * FUZZY_WEIGHT)
             for term, weight in found:
                 add(term, weight)
             if not found:
                 unknown.append(word)
-        for term in acronyms.get(own[-1], ()):
-            add(term, EXPANSION_WEIGHT)
+        for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
+            add(term, weight)
     for first, second in itertools.pairwise(content):
         add(analyzer.stem(first + second), 1.0)
     for acronym in _acronyms_of(content, analyzer, acronyms):
@@ -116,20 +123,33 @@ def _split(word: str, analyzer: Analyzer, vocab: Mapping[str, int]) -> list[tupl
     return []
 
 
-def _relatives(term: str, terms: Sequence[str]) -> list[str]:
-    """Indexed stems that extend ``term`` or that it extends, by at most two letters."""
+def _shared(alternatives: Sequence[str], weight: float) -> list[tuple[str, float]]:
+    """``weight`` shared evenly among ``alternatives``: together they count as one."""
+    return [(term, weight / len(alternatives)) for term in alternatives]
+
+
+def _relatives(term: str, terms: Sequence[str], vocab: Mapping[str, int]) -> list[str]:
+    """Indexed stems that extend ``term`` or that it extends, by at most two letters.
+
+    Letters only: a stem with a number glued on ("cancer1") is indexed beside the word itself (the
+    analyzer splits letters from digits), so a passage holding it matches ``term`` already.
+    """
     if len(term) < _MIN_PREFIX_LEN or not term.isalpha():
         return []
-    out = [term[:cut] for cut in (len(term) - 1, len(term) - 2) if cut >= _MIN_PREFIX_LEN]
+    shorter = [term[:cut] for cut in (len(term) - 1, len(term) - 2) if cut >= _MIN_PREFIX_LEN]
+    out = [t for t in shorter if t in vocab]
     i = bisect.bisect_right(terms, term)
-    while i < len(terms) and terms[i].startswith(term) and len(terms[i]) <= len(term) + 2:
-        out.append(terms[i])
+    while i < len(terms) and terms[i].startswith(term):  # on past longer ones: "cancer100" < "cancerou"
+        if len(terms[i]) <= len(term) + 2 and terms[i].isalpha():
+            out.append(terms[i])
         i += 1
     return out
 
 
-def _fuzzy(term: str, terms: Sequence[str]) -> list[tuple[str, float]]:
+def _fuzzy(term: str, terms: Sequence[str], weight: float) -> list[tuple[str, float]]:
+    """The (at most two) indexed terms closest in spelling to ``term``: each gets its share of ``weight``,
+    scaled by its similarity."""
     if len(term) < _MIN_FUZZY_LEN or not term.isalpha():
         return []
     found = process.extract(term, terms, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=2)
-    return [(match, FUZZY_WEIGHT * score / 100) for match, score, _ in found]
+    return [(match, weight * score / 100 / len(found)) for match, score, _ in found]

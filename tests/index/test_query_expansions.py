@@ -1,0 +1,80 @@
+"""Question analysis: the alternatives found for a typed word never outweigh the word itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+import index
+from index.analyzer import Analyzer
+from index.query import (
+    EXPANSION_WEIGHT,
+    FRAME_WEIGHT,
+    FUZZY_WEIGHT,
+    PREFIX_WEIGHT,
+    QueryTerms,
+    analyze_question,
+)
+
+
+def _analyze(
+    question: str, vocabulary: Sequence[str], acronyms: Mapping[str, list[str]] | None = None
+) -> QueryTerms:
+    terms = sorted(vocabulary)
+    vocab = {t: i for i, t in enumerate(terms)}
+    return analyze_question(question, Analyzer(), vocab, terms, acronyms or {})
+
+
+def test_relatives_of_one_word_share_its_lower_weight() -> None:
+    weights = _analyze("effect", ["effect", "effector", "effectu", "effec"]).weights
+    assert weights["effect"] == 1.0
+    relatives = {t: w for t, w in weights.items() if t != "effect"}
+    assert set(relatives) == {"effector", "effectu", "effec"}
+    assert sum(relatives.values()) == pytest.approx(PREFIX_WEIGHT)
+    assert len(set(relatives.values())) == 1
+
+
+def test_a_lone_relative_keeps_the_whole_relative_weight() -> None:
+    weights = _analyze("infinitely", ["infinit", "infin"]).weights
+    assert weights == {"infinit": 1.0, "infin": pytest.approx(PREFIX_WEIGHT)}
+
+
+def test_a_framing_word_relatives_weigh_less_than_it() -> None:
+    weights = _analyze("think", ["think", "thinker"]).weights
+    assert weights["think"] == FRAME_WEIGHT
+    assert weights["thinker"] == pytest.approx(FRAME_WEIGHT * PREFIX_WEIGHT)
+
+
+def test_numbered_stems_are_no_relatives_and_do_not_hide_lettered_ones() -> None:
+    # "cancer1" is indexed beside "cancer" itself; "cancer100" sorts before "cancerou".
+    weights = _analyze("cancer", ["cancer", "cancer1", "cancer100", "cancerou"]).weights
+    assert weights == {"cancer": 1.0, "cancerou": pytest.approx(PREFIX_WEIGHT)}
+
+
+def test_an_acronym_expansion_shares_the_expansion_weight() -> None:
+    vocab = ["cfa", "confirmatori", "factor", "analys"]
+    weights = _analyze("CFA", vocab, {"cfa": ["confirmatori", "factor", "analys"]}).weights
+    assert weights["cfa"] == 1.0
+    expansion = [weights[t] for t in ("confirmatori", "factor", "analys")]
+    assert sum(expansion) == pytest.approx(EXPANSION_WEIGHT)
+    assert max(expansion) < weights["cfa"]
+
+
+def test_an_expansion_still_meets_its_acronym() -> None:
+    weights = _analyze(
+        "reinforcement learning", ["rl", "reinforc", "learn"], {"rl": ["reinforc", "learn"]}
+    ).weights
+    assert weights["rl"] == pytest.approx(EXPANSION_WEIGHT)
+
+
+def test_fuzzy_matches_of_an_unknown_word_share_the_fuzzy_weight() -> None:
+    weights = _analyze("solomonof", ["solomonov", "solomonow"]).weights
+    assert set(weights) == {"solomonov", "solomonow"}
+    assert sum(weights.values()) < FUZZY_WEIGHT
+
+
+def test_the_seeds_still_meet_a_spelling_the_stemmer_leaves_apart(seed_index: index.Index) -> None:
+    weights = seed_index._analyze("Why treat dying as infinitely bad?").weights
+    assert weights["infinit"] == 1.0
+    assert 0 < weights["infin"] < weights["infinit"]
