@@ -6,8 +6,9 @@ Corpora (transcript folders as arguments; default ../shared/corpora/lexicap and 
       then "shuffled documents", each as long (in sentences) as a real document picked at random and
       filled with (b)'s sentences in a random order (a fresh permutation of all of them, round after
       round), until OnRecord's passage windows over them number 1,000,000 (the last one is cut to fit).
-      They are written as transcript files, a sentence per paragraph; reading them back can split a few
-      sentences differently, so the index holds about (not exactly) that many passages: the table says.
+      They are written as transcript files, in paragraphs of six sentences; reading them back can split a
+      few sentences differently, so the index holds about (not exactly) that many passages (the table
+      says how many).
       The vocabulary and term frequencies are the real ones; only which sentences share a passage is new.
 
 Measured per engine: build time and passages/s, peak RSS of the build process (and its RSS once the inputs
@@ -89,6 +90,7 @@ from index.passages import windows
 
 Row = dict[str, Any]
 _WORD = re.compile(r"[^\W_]+")
+_TURN = 6  # sentences per paragraph in the synthetic transcripts
 _CANDIDATES_PER_HIT = 4  # as index/searcher.py: the stage breakdown re-runs `search` step by step
 ENGINES = ("onrecord", "onrecord-bm25", "bm25s", "bm25s-topk", "tantivy", "rank-bm25")
 PEERS = ("bm25s", "bm25s-topk", "tantivy", "rank-bm25")
@@ -295,7 +297,8 @@ def onrecord_build_paths(paths: list[str], out: Path, workers: int) -> Row:
 
 
 def write_synthetic(spec: Path) -> Path:
-    """The synthetic documents as transcript files (a sentence per paragraph), in ``spec/files``."""
+    """The synthetic documents as transcript files, in ``spec/files``: paragraphs of a few sentences,
+    like the speaker turns of a real transcript."""
     pool = index.load(Path((spec / "pool.txt").read_text("utf-8")))
     sentences = _sentences(pool)
     ptr = np.load(spec / "doc_ptr.npy").tolist()
@@ -303,8 +306,9 @@ def write_synthetic(spec: Path) -> Path:
     folder = spec / "files"
     folder.mkdir(parents=True, exist_ok=True)
     for d, (a, b) in enumerate(itertools.pairwise(ptr)):
-        text = "\n\n".join(sentences[i] for i in doc_sent[a:b].tolist())
-        (folder / f"synthetic-{d:06d}.txt").write_text(f"Synthetic {d}\n\n{text}\n", "utf-8")
+        ids = doc_sent[a:b].tolist()
+        turns = (" ".join(sentences[i] for i in ids[t : t + _TURN]) for t in range(0, len(ids), _TURN))
+        (folder / f"synthetic-{d:06d}.txt").write_text(f"Synthetic {d}\n\n" + "\n\n".join(turns), "utf-8")
     return folder
 
 

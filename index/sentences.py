@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,8 @@ _ABBREVIATION = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|St|vs|etc|e\.g|i\.e|Jr|Sr|Prof)\.
 # An initial: a capital (not "I") after a capitalised word ("George W. Bush") or before another ("J. R.").
 _INITIAL_AFTER_NAME = re.compile(r"\b[A-Z][\w.]*\s+(?!I\.)[A-Z]\.$")
 _INITIAL_BEFORE_INITIAL = re.compile(r"\b(?!I\.)[A-Z]\.\s+[A-Z]\.")
-_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "vs", "etc", "e.g", "i.e", "Jr", "Sr", "Prof")
+# Where a full stop might not end a sentence (a superset of the two rules above, found in one pass).
+_SUSPECT = re.compile(r"(?:[A-Z]|Mrs|Mr|Ms|Dr|St|vs|etc|e\.g|i\.e|Jr|Sr|Prof)\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +82,16 @@ def split_sentences(segments: list[Segment]) -> Sentences:
     )
 
 
-def _sentence_ends(text: str, turns: list[int]) -> Iterator[int]:
+def _sentence_ends(text: str, turns: list[int]) -> Iterable[int]:
     """Where sentences end: after an end mark that does not close an abbreviation or an initial."""
-    for match in _END.finditer(text):
-        dot = match.start()
-        if text[dot] == "." and _maybe_abbreviated(text, dot):
+    ends = {match.start(): match.end() for match in _END.finditer(text)}
+    for suspect in _SUSPECT.finditer(text):
+        dot = suspect.end() - 1
+        if dot in ends:
             lo = turns[bisect.bisect_right(turns, dot) - 1]  # look back no further than the turn
             if _not_an_end(text, max(lo, dot - 30), dot + 1):
-                continue
-        yield match.end()
-
-
-def _maybe_abbreviated(text: str, dot: int) -> bool:
-    """A cheap first look: only a full stop after a capital or an abbreviation can be no end."""
-    return text[dot - 1 : dot].isupper() or text[max(0, dot - 4) : dot].endswith(_ABBREVIATIONS)
+                del ends[dot]
+    return ends.values()
 
 
 def _not_an_end(text: str, lo: int, dot: int) -> bool:
