@@ -7,15 +7,18 @@ after the words that match the question.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import KeysView, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
-from .analyzer import Analyzer, word_spans
+from .analyzer import Analyzer, words
 
-__all__ = ["ELLIPSIS", "MAX_QUOTE_CHARS", "Quote", "pick_quote"]
+__all__ = ["ELLIPSIS", "MAX_QUOTE_CHARS", "Quote", "QuotePicker", "Terms", "pick_quote"]
 
 MAX_QUOTE_CHARS = 500
 ELLIPSIS = "…"
+
+Terms = tuple[str, ...]  # the index terms of a sentence's words, each once
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,53 +33,121 @@ def pick_quote(
     sentences: Sequence[str], weights: Mapping[str, float], analyzer: Analyzer, limit: int = MAX_QUOTE_CHARS
 ) -> Quote:
     """The best run of ``sentences``; ``weights`` maps each query term to its importance."""
-    found = [_matches(s, weights, analyzer) for s in sentences]
-    budget = limit - 2 * (len(ELLIPSIS) + 1)
-    # Prefix sums of lengths, and the first matching sentence at or after each one, make a run's fill O(1).
-    ends = [0]
-    for sentence in sentences:
-        ends.append(ends[-1] + len(sentence))
-    next_match = [len(sentences)] * (len(sentences) + 1)
-    for k in range(len(sentences) - 1, -1, -1):
-        next_match[k] = k if found[k][0] else next_match[k + 1]
-    best: tuple[float, float, int, int] | None = None
-    for i in range(len(sentences)):
-        size = -1
-        terms: set[str] = set()
+    return QuotePicker(analyzer).pick(sentences, weights, limit)
+
+
+class QuotePicker:
+    """``pick_quote`` for many passages: it remembers the terms of the words it has met, and takes the
+    terms of a passage's sentences from a caller that keeps them (they do not depend on the question)."""
+
+    def __init__(self, analyzer: Analyzer, max_words: int = 1 << 17) -> None:
+        self._word_terms = _WordTerms(analyzer, max_words)
+
+    def sentence_terms(self, sentence: str) -> Terms:
+        """Every term the words of ``sentence`` analyze to, once each."""
+        return tuple(set().union(*map(self._word_terms.__getitem__, words(sentence))))
+
+    def pick(
+        self,
+        sentences: Sequence[str],
+        weights: Mapping[str, float],
+        limit: int = MAX_QUOTE_CHARS,
+        *,
+        terms: Sequence[Terms] | None = None,
+    ) -> Quote:
+        """``pick_quote``; ``terms`` are the sentences' ``sentence_terms``, when the caller has them."""
+        if terms is None:
+            terms = [self.sentence_terms(s) for s in sentences]
+        # The query terms in each sentence as the bits of an int: those of a run are the OR of its masks.
+        bits = {term: 1 << k for k, term in enumerate(weights)}
+        query = bits.keys()
+        masks = [0 if query.isdisjoint(ts) else sum(bits[t] for t in query & ts) for ts in terms]
+        budget = limit - 2 * (len(ELLIPSIS) + 1)
+        run = _best_run([len(s) for s in sentences], masks, _MaskWeights(weights), budget)
+        if run is None:
+            return Quote("", 0, -1, ())
+        i, j = run
+        return Quote(
+            text=_render(sentences, i, j, limit),
+            first=i,
+            last=j,
+            matched=self._matched([sentences[k] for k in range(i, j + 1) if masks[k]], query),
+        )
+
+    def _matched(self, sentences: Sequence[str], query: KeysView[str]) -> tuple[str, ...]:
+        """The words of ``sentences`` that carry a query term, as written, once each, in order."""
+        terms = self._word_terms
+        return tuple(dict.fromkeys(w for s in sentences for w in words(s) if not query.isdisjoint(terms[w])))
+
+
+class _WordTerms(dict[str, Terms]):
+    """``Analyzer.surface_terms`` of each word met, as a dict: looking up the hundreds of words of a passage
+    costs a fraction of as many calls. Emptied when it holds ``size`` words, to stay bounded."""
+
+    def __init__(self, analyzer: Analyzer, size: int) -> None:
+        super().__init__()
+        self._analyzer, self._size = analyzer, size
+
+    def __missing__(self, word: str) -> Terms:
+        if len(self) >= self._size:
+            self.clear()
+        self[word] = terms = self._analyzer.surface_terms(word)
+        return terms
+
+
+class _MaskWeights(dict[int, float]):
+    """The weight of each set of query terms (a mask of ``QuotePicker.pick``'s bits), to 6 places."""
+
+    def __init__(self, weights: Mapping[str, float]) -> None:
+        super().__init__()
+        self._weights = list(weights.values())
+
+    def __missing__(self, mask: int) -> float:
         weight = 0.0
-        for j in range(i, len(sentences)):
-            size += len(sentences[j]) + 1
-            if size > budget and j > i:
-                break
-            for term in found[j][0] - terms:
-                terms.add(term)
-                weight += weights[term]
-            first = next_match[i] if next_match[i] <= j else i
-            # Characters of context, counting those after the first matching sentence double.
-            fill = 2 * (ends[j + 1] - ends[first]) + (ends[first] - ends[i])
-            candidate = (round(weight, 6), float(fill), i, j)
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
-    if best is None:
-        return Quote("", 0, -1, ())
-    _, _, i, j = best
-    return Quote(
-        text=_render(sentences, i, j, limit),
-        first=i,
-        last=j,
-        matched=tuple(dict.fromkeys(w for k in range(i, j + 1) for w in found[k][1])),
-    )
+        for k, w in enumerate(self._weights):
+            if mask >> k & 1:
+                weight += w
+        self[mask] = rounded = round(weight, 6)
+        return rounded
 
 
-def _matches(sentence: str, weights: Mapping[str, float], analyzer: Analyzer) -> tuple[set[str], list[str]]:
-    terms: set[str] = set()
-    words: list[str] = []
-    for _, _, word in word_spans(sentence):
-        hit = [t for t in analyzer.surface_terms(word) if t in weights]
-        if hit:
-            terms.update(hit)
-            words.append(word)
-    return terms, words
+def _best_run(
+    lengths: list[int], masks: list[int], weight: _MaskWeights, budget: int
+) -> tuple[int, int] | None:
+    """The first run of sentences (first and last index) that fits ``budget`` with the most weight, then
+    the most characters of context, counting those after its first matching sentence double.
+
+    Only runs that can be the first best are looked at. A run from i that also fits from i - 1 does no
+    better than that one, unless sentence i - 1 matches: same weight, less fill. And from a given start, a
+    run that ends later has more fill, and the same weight unless it takes in a matching sentence: only
+    runs that end right before a matching (or empty) sentence, or as far as the budget allows, count.
+    """
+    n = len(lengths)
+    ends = list(accumulate(lengths, initial=0))  # prefix sums: a run's size and fill are O(1)
+    next_match = [n] * (n + 1)  # the first matching sentence at or after each one
+    for k in range(n - 1, -1, -1):
+        next_match[k] = k if masks[k] else next_match[k + 1]
+    best: tuple[float, int] | None = None
+    run: tuple[int, int] | None = None
+    last = 0  # the furthest a run from the current start can end: one sentence always fits
+    for i in range(n):
+        shortest = i if i == 0 or masks[i - 1] else last + 1  # shorter runs fit from i - 1 too
+        last = max(last, i)
+        while last + 1 < n and ends[last + 2] - ends[i] + last + 1 - i <= budget:
+            last += 1
+        if shortest > last:
+            continue
+        mask, match = 0, next_match[i]
+        for j in range(i, last + 1):
+            mask |= masks[j]
+            if j < shortest or (j < last and lengths[j + 1] and not masks[j + 1]):
+                continue
+            first = match if match <= j else i
+            # 2 * (ends[j + 1] - ends[first]) + (ends[first] - ends[i])
+            candidate = (weight[mask], 2 * ends[j + 1] - ends[first] - ends[i])
+            if best is None or candidate > best:
+                best, run = candidate, (i, j)
+    return run
 
 
 def _render(sentences: Sequence[str], i: int, j: int, limit: int) -> str:

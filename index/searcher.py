@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from collections.abc import Collection, Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -15,19 +17,22 @@ from rapidfuzz import fuzz, process
 from .analyzer import Analyzer, normalize, word_spans
 from .model import Document, Hit, Passage
 from .query import QueryTerms, analyze_question
-from .quotes import pick_quote
+from .quotes import QuotePicker, Terms
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
 
 _CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
+_CACHED_PASSAGES = 4096  # passages whose sentence terms are kept for quoting them again (~2 KB each)
 
 
 class Index:
     def __init__(self, data: IndexData) -> None:
-        self._data = data
+        self._data = _unmapped(data)
         self.analyzer = Analyzer()
         self._vocab = {term: i for i, term in enumerate(data.terms)}
+        self._quotes = QuotePicker(self.analyzer)
+        self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
 
     @property
     def version(self) -> str:
@@ -174,7 +179,7 @@ class Index:
         sentences = self._sentences(pid)
         passage = self._passage(pid, sentences)
         lo = int(self._data.pass_lo[pid])
-        quote = pick_quote(sentences, idf, self.analyzer)
+        quote = self._quotes.pick(sentences, idf, terms=self._sentence_terms(pid))
         first, last = lo + quote.first, lo + max(quote.last, quote.first)
         return Hit(
             rank=rank,
@@ -188,11 +193,14 @@ class Index:
         )
 
     def _sentences(self, pid: int) -> list[str]:
-        return [self._sentence(i) for i in range(int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid]))]
+        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
+        offsets = self._data.sent_offsets[lo : hi + 1].tolist()
+        text, at = bytes(self._data.text[offsets[0] : offsets[-1]]), offsets[0]
+        return [text[a - at : b - at].decode("utf-8") for a, b in itertools.pairwise(offsets)]
 
-    def _sentence(self, i: int) -> str:
-        a, b = int(self._data.sent_offsets[i]), int(self._data.sent_offsets[i + 1])
-        return bytes(self._data.text[a:b]).decode("utf-8")
+    def _analyze_sentences(self, pid: int) -> tuple[Terms, ...]:
+        """The terms of each sentence of passage ``pid``: they do not depend on the question."""
+        return tuple(self._quotes.sentence_terms(s) for s in self._sentences(pid))
 
     def _speaker(self, sentence: int) -> str | None:
         s = int(self._data.sent_speaker[sentence])
@@ -223,6 +231,22 @@ class _Passages(Sequence[Passage]):
 
     def __iter__(self) -> Iterator[Passage]:
         return (self._index.passage(j) for j in range(len(self)))
+
+
+def _unmapped(data: IndexData) -> IndexData:
+    """``data`` with plain views of its memory-mapped arrays (the same memory): indexing or slicing a
+    memmap runs Python code each time, which adds up in the many small reads of a search."""
+    return dataclasses.replace(
+        data, **_plain_views(data), postings=dataclasses.replace(data.postings, **_plain_views(data.postings))
+    )
+
+
+def _plain_views(holder: Any) -> dict[str, Any]:
+    return {
+        f.name: np.asarray(value)
+        for f in dataclasses.fields(holder)
+        if isinstance(value := getattr(holder, f.name), np.memmap)
+    }
 
 
 def _time(value: float) -> float | None:

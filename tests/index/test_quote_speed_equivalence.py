@@ -1,0 +1,103 @@
+"""The quote picker, with its shortcuts and caches, picks what the plain definition of the best quote
+picks: every run of whole sentences that fits, scored one by one."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import index
+from index.analyzer import Analyzer, word_spans, words
+from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, Quote, QuotePicker, pick_quote
+
+ANALYZER = Analyzer()
+WORDS = (
+    "The the and of I it's don't cold shower showers suffering embrace Suffering GPT-4 pre-training"
+    " pretraining AlphaZero alpha zero 3.5 e.g. naïve café Über Lex’s won’t AI ML 人类的学习 学习 well, yes."
+    " So, right? (really) — … 12:30 co-founder hello."
+).split()
+TERMS = sorted({t for w in WORDS for t in ANALYZER.surface_terms(w)} | {"absent"})
+
+sentence = st.one_of(
+    st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join),
+    st.just(""),
+    st.integers(1, 120).map(lambda n: "word " * n + "suffering."),  # longer than any quote
+)
+# Weights that add up exactly in any order, with zero and negative ones, and two that round alike.
+weight = st.sampled_from([0.125, 0.5, 1.0, 1.0000001, 2.75, 0.0, -1.0])
+
+
+def reference_pick(
+    sentences: Sequence[str], weights: Mapping[str, float], analyzer: Analyzer, limit: int
+) -> Quote:
+    """The first run with the most weight (to 6 places), then the most fill: characters of context,
+    those from its first matching sentence on counted double."""
+    matched = [
+        [w for _, _, w in word_spans(s) if set(analyzer.surface_terms(w)) & weights.keys()] for s in sentences
+    ]
+    terms = [{t for w in words for t in analyzer.surface_terms(w) if t in weights} for words in matched]
+    budget = limit - 2 * (len(ELLIPSIS) + 1)
+    best: tuple[float, int] | None = None
+    run = (0, -1)
+    for i, j in itertools.combinations_with_replacement(range(len(sentences)), 2):
+        if j > i and len(" ".join(sentences[i : j + 1])) > budget:
+            continue
+        first = next((k for k in range(i, j + 1) if terms[k]), i)
+        fill = 2 * len("".join(sentences[first : j + 1])) + len("".join(sentences[i:first]))
+        key = (round(sum(weights[t] for t in set().union(*terms[i : j + 1])), 6), fill)
+        if best is None or key > best:
+            best, run = key, (i, j)
+    i, j = run
+    if j < 0:
+        return Quote("", 0, -1, ())
+    text = " ".join(sentences[i : j + 1])
+    cut = len(text) > limit - 4
+    if cut:
+        text = text[: limit - 4].rsplit(" ", 1)[0]
+    prefix = f"{ELLIPSIS} " if i > 0 else ""
+    suffix = f" {ELLIPSIS}" if cut or j < len(sentences) - 1 else ""
+    return Quote(prefix + text + suffix, i, j, tuple(dict.fromkeys(itertools.chain(*matched[i : j + 1]))))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    sentences=st.lists(sentence, max_size=14),
+    weights=st.dictionaries(st.sampled_from(TERMS), weight, min_size=1, max_size=6),
+    limit=st.sampled_from([MAX_QUOTE_CHARS, 200, 60]),
+)
+@example(sentences=["And suffering.", "Cold showers."], weights={"suffer": -1.0, "cold": 1.0}, limit=500)
+def test_the_picked_quote_is_the_plain_definitions(
+    sentences: list[str], weights: dict[str, float], limit: int
+) -> None:
+    expected = reference_pick(sentences, weights, ANALYZER, limit)
+    assert pick_quote(sentences, weights, ANALYZER, limit) == expected
+    picker = QuotePicker(ANALYZER, max_words=3)  # forgets words all the time
+    terms = [picker.sentence_terms(s) for s in sentences]
+    assert picker.pick(sentences, weights, limit, terms=terms) == expected
+
+
+@given(text=st.text() | st.text(st.characters(max_codepoint=127)))
+def test_words_are_those_word_spans_finds(text: str) -> None:
+    assert words(text) == [w for _, _, w in word_spans(text)]
+
+
+@pytest.mark.parametrize("loaded", [False, True])
+@pytest.mark.parametrize(
+    "question", ["cold shower suffering", "reinforcement learning", "AlphaZero homework", "人类的学习效率"]
+)
+def test_search_quotes_are_the_plain_definitions(
+    seed_index: index.Index, seed_index_dir: Path, question: str, loaded: bool
+) -> None:
+    idx = index.load(seed_index_dir) if loaded else seed_index
+    weights = idx._idf_weights(idx._analyze(question))
+    hits = idx.search(question, 10)
+    assert hits
+    for hit in hits:
+        expected = reference_pick(idx.sentences(hit.passage.id), weights, idx.analyzer, MAX_QUOTE_CHARS)
+        assert (hit.quote, hit.matched) == (expected.text, expected.matched)
+    assert idx.search(question, 10) == hits  # again, from the kept sentence terms
