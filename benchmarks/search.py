@@ -30,9 +30,9 @@ How, so that the comparison is fair:
   interpreter (~20-60 MB) and the engine's inputs (reported as "inputs").
 - OnRecord is timed two ways: `onrecord` is `Index.search(question, 10)`, what the bot calls (query
   analysis with its expansions, ranking, one passage per stretch of text, a quote picked in each hit);
-  `onrecord-bm25` is `Index.term_scores(tokens)` + the top 10 as `search` takes them (`Index._top`:
-  the passages scoring above 0, then argpartition; cheaper than an argpartition over every passage),
-  plain BM25 retrieval from the same tokens bm25s gets: the like-for-like comparison with the peers. A
+  `onrecord-bm25` is `Index.term_scores(tokens)` + the top 10 as `search` takes them (`index.bm25.top_k`:
+  only the passages above the smallest of the 10 best block maxima are sorted), plain BM25 retrieval
+  from the same tokens bm25s gets: the like-for-like comparison with the peers. A
   stage breakdown of `search` (via private methods) follows the table.
 - bm25s is timed two ways on the same index: `bm25s` as shipped (its numpy top k is
   `np.argpartition(scores, -k)`, which numpy 2.4 on this machine runs on a slow path for arrays that are
@@ -86,6 +86,7 @@ from peers import (
 )
 
 import index
+from index.bm25 import top_k
 from index.passages import windows
 
 Row = dict[str, Any]
@@ -326,10 +327,9 @@ def onrecord_query(directory: Path, inputs: Path, mode: str) -> Row:
             idx.search(q["text"], 10)
             times.append((time.perf_counter() - started) * 1000)
     else:
-        top = idx._top  # the engine's own top k (passages scoring > 0, argpartition, sort): private
         for q in queries:
             started = time.perf_counter()
-            top(idx.term_scores(q["tokens"]), 10)
+            top_k(idx.term_scores(q["tokens"]), 10)
             times.append((time.perf_counter() - started) * 1000)
     row: Row = {
         "load_s": load_s,
@@ -370,7 +370,7 @@ def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, 
         idf = idx._idf_weights(query)
         scores = postings.scores(ids)
         t2 = time.perf_counter()
-        chosen = idx._distinct(idx._top(scores, 10 * _CANDIDATES_PER_HIT))[:10]
+        chosen = idx._distinct(top_k(scores, 10 * _CANDIDATES_PER_HIT))[:10]
         t3 = time.perf_counter()
         [idx._hit(rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
         t4 = time.perf_counter()

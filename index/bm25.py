@@ -18,10 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BM25Params", "Postings", "build_postings"]
+__all__ = ["BM25Params", "Postings", "build_postings", "top_k"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+_BLOCK = 256  # top_k's block size
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +44,17 @@ class Postings:
     size: int  # how many units
 
     def scores(self, terms: Sequence[tuple[int, float]]) -> FloatArray:
-        """BM25 score of every unit for ``terms``: (term id, query weight) pairs."""
-        out = np.zeros(self.size, dtype=np.float64)
-        for term, qweight in terms:
-            lo, hi = int(self.ptr[term]), int(self.ptr[term + 1])
-            out[self.ids[lo:hi]] += qweight * self.weights[lo:hi]
-        return out
+        """BM25 score of every unit for ``terms``: (term id, query weight) pairs.
+
+        One ``bincount`` over the terms' postings: it adds each unit's contributions in the order of
+        ``terms``, as a loop of ``out[ids] += weights`` would, in one pass and without its temporaries.
+        """
+        if not terms:
+            return np.zeros(self.size, dtype=np.float64)
+        spans = [(int(self.ptr[t]), int(self.ptr[t + 1]), w) for t, w in terms]
+        ids = np.concatenate([self.ids[lo:hi] for lo, hi, _ in spans])
+        weights = np.concatenate([w * self.weights[lo:hi] for lo, hi, w in spans])
+        return np.bincount(ids, weights=weights, minlength=self.size).astype(np.float64, copy=False)
 
     def doc_freq(self, term: int) -> int:
         return int(self.ptr[term + 1] - self.ptr[term])
@@ -76,6 +83,27 @@ def build_postings(
     ptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=ptr[1:])
     return Postings(ptr=ptr, ids=post_units, weights=weights, size=n_units)
+
+
+def top_k(scores: FloatArray, n: int) -> list[int]:
+    """The ``n`` best units scoring above 0, best first; equal scores in unit order.
+
+    Without sorting or partitioning every score: the ``n`` best blocks of ``_BLOCK`` units by their
+    maximum hold at least ``n`` units scoring that much, so the ``n`` best units all score at least the
+    smallest of those maxima, and only the units above it are sorted.
+    """
+    if n <= 0:
+        return []
+    whole = len(scores) // _BLOCK * _BLOCK
+    maxima = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+    if whole < len(scores):
+        maxima = np.append(maxima, scores[whole:].max())
+    floor = np.nextafter(0.0, 1.0)  # above 0: a unit that matches nothing is never a result
+    if len(maxima) > n:
+        floor = max(floor, float(np.partition(maxima, len(maxima) - n)[len(maxima) - n]))
+    found = np.flatnonzero(scores >= floor)
+    order = np.lexsort((found, -scores[found]))[:n]
+    return [int(u) for u in found[order]]
 
 
 def _idf(df: IntArray, n: int, epsilon: float) -> FloatArray:

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from .analyzer import Analyzer, normalize, word_spans
+from .bm25 import top_k
 from .model import Document, Hit, Passage
 from .query import QueryTerms, analyze_question
 from .quotes import QuotePicker, Terms
@@ -65,7 +66,7 @@ class Index:
         scores = self._data.postings.scores([(self._vocab[t], w) for t, w in query.weights.items()])
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
-        ranked = self._top(scores, (offset + k) * _CANDIDATES_PER_HIT)
+        ranked = top_k(scores, (offset + k) * _CANDIDATES_PER_HIT)
         chosen = self._distinct(ranked)[offset : offset + k]
         return [self._hit(offset + rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
 
@@ -154,14 +155,6 @@ class Index:
     def _document_mask(self, wanted: Collection[str]) -> npt.NDArray[np.bool_]:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
-
-    @staticmethod
-    def _top(scores: npt.NDArray[np.float64], n: int) -> list[int]:
-        positive = np.flatnonzero(scores > 0)
-        if len(positive) > n:
-            positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
-        order = np.lexsort((positive, -scores[positive]))
-        return [int(p) for p in positive[order]]
 
     def _distinct(self, ranked: list[int]) -> list[int]:
         """Drop a passage that shares sentences with a better one already kept."""

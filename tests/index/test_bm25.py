@@ -10,7 +10,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 import index
-from index.bm25 import BM25Params, build_postings
+from index.bm25 import BM25Params, build_postings, top_k
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,14 @@ def test_a_term_in_exactly_half_the_passages_still_counts() -> None:
     assert BM25Okapi(docs).get_scores(["owl"])[0] == 0
     scores = postings.scores([(0, 1.0)])
     assert scores[0] > 0 == scores[1]
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 1000, 20_000])
+def test_top_k_is_the_n_best_above_zero_with_ties_in_unit_order(size: int) -> None:
+    rng = np.random.default_rng(size)
+    for _ in range(20):
+        # few distinct values, many zeros: ties at every cut, blocks with nothing in them
+        scores = rng.choice([0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0], size=size) * rng.integers(1, 3)
+        for n in (1, 3, 10, 40, size + 5):
+            best = sorted((u for u in range(size) if scores[u] > 0), key=lambda u: (-scores[u], u))[:n]
+            assert top_k(scores, n) == best
