@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["mine_acronyms"]
+__all__ = ["count_rows", "mine_acronyms"]
 
 _MIN_COUNT = 3
 
@@ -31,12 +31,13 @@ def mine_acronyms(
     for n in (2, 3):
         codes = {_code(a): a for a in wanted if len(a) == n}
         if codes and len(tokens) >= n:
-            found.update(_expansions(tokens, letters, n, codes, terms))
+            found.update(_expansions(tokens, initials, letters, n, codes, terms))
     return found
 
 
 def _expansions(
     tokens: npt.NDArray[np.int64],
+    initials: npt.NDArray[np.uint64],
     letters: npt.NDArray[np.uint64],
     n: int,
     codes: dict[int, str],
@@ -52,9 +53,12 @@ def _expansions(
     starts = np.flatnonzero(known[at] == window)
     if len(starts) == 0:
         return {}
-    unique, first, counts = _count_runs(np.stack([tokens[starts + i] for i in range(n)], axis=1))
+    unique, counts = count_rows(np.stack([tokens[starts + i] for i in range(n)], axis=1), len(terms))
     frequent = counts >= _MIN_COUNT
-    unique, counts, gram_codes = unique[frequent], counts[frequent], window[starts[first[frequent]]]
+    unique, counts = unique[frequent], counts[frequent]
+    gram_codes = np.zeros(len(unique), dtype=np.uint64)
+    for i in range(n):
+        gram_codes = (gram_codes << np.uint64(16)) | initials[unique[:, i]]
     # A run that contains the acronym itself ("ai ai") is no expansion of it.
     term_ids = {t: i for i, t in enumerate(terms)}
     own = np.array([term_ids.get(codes[int(c)], -1) for c in gram_codes.tolist()], dtype=np.int64)
@@ -68,15 +72,25 @@ def _expansions(
     return {codes[int(gram_codes[i])]: [terms[t] for t in unique[i].tolist()] for i in best.tolist()}
 
 
-def _count_runs(
-    grams: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The distinct rows of ``grams`` in order, one position of each, and how often each occurs
-    (``np.unique(axis=0)`` without its slow sort of rows as opaque bytes)."""
-    order = np.lexsort(grams.T[::-1])
-    ordered = grams[order]
-    firsts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
-    return ordered[firsts], order[firsts], np.diff(np.r_[firsts, len(order)])
+def count_rows(
+    rows: npt.NDArray[np.int64], width: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct rows of ``rows`` (values below ``width``) in order, and how often each occurs.
+
+    ``np.unique(axis=0)`` sorts rows as opaque bytes, slowly: a row is read as one number in base
+    ``width`` instead, and sorted as such, when it fits in 63 bits (otherwise by its columns).
+    """
+    n = rows.shape[1]
+    if width**n < 2**63:
+        powers = np.array([width ** (n - 1 - i) for i in range(n)], dtype=np.int64)
+        keys = np.sort(rows @ powers)
+        firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        distinct = (keys[firsts, None] // powers) % width
+    else:
+        ordered = rows[np.lexsort(rows.T[::-1])]
+        firsts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+        distinct = ordered[firsts]
+    return distinct, np.diff(np.r_[firsts, len(rows)])
 
 
 def _code(letters: str) -> int:
