@@ -148,13 +148,13 @@ async def test_stopping_redis_mid_run_loses_no_answer(
     seed_index: index.Index, redis_server: RedisServer, redis_state: State, until: Poll
 ) -> None:
     words = sorted({w for p in list(seed_index.passages)[:200] for w in p.text.split() if w.isalpha()})
-    questions = [f"{a} {b}" for a, b in zip(words[::2], words[1::2], strict=False)][:100]
-    assert len(questions) == 100
+    questions = [f"{a} {b}" for a, b in zip(words[::2], words[1::2], strict=False)][:200]
+    assert len(questions) == 200
     service = make_service(seed_index, redis_state)
     tasks = [asyncio.create_task(service.ask(q)) for q in questions]
     await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     redis_server.stop()  # blocking the loop on purpose: the other questions stay in flight
-    assert sum(not t.done() for t in tasks) > 50
+    assert sum(not t.done() for t in tasks) > 50  # (how many finished first depends on the machine's load)
     answers = await asyncio.gather(*tasks)
     assert all(isinstance(a, Answer) and a.status in ("ok", "no_match") for a in answers)
     assert redis_state.redis_status == "degraded"
