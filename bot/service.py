@@ -6,11 +6,14 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+import os
 import random
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, TypeVar
 
 import index
 from bot.answer import Answer, Result, Status
@@ -24,8 +27,21 @@ from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
 __all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 PAGES = 5  # results searched for per question: this many pages of "more results"
+
+_INDEX_THREADS = ThreadPoolExecutor(
+    max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    thread_name_prefix="onrecord-index",
+)
+"""The index's work runs here, off the event loop: as many threads as cores. The work is mostly Python, so
+more threads would not search faster; they would only take turns at the interpreter lock with the event
+loop, and delay cached answers that need nothing but it."""
+
+
+async def _off_loop(work: Callable[..., R], *args: Any) -> R:
+    return await asyncio.get_running_loop().run_in_executor(_INDEX_THREADS, work, *args)
 
 
 def _mentions(text: str, words: Collection[str]) -> bool:
@@ -122,15 +138,15 @@ class AnswerService:
             if not candidates:
                 return self._refusal("no_match", "", NOTHING_QUOTABLE)
             chosen = random.choice(candidates)
-            hit = await asyncio.to_thread(self.index.excerpt, chosen.passage_id, chosen.start, chosen.end)
+            hit = await _off_loop(self.index.excerpt, chosen.passage_id, chosen.start, chosen.end)
             return self._single("", hit)
         found = await self.ask(topic, AskOptions(k=PAGES, user=user))
         if found.status != "ok":
             return found
-        best = await asyncio.to_thread(self._topical, found.results)
+        best = await _off_loop(self._topical, found.results)
         if best is None:  # nothing quotable on the topic: the best quote found
             return dataclasses.replace(found, results=found.results[:1], page_size=1, total=1)
-        hit = await asyncio.to_thread(self.index.excerpt, *best)
+        hit = await _off_loop(self.index.excerpt, *best)
         return self._single(found.question, hit)
 
     def _topical(self, results: Sequence[Result]) -> tuple[int, int, int] | None:
@@ -155,13 +171,13 @@ class AnswerService:
         def whole(passage_id: int) -> index.Hit:
             return self.index.excerpt(passage_id, 0, len(self.index.passage(passage_id).text))
 
-        return self._single("", await asyncio.to_thread(whole, int(pid)))
+        return self._single("", await _off_loop(whole, int(pid)))
 
     async def quotable(self) -> Sequence[QuoteCandidate]:
         """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
         async with self._quotable_lock:
             if self._quotable is None:
-                self._quotable = await asyncio.to_thread(quote_candidates, self.index)
+                self._quotable = await _off_loop(quote_candidates, self.index)
         return self._quotable
 
     def _single(self, question: str, hit: index.Hit) -> Answer:
@@ -228,10 +244,10 @@ class AnswerService:
         answer_id = self.answer_id(text, k, documents)
         base = Answer(id=answer_id, question=text, status="ok", index_version=self.index.version, page_size=k)
         try:
-            hits = await asyncio.to_thread(self.index.search, text, k * PAGES, documents=documents)
+            hits = await _off_loop(partial(self.index.search, documents=documents), text, k * PAGES)
             if hits:
                 return dataclasses.replace(base, results=tuple(map(Result.from_hit, hits)))
-            words = tuple(await asyncio.to_thread(self.index.suggest, text))
+            words = tuple(await _off_loop(self.index.suggest, text))
         except Exception:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
