@@ -1,4 +1,9 @@
-"""Building an index from transcript files: read, split into sentences and passages, count terms."""
+"""Building an index from transcript files: read, split into sentences and passages, count terms.
+
+Each file becomes a ``_Part`` (its sentences, its words numbered within the file, its passages), in worker
+processes when asked; the parts then join in file order, their words numbered for the whole index and
+analysed once each, and everything is assembled into the arrays of ``IndexData`` with array operations.
+"""
 
 from __future__ import annotations
 
