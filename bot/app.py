@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -99,10 +100,19 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
         )
         if health:
             await listening(stack.enter_async_context(server), "ONRECORD_HEALTH_PORT", settings.health_port)
+        _settle_memory()
         stopping = asyncio.Event()
         stack.callback(_install_signal_handlers(stopping))
         yield Runtime(settings, state, idx, service, metrics, server if health else None, stopping)
         log.info("shutting down")
+
+
+def _settle_memory() -> None:
+    """Collect start-up garbage, then freeze what is left (the index's vocabulary, settings, modules):
+    the collector's full passes no longer walk it while answering (slack_latency on lexicap, 8 senders:
+    p99 132-160 ms in four runs without, 70-119 ms with)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def listening(start: Awaitable[T], variable: str, port: int) -> T:
