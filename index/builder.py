@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from .acronyms import mine_acronyms
 from .analyzer import Analyzer
-from .bm25 import BM25Params, build_postings
+from .bm25 import BM25Params, Postings, build_postings
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
 from .readers import find_transcripts, read_transcript
@@ -277,30 +277,46 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
     new_id[order] = np.arange(len(order))
     flat = new_id[tokens]
     sorted_terms = [terms[i] for i in order]
-    lo = np.array([p[0] for p in c.passages], dtype=np.int64)
-    hi = np.array([p[1] for p in c.passages], dtype=np.int64)
-    # A passage's tokens are its sentences' tokens, in order.
-    sizes = tok_ptr[hi] - tok_ptr[lo]
-    before = np.zeros(len(lo) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=before[1:])
-    gather = np.repeat(tok_ptr[lo] - before[:-1], sizes) + np.arange(before[-1])
-    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int64), sizes)
-    postings = build_postings(flat[gather], passage_ids, len(terms), len(lo), params)
+    # Acronyms are mined in a second thread while the postings are counted: both are mostly numpy sorts,
+    # which let go of the interpreter lock.
+    capitals = [terms[i] for i in c.words.capitals]
+    with concurrent.futures.ThreadPoolExecutor(1) as helper:
+        acronyms = helper.submit(mine_acronyms, flat, sorted_terms, capitals)
+        postings = _passage_postings(flat, tok_ptr, c.passages, len(terms), params)
     version = hashlib.blake2b(
         f"{FORMAT}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
     ).hexdigest()
+    lo, hi = (np.array([p[i] for p in c.passages], dtype=np.int32) for i in (0, 1))
     return IndexData(
         version=version,
         params=params,
         documents=c.docs,
         speakers=list(c.speakers),
-        acronyms=mine_acronyms(flat, sorted_terms, (terms[i] for i in c.words.capitals)),
+        acronyms=acronyms.result(),
         terms=sorted_terms,
         surface=[c.words.surface[i] for i in order],
         text=b"".join(c.texts),
         sent_offsets=c.text_offsets(),
         **c.sentence_columns(),
-        pass_lo=lo.astype(np.int32),
-        pass_hi=hi.astype(np.int32),
+        pass_lo=lo,
+        pass_hi=hi,
         postings=postings,
     )
+
+
+def _passage_postings(
+    flat: npt.NDArray[np.int64],
+    tok_ptr: npt.NDArray[np.int64],
+    passages: list[tuple[int, int]],
+    n_terms: int,
+    params: BM25Params,
+) -> Postings:
+    """The postings of the passages, whose tokens are their sentences' tokens, in order."""
+    lo = np.array([p[0] for p in passages], dtype=np.int64)
+    hi = np.array([p[1] for p in passages], dtype=np.int64)
+    sizes = tok_ptr[hi] - tok_ptr[lo]
+    before = np.zeros(len(lo) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=before[1:])
+    gather = np.repeat(tok_ptr[lo] - before[:-1], sizes) + np.arange(before[-1])
+    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int64), sizes)
+    return build_postings(flat[gather], passage_ids, n_terms, len(lo), params)
