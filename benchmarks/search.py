@@ -68,7 +68,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -90,6 +90,7 @@ from index.bm25 import top_k
 from index.passages import windows
 
 Row = dict[str, Any]
+E = TypeVar("E")  # an engine, as loaded
 _WORD = re.compile(r"[^\W_]+")
 _TURN = 6  # sentences per paragraph in the synthetic transcripts
 _CANDIDATES_PER_HIT = 4  # as index/searcher.py: the stage breakdown re-runs `search` step by step
@@ -315,22 +316,30 @@ def write_synthetic(spec: Path) -> Path:
 
 def onrecord_query(directory: Path, inputs: Path, mode: str) -> Row:
     queries = _queries(inputs)
+    if mode == "search":
+        row, idx = timed_queries(lambda: index.load(directory), lambda i, q: i.search(q["text"], 10), queries)
+        row["stages"] = search_stages(idx, queries)
+        return row
+    row, _ = timed_queries(
+        lambda: index.load(directory), lambda i, q: top_k(i.term_scores(q["tokens"]), 10), queries
+    )
+    return row
+
+
+def timed_queries(
+    load: Callable[[], E], ask: Callable[[E, dict[str, Any]], object], queries: list[dict[str, Any]]
+) -> tuple[Row, E]:
+    """Load an engine, then time each query one at a time: load time, memory, and latency in ms."""
     base = rss_mb()
     started = time.perf_counter()
-    idx = index.load(directory)
+    engine = load()
     load_s = time.perf_counter() - started
     loaded = rss_mb()
     times: list[float] = []
-    if mode == "search":
-        for q in queries:
-            started = time.perf_counter()
-            idx.search(q["text"], 10)
-            times.append((time.perf_counter() - started) * 1000)
-    else:
-        for q in queries:
-            started = time.perf_counter()
-            top_k(idx.term_scores(q["tokens"]), 10)
-            times.append((time.perf_counter() - started) * 1000)
+    for q in queries:
+        started = time.perf_counter()
+        ask(engine, q)
+        times.append((time.perf_counter() - started) * 1000)
     row: Row = {
         "load_s": load_s,
         "rss_base_mb": base,
@@ -339,9 +348,7 @@ def onrecord_query(directory: Path, inputs: Path, mode: str) -> Row:
         "query_peak_mb": peak_mb(),
         "times": times,
     }
-    if mode == "search":
-        row["stages"] = search_stages(idx, queries)
-    return row
+    return row, engine
 
 
 def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, list[float]]:
@@ -420,26 +427,13 @@ def bm25s_query(directory: Path, inputs: Path, negated_topk: bool) -> Row:
 
     if negated_topk:
         bm25s.selection._topk_numpy = _bm25s_topk_negated
-    queries = _queries(inputs)
-    base = rss_mb()
-    started = time.perf_counter()
-    model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
-    load_s = time.perf_counter() - started
-    loaded = rss_mb()
-    times: list[float] = []
-    for q in queries:
-        tokens = q["tokens"] or [""]  # bm25s's own empty token: no match
-        started = time.perf_counter()
-        model.retrieve([tokens], k=10, show_progress=False, n_threads=0)
-        times.append((time.perf_counter() - started) * 1000)
-    return {
-        "load_s": load_s,
-        "rss_base_mb": base,
-        "rss_loaded_mb": loaded - base,
-        "rss_after_mb": rss_mb() - base,
-        "query_peak_mb": peak_mb(),
-        "times": times,
-    }
+    row, _ = timed_queries(
+        lambda: bm25s.BM25.load(str(directory), mmap=True, show_progress=False),
+        # bm25s's own empty token stands for a query without tokens: no match
+        lambda model, q: model.retrieve([q["tokens"] or [""]], k=10, show_progress=False, n_threads=0),
+        _queries(inputs),
+    )
+    return row
 
 
 # -- tantivy ----------------------------------------------------------------------------------------------
@@ -466,28 +460,17 @@ def tantivy_build(inputs: Path, out: Path, heap_mb: int) -> Row:
 def tantivy_query(directory: Path, inputs: Path) -> Row:
     import tantivy
 
-    queries = _queries(inputs)
-    base = rss_mb()
-    started = time.perf_counter()
-    opened = tantivy.Index.open(str(directory))
-    searcher = opened.searcher()
-    load_s = time.perf_counter() - started
-    loaded = rss_mb()
-    times: list[float] = []
-    for q in queries:
-        started = time.perf_counter()
+    def load() -> tuple[Any, Any]:
+        opened = tantivy.Index.open(str(directory))
+        return opened, opened.searcher()
+
+    def ask(engine: tuple[Any, Any], q: dict[str, Any]) -> None:
+        opened, searcher = engine
         if q["tantivy"]:
             searcher.search(opened.parse_query(q["tantivy"], ["body"]), 10, count=False)
-        times.append((time.perf_counter() - started) * 1000)
-    return {
-        "load_s": load_s,
-        "rss_base_mb": base,
-        "rss_loaded_mb": loaded - base,
-        "rss_after_mb": rss_mb() - base,
-        "query_peak_mb": peak_mb(),
-        "times": times,
-        "segments": searcher.num_segments,
-    }
+
+    row, (_, searcher) = timed_queries(load, ask, _queries(inputs))
+    return row | {"segments": searcher.num_segments}
 
 
 # -- rank-bm25 ----------------------------------------------------------------------------------------------
