@@ -27,6 +27,7 @@ SHARED = REPO.parent / "shared"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from index import usable_cores  # noqa: E402
 from index.analyzer import Analyzer  # noqa: E402
 from index.transcript import Segment, Transcript  # noqa: E402
 
@@ -112,7 +113,7 @@ def machine() -> str:
         for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal:")
     )
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     return (
         f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, {cores} cores usable, "
         f"{mem_gb:.1f} GB RAM; Python {platform.python_version()}"

@@ -59,7 +59,6 @@ import argparse
 import itertools
 import json
 import math
-import os
 import random
 import re
 import shutil
@@ -776,7 +775,7 @@ def main() -> None:
     parser.add_argument("--tantivy-heap-mb", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--workers", type=int, default=len(os.sched_getaffinity(0)), help="OnRecord's build processes"
+        "--workers", type=int, default=index.usable_cores(), help="OnRecord's build processes"
     )
     parser.add_argument("--work", type=Path, help="a folder for the indexes (default: a temporary one)")
     args = parser.parse_args()

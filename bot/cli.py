@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--workers",
         type=_positive,
-        default=_usable_cores(),
+        default=index.usable_cores(),
         metavar="N",
         help="processes that read the files (default: one per usable core)",
     )
@@ -218,12 +218,6 @@ def _with_settings(command: Callable[[Settings], int], *, require_discord: bool)
     except (StartupError, discord.HTTPException) as err:
         print(f"onrecord: {err}", file=sys.stderr)
         return 1
-
-
-def _usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _positive(value: str) -> int:

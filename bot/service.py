@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -32,7 +31,7 @@ R = TypeVar("R")
 PAGES = 5  # results searched for per question: this many pages of "more results"
 
 _INDEX_THREADS = ThreadPoolExecutor(
-    max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+    max_workers=index.usable_cores(),
     thread_name_prefix="onrecord-index",
 )
 """The index's work runs here, off the event loop: as many threads as cores. The work is mostly Python, so

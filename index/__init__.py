@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .bm25 import BM25Params
-from .builder import BuildReport, Progress, build_data, build_transcripts
+from .builder import BuildReport, Progress, build_data, build_transcripts, usable_cores
 from .model import Document, Hit, Passage
 from .searcher import Index
 from .store import IndexLoadError, load_data
@@ -33,6 +33,7 @@ __all__ = [
     "build_from_transcripts",
     "build_with_report",
     "load",
+    "usable_cores",
 ]
 
 

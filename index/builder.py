@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from .sentences import split_sentences
 from .store import FORMAT, IndexData
 from .transcript import Transcript, TranscriptError
 
-__all__ = ["BuildReport", "build_data", "build_transcripts"]
+__all__ = ["BuildReport", "build_data", "build_transcripts", "usable_cores"]
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +232,13 @@ def build_data(
         collector.add(part)
         report.files += 1
     return _assemble(collector, params), report
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def build_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> IndexData:
