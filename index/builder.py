@@ -88,14 +88,6 @@ class _Words(dict[str, int]):
         return tid
 
 
-class _Numbering(dict[str, int]):
-    """Numbers words in the order first seen."""
-
-    def __missing__(self, word: str) -> int:
-        number = self[word] = len(self)
-        return number
-
-
 @dataclass(slots=True)
 class _Part:
     """One transcript cut into sentences and words, ready to join an index (made where it was read)."""
@@ -104,7 +96,8 @@ class _Part:
     text: bytes  # the sentences, UTF-8, back to back
     text_sizes: npt.NDArray[np.int64]  # bytes per sentence
     columns: tuple[npt.NDArray[Any], ...]  # offset in the document, start and end times
-    speakers: list[str | None]  # who says each sentence
+    speakers: list[str]  # who speaks, by name
+    sent_speaker: npt.NDArray[np.int32]  # who says each sentence, as a place in ``speakers`` (-1: unknown)
     words: list[str]  # the distinct words (as written), in first-seen order
     word_ids: npt.NDArray[np.int32]  # every word, as its place in ``words``
     sent_words: npt.NDArray[np.int64]  # words per sentence
@@ -116,26 +109,39 @@ def _cut(transcript: Transcript) -> _Part | None:
     texts = sentences.texts
     if not texts:
         return None
-    encoded = [t.encode() for t in texts]
-    split = [t.split() for t in texts]
-    sent_words = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-    numbering = _Numbering()
-    word_ids = np.fromiter(
-        map(numbering.__getitem__, itertools.chain.from_iterable(split)),
+    lengths = [len(t) for t in texts]
+    text = "".join(texts).encode()
+    text_sizes = np.array(lengths, dtype=np.int64)
+    if len(text) != text_sizes.sum():  # not all ASCII: count bytes
+        text_sizes = np.fromiter((len(t.encode()) for t in texts), dtype=np.int64, count=len(texts))
+    # Joined by spaces, the sentences split into the same words as each one split on its own.
+    joined = " ".join(texts)
+    words = joined.split()
+    distinct = {word: i for i, word in enumerate(dict.fromkeys(words))}
+    names: dict[str, int] = {}
+    speaker_of_segment = np.array(
+        [-1 if s.speaker is None else names.setdefault(s.speaker, len(names)) for s in transcript.segments],
         dtype=np.int32,
-        count=int(sent_words.sum()),
     )
     return _Part(
         document=_document(transcript),
-        text=b"".join(encoded),
-        text_sizes=np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+        text=text,
+        text_sizes=text_sizes,
         columns=(sentences.char_start, sentences.start, sentences.end),
-        speakers=[transcript.segments[i].speaker for i in sentences.segment.tolist()],
-        words=list(numbering),
-        word_ids=word_ids,
-        sent_words=sent_words,
-        windows=windows([len(t) for t in texts], PASSAGE_CHARS),
+        speakers=list(names),
+        sent_speaker=speaker_of_segment[sentences.segment],
+        words=list(distinct),
+        word_ids=np.fromiter(map(distinct.__getitem__, words), dtype=np.int32, count=len(words)),
+        sent_words=_word_counts(texts, joined),
+        windows=windows(lengths, PASSAGE_CHARS),
     )
+
+
+def _word_counts(texts: list[str], joined: str) -> npt.NDArray[np.int64]:
+    """Words per (stripped) sentence: one more than its spaces, unless some white space is not one space."""
+    if "  " in joined or not joined.isprintable():  # all white space but " " is unprintable
+        return np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+    return np.fromiter(map(str.count, texts, itertools.repeat(" ")), dtype=np.int64, count=len(texts)) + 1
 
 
 def _read_and_cut(path: Path) -> _Part | TranscriptError | None:
@@ -169,10 +175,8 @@ class _Collector:
         self.texts.append(part.text)
         self.text_sizes.append(part.text_sizes)
         count = len(part.text_sizes)
-        speakers = np.array(
-            [-1 if s is None else self.speakers.setdefault(s, len(self.speakers)) for s in part.speakers],
-            dtype=np.int32,
-        )
+        known_speakers = [self.speakers.setdefault(name, len(self.speakers)) for name in part.speakers]
+        speakers = np.array([*known_speakers, -1], dtype=np.int32)[part.sent_speaker]  # -1 stays -1
         self.columns.append((np.full(count, doc_index, dtype=np.int32), *part.columns, speakers))
         self.sent_words.append(part.sent_words)
         known = np.fromiter(map(self.words.__getitem__, part.words), dtype=np.int32, count=len(part.words))
