@@ -107,7 +107,8 @@ def clean_text(text: str, *, fix_hyphens: bool = True) -> str:
         text = text.translate(_DROP)
     if "[" in text:
         text = _SOUND_ANNOTATION.sub(" ", _TIMED_ANNOTATION.sub(" ", text))
-    text = " ".join(text.split())
+    if "  " in text or not text.isprintable() or text.startswith(" ") or text.endswith(" "):
+        text = " ".join(text.split())  # (all white space but " " is unprintable)
     if len(text) > 60:
         text = collapse_repeated_sentences(text)
     return fix_asr_hyphens(text) if fix_hyphens else text
@@ -165,17 +166,22 @@ def drop_rollup(previous: list[str], line: str) -> str:
     ``previous`` holds the words said so far (only the last few dozen are looked at). The longest
     overlap of at least two words and eight characters is removed.
     """
-    words = line.split()
-    if not words or not previous:
+    if not previous:
         return line
     tail = previous[-_MAX_ROLLUP_WORDS:]
-    first = words[0]
-    for i in range(max(0, len(tail) - len(words)), len(tail) - 1):
-        if tail[i] == first and tail[i:] == words[: len(tail) - i]:
+    words = line.split(maxsplit=len(tail))  # no more words than the tail can overlap, and the rest
+    if not words:
+        return line
+    first, end = words[0], len(tail) - 1
+    i = max(0, len(tail) - len(words))
+    while first in tail[i:end]:
+        i = tail.index(first, i, end)
+        if tail[i:] == words[: len(tail) - i]:
             overlap = len(tail) - i
             if sum(map(len, words[:overlap])) + overlap - 1 >= 8:
-                return " ".join(words[overlap:])
+                return " ".join(line.split()[overlap:])
             break
+        i += 1
     return line
 
 

@@ -126,12 +126,14 @@ def read_sidecar(path: Path) -> dict[str, Any]:
 def guess_language(segments: list[Segment]) -> str | None:
     """``zh`` for mostly CJK text, ``en`` for text with common English words, else None."""
     sample = " ".join(seg.text for seg in segments[:_LANGUAGE_SEGMENTS])[:_LANGUAGE_SAMPLE]
-    cjk = len(_CJK.findall(sample))
-    latin = len(_NOT_LATIN.sub("", sample))
-    if cjk and cjk >= latin / 3:  # a CJK character carries about as much as a short word
+    cjk = 0 if sample.isascii() else len(_CJK.findall(sample))
+    if cjk and cjk >= len(_NOT_LATIN.sub("", sample)) / 3:  # a CJK character carries about a short word
         return "zh"
-    words = max(1, sample.count(" "))
-    return "en" if len(_ENGLISH.findall(sample)) > words / 20 else None
+    enough = max(1, sample.count(" ")) / 20
+    for found, _ in enumerate(_ENGLISH.finditer(sample), start=1):  # stops as soon as there are enough
+        if found > enough:
+            return "en"
+    return None
 
 
 def speakers_of(segments: list[Segment], extra: list[str]) -> list[str]:

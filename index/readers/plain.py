@@ -84,7 +84,8 @@ def read_plain(text: str) -> Parsed:
             new_block = True
         else:
             cleaned = drop_rollup(said, cleaned)
-        said = [*said, *cleaned.split()][-_ROLLUP_MEMORY:]
+        recent = cleaned.rsplit(maxsplit=_ROLLUP_MEMORY)  # the last words, and the rest before them
+        said = (recent if len(recent) > _ROLLUP_MEMORY else [*said, *recent])[-_ROLLUP_MEMORY:]
         new_block = _emit(parsed.segments, cleaned, new_block) or bool(bullet or heading)
         previous = line
     return parsed
