@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse
 
 __all__ = ["BM25Params", "Postings", "build_postings", "top_k"]
 
@@ -76,18 +77,20 @@ def build_postings(
     """Postings from one entry per token: ``term_ids[i]`` occurs in unit ``unit_ids[i]``."""
     lengths = np.bincount(unit_ids, minlength=n_units).astype(np.float64)
     avgdl = float(lengths.mean()) if n_units else 0.0
-    # Count each (term, unit) pair once, sorted by term then unit.
-    width = np.int64(max(n_units, 1))
-    unique_keys, tf = np.unique(term_ids * width + unit_ids, return_counts=True)
-    post_terms = unique_keys // width
-    post_units = (unique_keys % width).astype(np.int32)
-    df = np.bincount(post_terms, minlength=n_terms)
+    # Each (term, unit) pair counted once, sorted by term then unit: a sparse matrix adds up duplicate
+    # entries with a counting sort, about ten times faster than sorting the pairs.
+    counts = scipy.sparse.csr_array(
+        (np.ones(len(term_ids), dtype=np.int32), (term_ids, unit_ids)), shape=(n_terms, n_units)
+    )
+    ptr = counts.indptr.astype(np.int64)
+    df = np.diff(ptr)
+    post_terms = np.repeat(np.arange(n_terms, dtype=np.int64), df)
+    post_units = counts.indices.astype(np.int32, copy=False)
+    tf = counts.data
     idf = _idf(df, n_units, params.epsilon)
     norm = params.k1 * (1 - params.b + params.b * lengths[post_units] / (avgdl or 1.0))
     tf_f = tf.astype(np.float64)
     weights = idf[post_terms] * tf_f * (params.k1 + 1) / (tf_f + norm)
-    ptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(df, out=ptr[1:])
     return Postings(ptr=ptr, ids=post_units, weights=weights, size=n_units)
 
 

@@ -266,8 +266,7 @@ def _document(t: Transcript) -> Document:
     digest = hashlib.blake2b(digest_size=8)
     for part in (t.source, t.title, t.url or ""):
         digest.update(part.encode() + b"\0")
-    for seg in t.segments:
-        digest.update(seg.text.encode())
+    digest.update("".join(seg.text for seg in t.segments).encode())
     return Document(
         id=digest.hexdigest(),
         source=t.source,
