@@ -198,18 +198,34 @@ class _Collector:
             np.cumsum(np.concatenate(self.text_sizes), out=offsets[1:])
         return offsets
 
-    def tokens(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Every sentence's term ids back to back, and where each sentence starts among them."""
+    def tokens(self, renumber: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every sentence's term ids (``renumber[id]`` of each) back to back, and where each sentence starts
+        among them.
+
+        Most words give one term or none (stop words): each word becomes its first term, or -1, in one
+        pass; the later terms of the few words with several (``pre-training``) are inserted after it.
+        """
         word_ids = np.concatenate(self.word_ids) if self.word_ids else np.zeros(0, np.int32)
         sent_words = np.concatenate(self.sent_words) if self.sent_words else np.zeros(0, np.int64)
         word_ptr = np.array(self.words.ptr, dtype=np.int64)
-        per_word = np.diff(word_ptr)[word_ids]
-        done = np.zeros(len(word_ids) + 1, dtype=np.int64)  # tokens before each word
-        np.cumsum(per_word, out=done[1:])
-        word_pos = np.zeros(len(sent_words) + 1, dtype=np.int64)  # words before each sentence
-        np.cumsum(sent_words, out=word_pos[1:])
-        gather = np.repeat(word_ptr[:-1][word_ids] - done[:-1], per_word) + np.arange(done[-1])
-        return np.array(self.words.terms, dtype=np.int64)[gather], done[word_pos]
+        per_word = np.diff(word_ptr)
+        word_terms = renumber[np.array(self.words.terms, dtype=np.int64)]
+        first = np.full(len(per_word), -1, dtype=np.int64)
+        first[per_word > 0] = word_terms[word_ptr[:-1][per_word > 0]]
+        counts = per_word.astype(np.int32)[word_ids]  # terms per word, word by word
+        tokens = first[word_ids]
+        several = np.flatnonzero(counts > 1)
+        if several.size:
+            words = word_ids[several]
+            more = per_word[words] - 1
+            done = np.cumsum(more) - more  # later terms inserted before each of these words
+            later = np.repeat(word_ptr[words] + 1 - done, more) + np.arange(int(more.sum()))
+            tokens = np.insert(tokens, np.repeat(several + 1, more), word_terms[later])
+        tok_ptr = np.zeros(len(sent_words) + 1, dtype=np.int64)
+        if len(sent_words):  # (every sentence has a word)
+            word_pos = np.cumsum(sent_words) - sent_words
+            np.cumsum(np.add.reduceat(counts, word_pos, dtype=np.int64), out=tok_ptr[1:])
+        return tokens[tokens >= 0], tok_ptr
 
 
 def build_data(
@@ -280,13 +296,12 @@ def _document(t: Transcript) -> Document:
 
 
 def _assemble(c: _Collector, params: BM25Params) -> IndexData:
-    tokens, tok_ptr = c.tokens()
     # Number the terms in sorted order, so the vocabulary can be searched by prefix.
     terms = list(c.words.vocab)
     order = np.argsort(np.array(terms, dtype=object)).astype(np.int64) if terms else np.zeros(0, np.int64)
     new_id = np.empty_like(order)
     new_id[order] = np.arange(len(order))
-    flat = new_id[tokens]
+    flat, tok_ptr = c.tokens(new_id)
     sorted_terms = [terms[i] for i in order]
     # Acronyms are mined in a second thread while the postings are counted: both are mostly numpy sorts,
     # which let go of the interpreter lock.
