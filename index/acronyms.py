@@ -26,31 +26,42 @@ def mine_acronyms(
     if not wanted or len(tokens) < 2:
         return {}
     initials = np.fromiter((ord(t[0]) & 0xFFFF for t in terms), dtype=np.uint64, count=len(terms))
-    letters = initials[tokens]
+    # The acronyms' letters numbered from 1 (0: any other initial), so that a run of initials is a small
+    # number, and runs are matched against the acronyms through a table (np.isin picks one) in one pass.
+    alphabet = {c: i for i, c in enumerate(sorted({ord(ch) & 0xFFFF for a in wanted for ch in a}), start=1)}
+    letters = np.array([alphabet.get(c, 0) for c in initials.tolist()], dtype=np.int64)[tokens]
     found: dict[str, list[str]] = {}
     for n in (2, 3):
         codes = {_code(a): a for a in wanted if len(a) == n}
         if codes and len(tokens) >= n:
-            found.update(_expansions(tokens, initials, letters, n, codes, terms))
+            spelt = [[alphabet[ord(ch) & 0xFFFF] for ch in a] for a in codes.values()]
+            starts = _runs_of(letters, len(alphabet) + 1, n, spelt)
+            found.update(_expansions(tokens, initials, starts, n, codes, terms))
     return found
+
+
+def _runs_of(
+    letters: npt.NDArray[np.int64], base: int, n: int, acronyms: list[list[int]]
+) -> npt.NDArray[np.intp]:
+    """Where runs of ``n`` tokens start whose initials (``letters``, each below ``base``) spell an acronym."""
+    span = len(letters) - n + 1
+    keys = np.zeros(span, dtype=np.int64)
+    for i in range(n):
+        keys = keys * base + letters[i : span + i]
+    wanted = [sum(letter * base ** (n - 1 - i) for i, letter in enumerate(a)) for a in acronyms]
+    return np.flatnonzero(np.isin(keys, wanted))
 
 
 def _expansions(
     tokens: npt.NDArray[np.int64],
     initials: npt.NDArray[np.uint64],
-    letters: npt.NDArray[np.uint64],
+    starts: npt.NDArray[np.intp],
     n: int,
     codes: dict[int, str],
     terms: Sequence[str],
 ) -> dict[str, list[str]]:
-    """The most frequent run of ``n`` terms for each acronym of ``n`` letters (keyed by ``_code``)."""
-    span = len(tokens) - n + 1
-    window = np.zeros(span, dtype=np.uint64)
-    for i in range(n):
-        window = (window << np.uint64(16)) | letters[i : span + i]
-    known = np.sort(np.fromiter(codes, dtype=np.uint64, count=len(codes)))
-    at = np.minimum(np.searchsorted(known, window), len(known) - 1)
-    starts = np.flatnonzero(known[at] == window)
+    """The most frequent run of ``n`` terms (starting at ``starts``) for each acronym of ``n`` letters
+    (keyed by ``_code``)."""
     if len(starts) == 0:
         return {}
     unique, counts = count_rows(np.stack([tokens[starts + i] for i in range(n)], axis=1), len(terms))
