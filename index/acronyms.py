@@ -9,6 +9,7 @@ whole token stream, so it costs little even on millions of passages.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,7 @@ _MIN_COUNT = 3
 
 
 def mine_acronyms(
-    tokens: npt.NDArray[np.int64], terms: Sequence[str], acronym_terms: Iterable[str]
+    tokens: npt.NDArray[np.integer[Any]], terms: Sequence[str], acronym_terms: Iterable[str]
 ) -> dict[str, list[str]]:
     """``{acronym term: [expansion terms]}`` from ``tokens`` (term ids in text order)."""
     wanted = {a for a in acronym_terms if 2 <= len(a) <= 3}
@@ -53,7 +54,7 @@ def _runs_of(
 
 
 def _expansions(
-    tokens: npt.NDArray[np.int64],
+    tokens: npt.NDArray[np.integer[Any]],
     initials: npt.NDArray[np.uint64],
     starts: npt.NDArray[np.intp],
     n: int,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,8 +69,8 @@ class Postings:
 
 
 def build_postings(
-    term_ids: npt.NDArray[np.int64],
-    unit_ids: npt.NDArray[np.int64],
+    term_ids: npt.NDArray[np.integer[Any]],
+    unit_ids: npt.NDArray[np.integer[Any]],
     n_terms: int,
     n_units: int,
     params: BM25Params = BM25Params(),
@@ -84,13 +85,17 @@ def build_postings(
     )
     ptr = counts.indptr.astype(np.int64)
     df = np.diff(ptr)
-    post_terms = np.repeat(np.arange(n_terms, dtype=np.int64), df)
     post_units = counts.indices.astype(np.int32, copy=False)
-    tf = counts.data
     idf = _idf(df, n_units, params.epsilon)
-    norm = params.k1 * (1 - params.b + params.b * lengths[post_units] / (avgdl or 1.0))
-    tf_f = tf.astype(np.float64)
-    weights = idf[post_terms] * tf_f * (params.k1 + 1) / (tf_f + norm)
+    norm = params.k1 * (1 - params.b + params.b * lengths / (avgdl or 1.0))  # per unit
+    # idf * tf * (k1 + 1) / (tf + norm), in that order, computed in place: these arrays hold one entry
+    # per posting, and on large corpora allocating them costs more than the arithmetic.
+    tf = counts.data.astype(np.float64)
+    weights = np.repeat(idf, df)
+    weights *= tf
+    weights *= params.k1 + 1
+    tf += norm[post_units]
+    weights /= tf
     return Postings(ptr=ptr, ids=post_units, weights=weights, size=n_units)
 
 

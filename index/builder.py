@@ -67,8 +67,9 @@ class _Words(dict[str, int]):
         self.vocab: dict[str, int] = {}
         self.surface: list[str] = []
         self.capitals: set[int] = set()
-        self.terms: list[int] = []
-        self.ptr: list[int] = [0]
+        self.terms = _Growing()
+        self.ptr = _Growing()
+        self.ptr.extend([0])
 
     def __missing__(self, word: str) -> int:
         ids = [self._term_id(term, word) for term in self.analyzer.terms(word)]
@@ -76,7 +77,7 @@ class _Words(dict[str, int]):
         if len(ids) == 1 and 2 <= len(bare) <= 3 and bare.isalpha() and bare.isupper():
             self.capitals.add(ids[0])
         self.terms.extend(ids)
-        self.ptr.append(len(self.terms))
+        self.ptr.extend([len(self.terms)])
         wid = self[word] = len(self.ptr) - 2
         return wid
 
@@ -86,6 +87,54 @@ class _Words(dict[str, int]):
             tid = self.vocab[term] = len(self.surface)
             self.surface.append(word.strip(_PUNCTUATION).lower() or term)
         return tid
+
+    def tokens(
+        self, known: npt.NDArray[np.int64], word_ids: npt.NDArray[np.int32], sent_words: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The term ids of a document's words back to back, and how many each sentence has.
+
+        The document's words are ``word_ids``, places in its table of distinct words, whose ids here are
+        ``known``; its sentences have ``sent_words`` words each (one at least). Most words give one term
+        or none (stop words): each word becomes its first term, or -1, through the small table; the later
+        terms of the few words with several (``pre-training``) are inserted after it.
+        """
+        ptr, terms = self.ptr.array(), self.terms.array()
+        starts = ptr[known]
+        per_word = ptr[known + 1] - starts
+        first = np.full(len(known), -1, dtype=np.int64)
+        first[per_word > 0] = terms[starts[per_word > 0]]
+        counts = per_word[word_ids]  # terms per word, word by word
+        tokens = first[word_ids]
+        several = np.flatnonzero(counts > 1)
+        if several.size:
+            more = counts[several] - 1
+            done = np.cumsum(more) - more  # later terms inserted before each of these words
+            later = np.repeat(starts[word_ids[several]] + 1 - done, more) + np.arange(int(more.sum()))
+            tokens = np.insert(tokens, np.repeat(several + 1, more), terms[later])
+        per_sentence = np.add.reduceat(counts, np.cumsum(sent_words) - sent_words)
+        return tokens[tokens >= 0], per_sentence
+
+
+class _Growing:
+    """A list of integers kept in a numpy array that doubles when full (appends cost O(1) on average)."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(1024, dtype=np.int64)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def extend(self, values: list[int]) -> None:
+        end = self._size + len(values)
+        if end > len(self._data):
+            self._data = np.resize(self._data, max(end, 2 * len(self._data)))
+        self._data[self._size : end] = values
+        self._size = end
+
+    def array(self) -> npt.NDArray[np.int64]:
+        """The values, as a view (valid until the next ``extend``)."""
+        return self._data[: self._size]
 
 
 @dataclass(slots=True)
@@ -162,8 +211,8 @@ class _Collector:
     texts: list[bytes] = field(default_factory=list)
     text_sizes: list[npt.NDArray[np.int64]] = field(default_factory=list)
     columns: list[tuple[npt.NDArray[Any], ...]] = field(default_factory=list)  # per document, as _COLUMNS
-    sent_words: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    word_ids: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # term ids, in text order
+    sent_tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # tokens per sentence
     passages: list[tuple[int, int]] = field(default_factory=list)
     sentences: int = 0
 
@@ -178,9 +227,10 @@ class _Collector:
         known_speakers = [self.speakers.setdefault(name, len(self.speakers)) for name in part.speakers]
         speakers = np.array([*known_speakers, -1], dtype=np.int32)[part.sent_speaker]  # -1 stays -1
         self.columns.append((np.full(count, doc_index, dtype=np.int32), *part.columns, speakers))
-        self.sent_words.append(part.sent_words)
-        known = np.fromiter(map(self.words.__getitem__, part.words), dtype=np.int32, count=len(part.words))
-        self.word_ids.append(known[part.word_ids])
+        known = np.fromiter(map(self.words.__getitem__, part.words), dtype=np.int64, count=len(part.words))
+        tokens, per_sentence = self.words.tokens(known, part.word_ids, part.sent_words)
+        self.tokens.append(tokens)
+        self.sent_tokens.append(per_sentence)
         base = self.sentences
         self.passages.extend((base + lo, base + hi) for lo, hi in part.windows)
         self.sentences += count
@@ -198,34 +248,13 @@ class _Collector:
             np.cumsum(np.concatenate(self.text_sizes), out=offsets[1:])
         return offsets
 
-    def tokens(self, renumber: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Every sentence's term ids (``renumber[id]`` of each) back to back, and where each sentence starts
-        among them.
-
-        Most words give one term or none (stop words): each word becomes its first term, or -1, in one
-        pass; the later terms of the few words with several (``pre-training``) are inserted after it.
-        """
-        word_ids = np.concatenate(self.word_ids) if self.word_ids else np.zeros(0, np.int32)
-        sent_words = np.concatenate(self.sent_words) if self.sent_words else np.zeros(0, np.int64)
-        word_ptr = np.array(self.words.ptr, dtype=np.int64)
-        per_word = np.diff(word_ptr)
-        word_terms = renumber[np.array(self.words.terms, dtype=np.int64)]
-        first = np.full(len(per_word), -1, dtype=np.int64)
-        first[per_word > 0] = word_terms[word_ptr[:-1][per_word > 0]]
-        counts = per_word.astype(np.int32)[word_ids]  # terms per word, word by word
-        tokens = first[word_ids]
-        several = np.flatnonzero(counts > 1)
-        if several.size:
-            words = word_ids[several]
-            more = per_word[words] - 1
-            done = np.cumsum(more) - more  # later terms inserted before each of these words
-            later = np.repeat(word_ptr[words] + 1 - done, more) + np.arange(int(more.sum()))
-            tokens = np.insert(tokens, np.repeat(several + 1, more), word_terms[later])
-        tok_ptr = np.zeros(len(sent_words) + 1, dtype=np.int64)
-        if len(sent_words):  # (every sentence has a word)
-            word_pos = np.cumsum(sent_words) - sent_words
-            np.cumsum(np.add.reduceat(counts, word_pos, dtype=np.int64), out=tok_ptr[1:])
-        return tokens[tokens >= 0], tok_ptr
+    def all_tokens(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every sentence's term ids back to back, and where each sentence starts among them."""
+        tokens = np.concatenate(self.tokens) if self.tokens else np.zeros(0, np.int64)
+        tok_ptr = np.zeros(self.sentences + 1, dtype=np.int64)
+        if self.sent_tokens:
+            np.cumsum(np.concatenate(self.sent_tokens), out=tok_ptr[1:])
+        return tokens, tok_ptr
 
 
 def build_data(
@@ -299,9 +328,10 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
     # Number the terms in sorted order, so the vocabulary can be searched by prefix.
     terms = list(c.words.vocab)
     order = np.argsort(np.array(terms, dtype=object)).astype(np.int64) if terms else np.zeros(0, np.int64)
-    new_id = np.empty_like(order)
+    new_id = np.empty(len(order), dtype=np.int32)  # (int32 halves the arrays of tokens below)
     new_id[order] = np.arange(len(order))
-    flat, tok_ptr = c.tokens(new_id)
+    tokens, tok_ptr = c.all_tokens()
+    flat = new_id[tokens]
     sorted_terms = [terms[i] for i in order]
     # Acronyms are mined in a second thread while the postings are counted: both are mostly numpy sorts,
     # which let go of the interpreter lock.
@@ -331,7 +361,7 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
 
 
 def _passage_postings(
-    flat: npt.NDArray[np.int64],
+    flat: npt.NDArray[np.int32],
     tok_ptr: npt.NDArray[np.int64],
     passages: list[tuple[int, int]],
     n_terms: int,
@@ -344,5 +374,5 @@ def _passage_postings(
     before = np.zeros(len(lo) + 1, dtype=np.int64)
     np.cumsum(sizes, out=before[1:])
     gather = np.repeat(tok_ptr[lo] - before[:-1], sizes) + np.arange(before[-1])
-    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int64), sizes)
+    passage_ids = np.repeat(np.arange(len(lo), dtype=np.int32), sizes)
     return build_postings(flat[gather], passage_ids, n_terms, len(lo), params)
