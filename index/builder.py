@@ -1,8 +1,8 @@
 """Building an index from transcript files: read, split into sentences and passages, count terms.
 
-Each file becomes a ``_Part`` (its sentences, its words numbered within the file, its passages), in worker
-processes when asked; the parts then join in file order, their words numbered for the whole index and
-analysed once each, and everything is assembled into the arrays of ``IndexData`` with array operations.
+Each file becomes a ``_Part`` (its sentences, its words as the cutting process numbers them, its passages),
+in worker processes when asked; the parts then join in file order, their words numbered for the whole index
+and analysed once each, and everything is assembled into the arrays of ``IndexData`` with array operations.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class _Words(dict[str, int]):
         return tid
 
     def tokens(
-        self, known: npt.NDArray[np.int64], word_ids: npt.NDArray[np.int32], sent_words: npt.NDArray[np.int64]
+        self, known: npt.NDArray[np.int64], word_ids: npt.NDArray[np.int32], sent_words: npt.NDArray[np.int32]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The term ids of a document's words back to back, and how many each sentence has.
 
@@ -147,13 +147,40 @@ class _Part:
     columns: tuple[npt.NDArray[Any], ...]  # offset in the document, start and end times
     speakers: list[str]  # who speaks, by name
     sent_speaker: npt.NDArray[np.int32]  # who says each sentence, as a place in ``speakers`` (-1: unknown)
-    words: list[str]  # the distinct words (as written), in first-seen order
-    word_ids: npt.NDArray[np.int32]  # every word, as its place in ``words``
-    sent_words: npt.NDArray[np.int64]  # words per sentence
-    windows: list[tuple[int, int]]  # the passages, as sentence ranges
+    cutter: int  # the process that cut it, which numbers the words it sees (as written) in its own order
+    fresh: list[str]  # the words that process saw first in this document, in that order
+    distinct: npt.NDArray[np.int64]  # the document's distinct words, by that process's numbers
+    word_ids: npt.NDArray[np.int32]  # every word, as its place in ``distinct``
+    sent_words: npt.NDArray[np.int32]  # words per sentence
+    windows: npt.NDArray[np.int32]  # the passages, as (first, end) sentence ranges
 
 
-def _cut(transcript: Transcript) -> _Part | None:
+class _Numbering(dict[str, int]):
+    """Words numbered in the order a process first sees them; ``fresh`` holds those not yet handed on.
+
+    Each word then travels to the collector once from each process (not once per document), and the
+    collector looks up only those.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fresh: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self)
+        self.fresh.append(word)
+        return number
+
+    def take_fresh(self) -> list[str]:
+        fresh, self.fresh = self.fresh, []
+        return fresh
+
+
+_WORKER_WORDS = _Numbering()
+"""The words of a worker process (fresh in each, as workers are spawned)."""
+
+
+def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
     sentences = split_sentences(transcript.segments)
     texts = sentences.texts
     if not texts:
@@ -167,6 +194,7 @@ def _cut(transcript: Transcript) -> _Part | None:
     joined = " ".join(texts)
     words = joined.split()
     distinct = {word: i for i, word in enumerate(dict.fromkeys(words))}
+    numbers = np.fromiter(map(numbering.__getitem__, distinct), dtype=np.int64, count=len(distinct))
     names: dict[str, int] = {}
     speaker_of_segment = np.array(
         [-1 if s.speaker is None else names.setdefault(s.speaker, len(names)) for s in transcript.segments],
@@ -179,24 +207,26 @@ def _cut(transcript: Transcript) -> _Part | None:
         columns=(sentences.char_start, sentences.start, sentences.end),
         speakers=list(names),
         sent_speaker=speaker_of_segment[sentences.segment],
-        words=list(distinct),
+        cutter=os.getpid(),
+        fresh=numbering.take_fresh(),
+        distinct=numbers,
         word_ids=np.fromiter(map(distinct.__getitem__, words), dtype=np.int32, count=len(words)),
         sent_words=_word_counts(texts, joined),
-        windows=windows(lengths, PASSAGE_CHARS),
+        windows=np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2),
     )
 
 
-def _word_counts(texts: list[str], joined: str) -> npt.NDArray[np.int64]:
+def _word_counts(texts: list[str], joined: str) -> npt.NDArray[np.int32]:
     """Words per (stripped) sentence: one more than its spaces, unless some white space is not one space."""
     if "  " in joined or not joined.isprintable():  # all white space but " " is unprintable
-        return np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
-    return np.fromiter(map(str.count, texts, itertools.repeat(" ")), dtype=np.int64, count=len(texts)) + 1
+        return np.fromiter((len(t.split()) for t in texts), dtype=np.int32, count=len(texts))
+    return np.fromiter(map(str.count, texts, itertools.repeat(" ")), dtype=np.int32, count=len(texts)) + 1
 
 
-def _read_and_cut(path: Path) -> _Part | TranscriptError | None:
+def _read_and_cut(path: Path, numbering: _Numbering = _WORKER_WORDS) -> _Part | TranscriptError | None:
     """Run in a worker process: errors come back as values, so one bad file stops nothing."""
     try:
-        return _cut(read_transcript(path))
+        return _cut(read_transcript(path), numbering)
     except TranscriptError as err:
         return err
 
@@ -213,7 +243,8 @@ class _Collector:
     columns: list[tuple[npt.NDArray[Any], ...]] = field(default_factory=list)  # per document, as _COLUMNS
     tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # term ids, in text order
     sent_tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # tokens per sentence
-    passages: list[tuple[int, int]] = field(default_factory=list)
+    passages: list[npt.NDArray[np.int32]] = field(default_factory=list)  # per document, as _Part.windows
+    cutters: dict[int, _Growing] = field(default_factory=dict)  # per cutting process, its words' ids here
     sentences: int = 0
 
     def add(self, part: _Part | None) -> None:
@@ -227,12 +258,14 @@ class _Collector:
         known_speakers = [self.speakers.setdefault(name, len(self.speakers)) for name in part.speakers]
         speakers = np.array([*known_speakers, -1], dtype=np.int32)[part.sent_speaker]  # -1 stays -1
         self.columns.append((np.full(count, doc_index, dtype=np.int32), *part.columns, speakers))
-        known = np.fromiter(map(self.words.__getitem__, part.words), dtype=np.int64, count=len(part.words))
+        ids = self.cutters.setdefault(part.cutter, _Growing())
+        ids.extend(list(map(self.words.__getitem__, part.fresh)))
+        known = ids.array()[part.distinct]
         tokens, per_sentence = self.words.tokens(known, part.word_ids, part.sent_words)
         self.tokens.append(tokens)
         self.sent_tokens.append(per_sentence)
         base = self.sentences
-        self.passages.extend((base + lo, base + hi) for lo, hi in part.windows)
+        self.passages.append(part.windows + base)
         self.sentences += count
 
     def sentence_columns(self) -> dict[str, npt.NDArray[Any]]:
@@ -293,14 +326,16 @@ def usable_cores() -> int:
 def build_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> IndexData:
     """An index of transcripts already read (or made) in memory."""
     collector = _Collector(_Words(Analyzer()))
+    numbering = _Numbering()
     for transcript in transcripts:
-        collector.add(_cut(transcript))
+        collector.add(_cut(transcript, numbering))
     return _assemble(collector, params)
 
 
 def _parts(files: list[Path], workers: int) -> Iterator[_Part | TranscriptError | None]:
     if workers <= 1 or len(files) <= 1:
-        yield from map(_read_and_cut, files)
+        numbering = _Numbering()  # this build's own, in this process
+        yield from (_read_and_cut(path, numbering) for path in files)
         return
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
@@ -336,13 +371,14 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
     # Acronyms are mined in a second thread while the postings are counted: both are mostly numpy sorts,
     # which let go of the interpreter lock.
     capitals = [terms[i] for i in c.words.capitals]
+    passages = np.concatenate(c.passages) if c.passages else np.zeros((0, 2), dtype=np.int32)
+    lo, hi = passages.T.copy()
     with concurrent.futures.ThreadPoolExecutor(1) as helper:
         acronyms = helper.submit(mine_acronyms, flat, sorted_terms, capitals)
-        postings = _passage_postings(flat, tok_ptr, c.passages, len(terms), params)
+        postings = _passage_postings(flat, tok_ptr, lo, hi, len(terms), params)
     version = hashlib.blake2b(
         f"{FORMAT}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
     ).hexdigest()
-    lo, hi = (np.array([p[i] for p in c.passages], dtype=np.int32) for i in (0, 1))
     return IndexData(
         version=version,
         params=params,
@@ -363,13 +399,12 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
 def _passage_postings(
     flat: npt.NDArray[np.int32],
     tok_ptr: npt.NDArray[np.int64],
-    passages: list[tuple[int, int]],
+    lo: npt.NDArray[np.int32],
+    hi: npt.NDArray[np.int32],
     n_terms: int,
     params: BM25Params,
 ) -> Postings:
     """The postings of the passages, whose tokens are their sentences' tokens, in order."""
-    lo = np.array([p[0] for p in passages], dtype=np.int64)
-    hi = np.array([p[1] for p in passages], dtype=np.int64)
     sizes = tok_ptr[hi] - tok_ptr[lo]
     before = np.zeros(len(lo) + 1, dtype=np.int64)
     np.cumsum(sizes, out=before[1:])
