@@ -193,7 +193,7 @@ def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
     # Joined by spaces, the sentences split into the same words as each one split on its own.
     joined = " ".join(texts)
     words = joined.split()
-    distinct = {word: i for i, word in enumerate(dict.fromkeys(words))}
+    distinct, word_ids = _distinct(words)
     numbers = np.fromiter(map(numbering.__getitem__, distinct), dtype=np.int64, count=len(distinct))
     names: dict[str, int] = {}
     speaker_of_segment = np.array(
@@ -210,10 +210,23 @@ def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
         cutter=os.getpid(),
         fresh=numbering.take_fresh(),
         distinct=numbers,
-        word_ids=np.fromiter(map(distinct.__getitem__, words), dtype=np.int32, count=len(words)),
+        word_ids=word_ids,
         sent_words=_word_counts(texts, joined),
         windows=np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2),
     )
+
+
+def _distinct(words: list[str]) -> tuple[list[str], npt.NDArray[np.int32]]:
+    """The distinct words in first-seen order, and every word as its place among them.
+
+    One pass of ``setdefault`` gives each word the position where it first occurs; those positions,
+    in increasing order, are the distinct words' places.
+    """
+    first_at: dict[str, int] = {}
+    firsts = np.fromiter(map(first_at.setdefault, words, itertools.count()), dtype=np.int32, count=len(words))
+    place = np.empty(len(words), dtype=np.int32)
+    place[np.fromiter(first_at.values(), dtype=np.int32, count=len(first_at))] = np.arange(len(first_at))
+    return list(first_at), place[firsts]
 
 
 def _word_counts(texts: list[str], joined: str) -> npt.NDArray[np.int32]:
