@@ -103,12 +103,13 @@ def clean_text(text: str, *, fix_hyphens: bool = True) -> str:
     """
     if "&" in text:
         text = html.unescape(text)
-    if not text.isprintable():
+    printable = text.isprintable()  # then its only white space is " " (all other is unprintable)
+    if not printable:
         text = text.translate(_DROP)
     if "[" in text:
         text = _SOUND_ANNOTATION.sub(" ", _TIMED_ANNOTATION.sub(" ", text))
-    if "  " in text or not text.isprintable() or text.startswith(" ") or text.endswith(" "):
-        text = " ".join(text.split())  # (all white space but " " is unprintable)
+    if not printable or "  " in text or text.startswith(" ") or text.endswith(" "):
+        text = " ".join(text.split())
     if len(text) > 60:
         text = collapse_repeated_sentences(text)
     return fix_asr_hyphens(text) if fix_hyphens else text
