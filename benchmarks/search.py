@@ -50,7 +50,7 @@ How, so that the comparison is fair:
     pip install -e ".[bench]"
     python benchmarks/search.py [FOLDER ...] [--only a,b,c] [--queries 500] [--synthetic-passages 1000000]
 
-A full run (a, b and c) takes about 20 minutes on 2 cores and needs about 16 GB of memory at its peak.
+A full run (a, b and c) takes about 8 minutes on 2 cores and needs about 7 GB of memory at its peak.
 """
 
 from __future__ import annotations
