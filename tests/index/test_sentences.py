@@ -3,6 +3,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.sentences import MAX_SENTENCE_CHARS, split_sentences
 from index.transcript import Segment
@@ -50,3 +52,29 @@ def test_a_run_without_punctuation_is_cut_at_words() -> None:
     texts = split_sentences([Segment("word " * 500)]).texts
     assert len(texts) > 5 and all(len(s) <= MAX_SENTENCE_CHARS for s in texts)
     assert all(s.split() == ["word"] * len(s.split()) for s in texts)
+
+
+_PIECES = ["word", "Mr.", "J.", "R.", "AI.", "e.g.", "etc.", "ok!", "why?", "…", "。", "好", "”", ")", "x"]
+_SPACES = [" ", "  ", "\u00a0", "\u2003", "\n", "\t", "\x1c", " " * 40]
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(_PIECES + _SPACES), max_size=60), st.booleans()),
+        min_size=1,
+        max_size=5,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_sentences_keep_every_character_but_white_space(segments: list[tuple[list[str], bool]]) -> None:
+    """Whatever the white space (Unicode, long runs) and marks: each sentence is a stripped, non-empty
+    slice of the text at its offset, none longer than the limit, and together they hold all of it but
+    white space, in order."""
+    segs = [Segment("".join(pieces), turn=turn) for pieces, turn in segments]
+    text = " ".join(seg.text for seg in segs)
+    out = split_sentences(segs)
+    for sentence, start in zip(out.texts, out.char_start.tolist(), strict=True):
+        assert sentence and sentence == sentence.strip() and len(sentence) <= MAX_SENTENCE_CHARS
+        assert text[start : start + len(sentence)] == sentence
+    assert out.char_start.tolist() == sorted(out.char_start.tolist())
+    assert "".join("".join(s.split()) for s in out.texts) == "".join(text.split())

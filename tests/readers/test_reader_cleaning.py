@@ -70,6 +70,8 @@ def test_rollup_overlap_is_dropped_at_word_boundaries() -> None:
     assert drop_rollup(said, "-training corpus? Probably not. How do models do tasks") == ""
     assert drop_rollup(said, "How do models do tasks you don't train on?") == "you don't train on?"
     assert drop_rollup(said, "tasks are hard") == "tasks are hard"  # one short word is not a roll-up
+    # Lines not yet cleaned: what is left keeps its words, single-spaced.
+    assert drop_rollup(said, "do models\t do  tasks  you\u00a0don't\n  train") == "you don't train"
 
 
 def test_consecutive_repeats_collapse_and_keep_the_first_start() -> None:
