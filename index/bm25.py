@@ -26,7 +26,7 @@ __all__ = ["BM25Params", "Postings", "build_postings", "top_k"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-_BLOCK = 256  # top_k's block size
+_BLOCK = 1024  # top_k's block size
 _KEPT_POSTINGS = 1 << 22  # at most 48 MB of buffers per searching thread
 _scratch = threading.local()
 
@@ -115,7 +115,8 @@ def top_k(scores: FloatArray, n: int) -> list[int]:
 
     Without sorting or partitioning every score: the ``n`` best blocks of ``_BLOCK`` units by their
     maximum hold at least ``n`` units scoring that much, so the ``n`` best units all score at least the
-    smallest of those maxima, and only the units above it are sorted.
+    smallest of those maxima (the floor), and only the units above it are sorted. They lie in the blocks
+    whose maximum reaches the floor: when those are few, only they are read again.
     """
     if n <= 0:
         return []
@@ -126,7 +127,13 @@ def top_k(scores: FloatArray, n: int) -> list[int]:
     floor = np.nextafter(0.0, 1.0)  # above 0: a unit that matches nothing is never a result
     if len(maxima) > n:
         floor = max(floor, float(np.partition(maxima, len(maxima) - n)[len(maxima) - n]))
-    found = np.flatnonzero(scores >= floor)
+    blocks = np.flatnonzero(maxima >= floor)
+    if len(blocks) * _BLOCK * 8 <= len(scores):
+        found = (blocks[:, None] * _BLOCK + np.arange(_BLOCK)).ravel()
+        found = found[found < len(scores)]
+        found = found[scores[found] >= floor]
+    else:
+        found = np.flatnonzero(scores >= floor)
     order = np.lexsort((found, -scores[found]))[:n]
     return [int(u) for u in found[order]]
 

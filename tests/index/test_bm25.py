@@ -86,12 +86,16 @@ def test_a_term_in_exactly_half_the_passages_still_counts() -> None:
     assert scores[0] > 0 == scores[1]
 
 
-@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 1000, 20_000])
-def test_top_k_is_the_n_best_above_zero_with_ties_in_unit_order(size: int) -> None:
+@pytest.mark.parametrize("size", [0, 1, 1023, 1024, 1025, 3000, 20_000, 300_000])
+@pytest.mark.parametrize("values", ["ties", "spread"])
+def test_top_k_is_the_n_best_above_zero_with_ties_in_unit_order(size: int, values: str) -> None:
     rng = np.random.default_rng(size)
-    for _ in range(20):
-        # few distinct values, many zeros: ties at every cut, blocks with nothing in them
-        scores = rng.choice([0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0], size=size) * rng.integers(1, 3)
+    for _ in range(10):
+        if values == "ties":  # few distinct values, many zeros: ties at every cut, empty blocks
+            scores = rng.choice([0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0], size=size) * rng.integers(1, 3)
+        else:  # few units matched, scores apart: the floor is reached in few blocks
+            scores = rng.random(size) * (rng.random(size) < 0.01)
+        above = np.flatnonzero(scores > 0)
+        ranked = above[np.lexsort((above, -scores[above]))].tolist()
         for n in (1, 3, 10, 40, size + 5):
-            best = sorted((u for u in range(size) if scores[u] > 0), key=lambda u: (-scores[u], u))[:n]
-            assert top_k(scores, n) == best
+            assert top_k(scores, n) == ranked[:n]
