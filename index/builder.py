@@ -246,7 +246,7 @@ def _read_and_cut(path: Path, numbering: _Numbering = _WORKER_WORDS) -> _Part | 
 
 @dataclass(slots=True)
 class _Collector:
-    """The parts added so far, with word ids and speakers numbered for the whole index."""
+    """The parts added so far, their terms and speakers numbered for the whole index."""
 
     words: _Words
     docs: list[Document] = field(default_factory=list)
@@ -277,8 +277,7 @@ class _Collector:
         tokens, per_sentence = self.words.tokens(known, part.word_ids, part.sent_words)
         self.tokens.append(tokens)
         self.sent_tokens.append(per_sentence)
-        base = self.sentences
-        self.passages.append(part.windows + base)
+        self.passages.append(part.windows + self.sentences)
         self.sentences += count
 
     def sentence_columns(self) -> dict[str, npt.NDArray[Any]]:
