@@ -57,8 +57,8 @@ def split_sentences(segments: list[Segment]) -> Sentences:
     text, offsets = document_text(segments)
     turns = [offsets[i] for i, seg in enumerate(segments) if seg.turn or i == 0]
     codes = _code_points(text)
-    ends = _sentence_ends(text, codes, turns)
-    cuts = np.unique(np.concatenate([np.array(turns, np.int64), ends, [len(text)]]))
+    marks = _sentence_ends(text, codes, turns)
+    cuts = np.unique(np.concatenate([np.array(turns, np.int64), marks, [len(text)]]))
     starts, ends = _trimmed(text, codes, cuts[:-1], cuts[1:])
     if (ends - starts > MAX_SENTENCE_CHARS).any():
         spans = [
