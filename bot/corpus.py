@@ -31,7 +31,9 @@ def seeds_cache_dir(cache_root: Path | None = None) -> Path:
     digest = hashlib.blake2b(digest_size=8)
     digest.update(str(FORMAT).encode())
     for path in seed_files():
+        sidecar = path.with_suffix(".meta.json")
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(sidecar.read_bytes() if sidecar.is_file() else b"\0")
     root = cache_root or Path(platformdirs.user_cache_dir("onrecord"))
     return root / f"seeds-{digest.hexdigest()}"
 

@@ -86,6 +86,7 @@ def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
         cwd=tmp_path,
     )
     assert asked.returncode == 0 and "Jerry" in asked.stdout
+    assert "Unsupervised Learning" in asked.stdout  # the seeds' sidecars are installed with them
 
     served = {**env, "ONRECORD_INDEX": str(tmp_path / "index"), "REDIS_URL": redis_server.url}
     slack = _run(
