@@ -33,6 +33,7 @@ def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str
             "start": h.start,
             "end": h.end,
             "speaker": h.speaker,
+            "date": h.doc.date,
         }
         for h in hits
     ]

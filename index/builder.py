@@ -368,6 +368,7 @@ def _document(t: Transcript) -> Document:
         show=t.show,
         language=t.language,
         speakers=tuple(t.speakers),
+        date=t.date,
     )
 
 

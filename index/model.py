@@ -18,6 +18,7 @@ class Document:
     show: str | None = None
     language: str | None = None
     speakers: tuple[str, ...] = ()
+    date: str | None = None  # of the recording, as its metadata gives it
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ class Transcript:
     show: str | None = None
     language: str | None = None
     speakers: list[str] = field(default_factory=list)
+    date: str | None = None  # as the sidecar or episode table gives it, e.g. 2026-11-30
 
 
 class TranscriptError(Exception):

@@ -1,8 +1,8 @@
-"""Title, URL, show, speakers and language of a transcript.
+"""Title, URL, show, speakers, language and date of a transcript.
 
-Sources, best first: a sidecar file (``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json``), what the
-format reader found in the file (front matter, a title line, a caption header), then guesses from the
-text and the file name.
+Sources, best first: a sidecar file (``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json``), the folder's
+episode table (``episodes.csv``), what the format reader found in the file (front matter, a title line, a
+caption header), then guesses from the text and the file name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.readers.episodes import episode_keys
 from index.transcript import Segment, Transcript
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ _ALIASES = {
     "url": ("url", "webpage_url"),
     "show": ("show", "channel", "uploader"),
     "language": ("language",),
+    "date": ("date",),
 }
 
 
@@ -43,6 +45,7 @@ class Parsed:
     url: str | None = None
     show: str | None = None
     language: str | None = None
+    date: str | None = None
     extra_speakers: list[str] = field(default_factory=list)
 
 
@@ -106,8 +109,10 @@ def title_from_filename(path: Path) -> str:
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
-    """Keys from ``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json`` next to the file, if any."""
+    """Keys from ``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json`` next to the file, if any, over
+    the file's row in the folder's ``episodes.csv``."""
     stems = dict.fromkeys([path.stem, base_stem(path)])
+    table: dict[str, Any] = episode_keys(path.parent, [path.name, *stems])
     for stem in stems:
         for suffix in (".meta.json", ".info.json"):
             sidecar = path.with_name(stem + suffix)
@@ -119,8 +124,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
                 logger.warning("ignoring unreadable sidecar %s: %s", sidecar, error)
                 continue
             if isinstance(data, dict):
-                return data
-    return {}
+                return {**table, **data}
+    return table
 
 
 def guess_language(segments: list[Segment]) -> str | None:
@@ -153,5 +158,6 @@ def build_transcript(path: Path, given: str, text: str, parsed: Parsed) -> Trans
         url=parsed.url or find_url(text),
         show=parsed.show,
         language=parsed.language or guess_language(parsed.segments),
+        date=parsed.date,
         speakers=speakers_of(parsed.segments, parsed.extra_speakers),
     )

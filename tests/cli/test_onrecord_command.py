@@ -44,7 +44,7 @@ def test_json_has_the_documented_fields(cache_home: Path) -> None:
     assert answer["question"] == "cold shower"
     assert [r["rank"] for r in answer["results"]] == [1, 2]
     assert set(answer["results"][0]) == {
-        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker"
+        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker", "date"
     }  # fmt: skip
     assert "cold shower" in answer["results"][0]["quote"]
 

@@ -65,6 +65,48 @@ def test_meta_sidecar_wins(tmp_path: Path) -> None:
     assert transcript.speakers == ["Ann", "Bo"]
 
 
+def test_an_episode_table_names_a_whole_folder_and_a_sidecar_wins_over_it(tmp_path: Path) -> None:
+    for name in ("episode_001.vtt", "episode_001.srt", "episode_002.txt", "episode_003.txt"):
+        cue = "WEBVTT\n\n" if name.endswith(".vtt") else ""
+        (tmp_path / name).write_text(f"{cue}1\n00:00:00,000 --> 00:00:01,000\nhello\n", encoding="utf-8")
+    (tmp_path / "episodes.csv").write_text(
+        "file,title,url,show,speakers,date\n"
+        'episode_001,"Ann: Birds, Bees",https://example.com/1,The Show,Host; Ann,2026-01-05\n'
+        "episode_002.txt,Bo on Boats,,The Show,,\n"
+        "episode_003.txt,Cy on Clouds,https://example.com/3,The Show,,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "episode_003.meta.json").write_text('{"title": "Cy, corrected"}', encoding="utf-8")
+    first = read_transcript(tmp_path / "episode_001.srt")
+    assert (first.title, first.url, first.show, first.date) == (
+        "Ann: Birds, Bees",
+        "https://example.com/1",
+        "The Show",
+        "2026-01-05",
+    )
+    assert (
+        first.speakers == ["Host", "Ann"]
+        and read_transcript(tmp_path / "episode_001.vtt").title == first.title
+    )
+    assert (
+        read_transcript(tmp_path / "episode_002.txt").title,
+        read_transcript(tmp_path / "episode_002.txt").url,
+    ) == (
+        "Bo on Boats",
+        None,
+    )
+    third = read_transcript(tmp_path / "episode_003.txt")
+    assert (third.title, third.url) == ("Cy, corrected", "https://example.com/3")
+
+
+def test_an_unreadable_episode_table_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "talk.txt").write_text("Hello there.\n", encoding="utf-8")
+    (tmp_path / "episodes.csv").write_bytes(b"file,title\ntalk.txt,\xff\xfe bad\n")
+    assert read_transcript(tmp_path / "talk.txt").title == "talk"
+    (tmp_path / "episodes.csv").write_text("name,title\ntalk.txt,Other\n", encoding="utf-8")
+    assert read_transcript(tmp_path / "talk.txt").title == "talk"
+
+
 def test_yt_dlp_info_sidecar_and_url_from_the_text(tmp_path: Path) -> None:
     vtt = tmp_path / "Talk.en.vtt"
     vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nhello https://example.org/x\n", encoding="utf-8")
