@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import json
 import logging
 import os
 import sys
@@ -136,6 +137,20 @@ def _parser() -> argparse.ArgumentParser:
         "--client-id", type=_positive, metavar="ID", help="the application id (default: from DISCORD_TOKEN)"
     )
     invite.set_defaults(run=_discord_invite)
+
+    slack = sub.add_parser("slack", help="Slack deploy steps: print the app manifest")
+    slack_sub = slack.add_subparsers(dest="slack_command", metavar="ACTION", required=True)
+    manifest = slack_sub.add_parser(
+        "manifest",
+        help="print the Slack app manifest, ready to paste (Socket Mode unless --url is given)",
+        description="Print the app manifest to paste at https://api.slack.com/apps (Create New App -> "
+        "From a manifest). With --url, HTTP mode: Slack sends events, commands and clicks to "
+        "URL/slack/events; without it, Socket Mode.",
+    )
+    mode = manifest.add_mutually_exclusive_group()
+    mode.add_argument("--url", type=_https_url, help="the bot's public https:// address (HTTP mode)")
+    mode.add_argument("--socket-mode", action="store_true", help="Socket Mode (the default)")
+    manifest.set_defaults(run=_slack_manifest)
     return parser
 
 
@@ -198,6 +213,22 @@ def _discord_invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -
         return 0
 
     return _with_settings(invite, require_discord=args.client_id is None)
+
+
+def _slack_manifest(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot.slack.manifest import manifest
+
+    print(json.dumps(manifest(args.url), indent=2))
+    return 0
+
+
+def _https_url(value: str) -> str:
+    from bot.slack.manifest import events_url
+
+    try:
+        return events_url(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _with_settings(command: Callable[[Settings], int], *, require_discord: bool) -> int:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from bot.slack.app import COMMAND, QUOTE_COMMAND
+from bot.slack.manifest import PLACEHOLDER_URL, manifest
 from bot.slack.server import EVENTS_PATH
 
 SLACK = Path(__file__).resolve().parents[2] / "slack"
@@ -43,3 +47,25 @@ def test_socket_mode_needs_no_urls_and_http_mode_points_every_url_at_the_events_
         http["settings"]["interactivity"]["request_url"],
     ]
     assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
+
+
+def test_the_shipped_files_are_what_the_command_prints() -> None:
+    assert _manifest("socket-mode") == manifest(None)
+    assert _manifest("http") == manifest(PLACEHOLDER_URL)
+
+
+def test_onrecord_slack_manifest_puts_the_given_address_in_every_url() -> None:
+    onrecord = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
+    printed = subprocess.run(
+        [onrecord, "slack", "manifest", "--url", "https://bot.example.org/"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    http = json.loads(printed.stdout)
+    assert not http["settings"]["socket_mode_enabled"]
+    assert printed.stdout.count('url": "https://bot.example.org/slack/events"') == 4
+    default = subprocess.run([onrecord, "slack", "manifest"], capture_output=True, text=True, timeout=60)
+    assert json.loads(default.stdout) == manifest(None)
+    refused = subprocess.run(
+        [onrecord, "slack", "manifest", "--url", "http://bot.example.org"], capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "not an https:// address" in refused.stderr.splitlines()[-1]
