@@ -170,7 +170,7 @@ def run(
     except SettingsError as err:
         print(f"onrecord: {err}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, form=settings.log_format)
     try:
         asyncio.run(_serve(settings, main, health))
     except StartupError as err:

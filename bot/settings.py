@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -178,6 +178,11 @@ class Settings(BaseSettings):
         "INFO",
         description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
         json_schema_extra=_expect("one of " + ", ".join(LOG_LEVELS)),
+    )
+    log_format: Literal["auto", "text", "json"] = Field(
+        "auto",
+        description="Log lines: `text` for people, `json` for machines; `auto`: text on a terminal.",
+        json_schema_extra=_expect("auto, text or json"),
     )
     max_question_chars: int = Field(
         1000,

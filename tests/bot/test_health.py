@@ -11,7 +11,7 @@ import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import aiohttp
 import pytest
@@ -123,6 +123,53 @@ def test_logs_are_json_lines(json_logs: io.StringIO) -> None:
     first, second = (json.loads(line) for line in json_logs.getvalue().splitlines())
     assert first["msg"] == "answered q1" and first["answer_id"] == "abc" and first["level"] == "INFO"
     assert second["level"] == "ERROR" and "ValueError: boom" in second["exc"]
+
+
+@pytest.fixture
+def terminal() -> Iterator[tuple[IO[str], int]]:
+    """A real terminal (a pseudo-terminal): its writing end as a text stream, and its reading end."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    reader, writer = os.openpty()
+    with open(writer, "w", encoding="utf-8") as stream:  # noqa: PTH123 (a file descriptor, not a path)
+        yield stream, reader
+    os.close(reader)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+def _log_a_warning_and_an_error(stream: IO[str], reader: int) -> list[str]:
+    log = logging.getLogger("bot.test")
+    for emit in (log.warning, log.error):
+        try:
+            raise ConnectionError("network is unreachable")
+        except ConnectionError:
+            emit("cannot reach Slack", exc_info=True, extra={"attempt": 3})
+    stream.write("end\n")
+    stream.flush()
+    shown = b""
+    while not shown.endswith(b"end\r\n"):  # a terminal hands its lines over a few at a time
+        shown += os.read(reader, 65536)
+    return shown.decode().splitlines()[:-1]
+
+
+def test_logs_on_a_terminal_are_plain_lines_with_tracebacks_only_for_errors(
+    terminal: tuple[IO[str], int],
+) -> None:
+    stream, reader = terminal
+    configure_logging("INFO", stream)
+    lines = _log_a_warning_and_an_error(stream, reader)
+    tail = "bot.test: cannot reach Slack (attempt=3): ConnectionError: network is unreachable"
+    assert lines[0].endswith(f"WARNING {tail}") and lines[1].endswith(f"ERROR {tail}")
+    assert lines[2] == "Traceback (most recent call last):" and len(lines) > 3
+
+
+def test_json_logs_on_a_terminal_when_asked(terminal: tuple[IO[str], int]) -> None:
+    stream, reader = terminal
+    configure_logging("INFO", stream, form="json")
+    warning, error = (json.loads(line) for line in _log_a_warning_and_an_error(stream, reader))
+    assert warning["attempt"] == 3 and "ConnectionError" in error["exc"]
 
 
 def test_run_stops_on_a_bad_setting_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:

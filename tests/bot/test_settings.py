@@ -62,6 +62,7 @@ HTTP = "an http:// or https:// URL"
         ("ONRECORD_DISCORD_API_URL", "ftp://x", HTTP),
         ("ONRECORD_DISCORD_GATEWAY_URL", "https://x", "a ws:// or wss:// URL"),
         ("ONRECORD_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("ONRECORD_LOG_FORMAT", "xml", "auto, text or json"),
         (
             "ONRECORD_DISCORD_SHARD_IDS",
             "3-1",
