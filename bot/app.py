@@ -52,20 +52,25 @@ class Runtime:
 
 
 def load_index(settings: Settings) -> index.Index:
-    """The saved index at ONRECORD_INDEX, else one built from ONRECORD_CORPUS, else the bundled seeds."""
+    """An index of ONRECORD_CORPUS built now, else the saved one at ONRECORD_INDEX, else the bundled seeds.
+
+    The corpus wins over the index because it is the more specific wish: the Docker image sets
+    ONRECORD_INDEX to its built-in index, and a corpus mounted beside it must not be silently ignored."""
     try:
-        if settings.index is not None:
-            return index.load(settings.index)
         if settings.corpus:
+            if settings.index is not None:
+                log.info("indexing ONRECORD_CORPUS at start-up instead of loading ONRECORD_INDEX")
             built = index.build(settings.corpus)
             if not built.passages:
                 raise StartupError("ONRECORD_CORPUS holds no readable transcripts")
             return built
+        if settings.index is not None:
+            return index.load(settings.index)
         from bot.corpus import default_index  # the seeds are read only when needed
 
         return default_index()
     except (index.IndexLoadError, index.TranscriptError, OSError) as err:
-        source = "ONRECORD_INDEX" if settings.index is not None else "ONRECORD_CORPUS"
+        source = "ONRECORD_CORPUS" if settings.corpus else "ONRECORD_INDEX"
         raise StartupError(f"{source}: cannot load the index ({err})") from err
 
 

@@ -76,13 +76,14 @@ class Settings(BaseSettings):
     )
     index: Path | None = Field(
         None,
-        description="Directory of a saved index (`onrecord index build`); loaded read-only.",
+        description="Directory of a saved index (`onrecord index build`); loaded read-only "
+        "(unless ONRECORD_CORPUS is set).",
         json_schema_extra=_expect("an existing directory holding a saved index"),
     )
     corpus: Annotated[tuple[Path, ...], NoDecode] = Field(
         (),
         description="Comma-separated transcript files or folders to index at start-up "
-        "(when there is no saved index); unset: the bundled seeds.",
+        "(wins over ONRECORD_INDEX); neither set: the bundled seeds.",
         json_schema_extra=_expect("comma-separated paths of existing transcript files or folders"),
     )
     results: int = Field(

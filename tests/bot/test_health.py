@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 import index
-from bot.app import Runtime, StartupError, build_runtime, run
+from bot.app import Runtime, StartupError, build_runtime, load_index, run
 from bot.health import HealthServer
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -92,6 +92,14 @@ async def test_the_runtime_composes_and_closes(saved_index: Path, redis_server: 
         await asyncio.wait_for(runtime.stopping.wait(), 5)
     with pytest.raises(aiohttp.ClientConnectorError):
         await get(port, "/healthz")
+
+
+def test_a_corpus_is_indexed_at_start_even_beside_a_saved_index(saved_index: Path, tmp_path: Path) -> None:
+    """As in the Docker image, which sets ONRECORD_INDEX: a corpus the user gives is what is answered from."""
+    (tmp_path / "talk.txt").write_text("Owls hunt at night by sound alone.\n", encoding="utf-8")
+    env = {"ONRECORD_INDEX": str(saved_index), "ONRECORD_CORPUS": str(tmp_path)}
+    loaded = load_index(load_settings(env, env_file=None))
+    assert [doc.source for doc in loaded.documents] == ["talk.txt"]
 
 
 async def test_a_broken_index_stops_start_up(tmp_path: Path) -> None:
