@@ -2,20 +2,25 @@
 #   docker build -t onrecord .
 #   docker run --env-file .env onrecord slack        (or: discord)
 # Your own transcripts: build an index with `onrecord index build … --out DIR` and mount DIR at
-# /srv/onrecord/index (read-only is fine), or point ONRECORD_INDEX elsewhere.
+# /srv/onrecord/index (read-only is fine), or point ONRECORD_INDEX elsewhere; or mount a folder of
+# transcripts and set ONRECORD_CORPUS to it (indexed at every start, it wins over ONRECORD_INDEX).
 
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 RUN python -m venv /opt/onrecord
+# The dependencies first, in a layer of their own: a change to the code does not reinstall numpy and scipy.
 COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+      > /tmp/requirements.txt \
+ && /opt/onrecord/bin/pip install -r /tmp/requirements.txt
 COPY seeds ./seeds
 COPY index ./index
 COPY bot ./bot
 # The same steps as the tests' clean-install check (tests/cli/test_wheel_install.py): a wheel, installed
 # into a fresh virtual environment, then the seeds' index built with the installed command.
 RUN /opt/onrecord/bin/pip wheel --no-deps --wheel-dir /wheels . \
- && /opt/onrecord/bin/pip install /wheels/onrecord-*.whl \
+ && /opt/onrecord/bin/pip install --no-deps /wheels/onrecord-*.whl \
  && /opt/onrecord/bin/onrecord index build --out /srv/onrecord/index
 
 FROM python:3.11-slim-bookworm
