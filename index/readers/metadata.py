@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.readers.cleaning import drop_bidi_controls
 from index.transcript import Segment, Transcript
 
 logger = logging.getLogger(__name__)
@@ -76,12 +77,13 @@ def apply_keys(parsed: Parsed, keys: dict[str, Any]) -> None:
     for attribute, aliases in _ALIASES.items():
         value = next((keys[a] for a in aliases if isinstance(keys.get(a), str) and keys[a].strip()), None)
         if value is not None:
-            setattr(parsed, attribute, value.strip())
+            setattr(parsed, attribute, drop_bidi_controls(value).strip())
     speakers = keys.get("speakers")
     if isinstance(speakers, str):
         speakers = [name.strip() for name in speakers.strip("[]").split(",")]
     if isinstance(speakers, list):
-        parsed.extra_speakers = [str(name).strip("\"' ") for name in speakers if str(name).strip()]
+        names = (drop_bidi_controls(str(name)).strip("\"' ") for name in speakers)
+        parsed.extra_speakers = [name for name in names if name]
 
 
 def find_url(text: str) -> str | None:
@@ -101,7 +103,7 @@ def base_stem(path: Path) -> str:
 
 
 def title_from_filename(path: Path) -> str:
-    title = " ".join(base_stem(path).replace("_", " ").replace("-", " ").split())
+    title = " ".join(drop_bidi_controls(base_stem(path)).replace("_", " ").replace("-", " ").split())
     return title or path.name
 
 

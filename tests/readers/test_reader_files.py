@@ -113,3 +113,24 @@ def test_every_excerpt_reads() -> None:
         transcript = read_transcript(path)
         assert transcript.segments and all(seg.text.strip() == seg.text != "" for seg in transcript.segments)
         assert transcript.segments[0].turn
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_dropped_from_text_speakers_and_titles(tmp_path: Path) -> None:
+    """Overrides and isolates would show words in another order than they were said."""
+    vtt = tmp_path / "talk\u202eavi.vtt"
+    cues = "".join(
+        f"00:0{i}.000 --> 00:0{i}.900\n<v A{c}nn>we {c}said{BIDI[-1]} it\n\n" for i, c in enumerate(BIDI)
+    )
+    vtt.write_text("WEBVTT\n\n" + cues, encoding="utf-8")
+    transcript = read_transcript(vtt)
+    shown = [transcript.title, *transcript.speakers, *(s.text for s in transcript.segments)]
+    assert transcript.title == "talkavi" and set(transcript.speakers) == {"Ann"}
+    assert not any(c in text for c in BIDI for text in shown)
+    (tmp_path / "talk\u202eavi.meta.json").write_text(
+        json.dumps({"title": "E\u202e1", "speakers": ["B\u2066o"]})
+    )
+    transcript = read_transcript(vtt)
+    assert transcript.title == "E1" and transcript.speakers == ["Ann", "Bo"]
