@@ -2,7 +2,8 @@
 
 Sources, best first: a sidecar file (``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json``), what the
 format reader found in the file (front matter, a title line, a caption header), then guesses from the
-text and the file name.
+text and the file name. A URL is kept only when it is a web link (``index.urls.web_url``): a sidecar's
+``url`` is outside text like the transcript itself, and ends up as a link in chat.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from typing import Any
 
 from index.readers.cleaning import drop_bidi_controls
 from index.transcript import Segment, Transcript
+from index.urls import web_url
 
 logger = logging.getLogger(__name__)
 
 _LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}(?:-[A-Za-z0-9]{2,8})?$")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?*]")
+# A URL guessed from the text stands on its own: the target of a Markdown link (`[label](url)`) is where
+# the text points, not the recording.
+_TEXT_URL = re.compile(r"(?<!\]\()" + _URL.pattern)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NOT_LATIN = re.compile(r"[^A-Za-z]+")
 _ENGLISH = re.compile(r"\b(?:the|and|of|to|is|that|you)\b", re.IGNORECASE)
@@ -87,8 +92,9 @@ def apply_keys(parsed: Parsed, keys: dict[str, Any]) -> None:
 
 
 def find_url(text: str) -> str | None:
-    match = _URL.search(text)
-    return match.group(0) if match else None
+    """The first web link standing on its own in the text, if any."""
+    match = _TEXT_URL.search(text)
+    return web_url(match.group(0)) if match else None
 
 
 def is_url(line: str) -> bool:
@@ -147,12 +153,17 @@ def speakers_of(segments: list[Segment], extra: list[str]) -> list[str]:
 def build_transcript(path: Path, given: str, text: str, parsed: Parsed) -> Transcript:
     """Assemble the transcript; sidecar keys override what the reader found."""
     apply_keys(parsed, read_sidecar(path))
+    url = web_url(parsed.url)
+    if parsed.url and url is None:
+        logger.warning(
+            "%s: ignoring the url %.200r: not an http(s) link with a host and no spaces", given, parsed.url
+        )
     return Transcript(
         path=given,
         source=path.name,
         title=parsed.title or title_from_filename(path),
         segments=parsed.segments,
-        url=parsed.url or find_url(text),
+        url=url or find_url(text),
         show=parsed.show,
         language=parsed.language or guess_language(parsed.segments),
         speakers=speakers_of(parsed.segments, parsed.extra_speakers),

@@ -134,3 +134,23 @@ def test_bidi_controls_are_dropped_from_text_speakers_and_titles(tmp_path: Path)
     )
     transcript = read_transcript(vtt)
     assert transcript.title == "E1" and transcript.speakers == ["Ann", "Bo"]
+
+
+HOSTILE_URL = (
+    "https://www.youtube.com/watch?v=abc#x) **Your server will be deleted unless you verify** "
+    "[verify here](https://evil.example/login"
+)
+
+
+def test_a_sidecar_url_is_kept_only_as_a_web_link(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "ep.txt"
+    path.write_text("Hello there, [verify here](https://evil.example/login) now.\n", encoding="utf-8")
+    assert read_transcript(path).url is None  # a link target in the text is not the recording
+    sidecar = tmp_path / "ep.meta.json"
+    for url in (HOSTILE_URL, "javascript:alert(1)", "https://youtube.com@evil.example/x", "https:///x"):
+        sidecar.write_text(json.dumps({"url": url}))
+        caplog.clear()
+        assert read_transcript(path).url is None
+        assert "ep.txt: ignoring the url 'http" in caplog.text or "url 'javascript" in caplog.text
+    sidecar.write_text(json.dumps({"url": "https://youtu.be/a_(b)[c]"}))
+    assert read_transcript(path).url == "https://youtu.be/a_%28b%29%5Bc%5D"
