@@ -94,11 +94,31 @@ def test_find_transcripts_walks_folders(tmp_path: Path) -> None:
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
-    found = find_transcripts([tmp_path])
+    found = find_transcripts([tmp_path]).files
     assert found == [tmp_path / "a.txt", tmp_path / "b/1.VTT", tmp_path / "b/2.md", tmp_path / "c/d/deep.srt"]
-    direct = find_transcripts([str(tmp_path / "README.md"), tmp_path / "c/notes.pdf", tmp_path / "a.txt"])
+    direct = find_transcripts(
+        [str(tmp_path / "README.md"), tmp_path / "c/notes.pdf", tmp_path / "a.txt"]
+    ).files
     assert direct == [tmp_path / "README.md", tmp_path / "a.txt"]
-    assert find_transcripts([tmp_path / "a.txt", tmp_path]) == found
+    assert find_transcripts([tmp_path / "a.txt", tmp_path]).files == found
+
+
+def test_links_to_files_outside_the_folders_given_are_not_read(tmp_path: Path) -> None:
+    outside, folder = tmp_path / "outside", tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x", encoding="utf-8")
+    (folder / "own.txt").write_text("x", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(outside / "secret.txt")
+    (folder / "sub" / "up.txt").symlink_to(Path("..") / ".." / "outside" / "secret.txt")
+    (folder / "sub" / "again.txt").symlink_to(Path("..") / "own.txt")  # inside, but read once
+    (folder / "linked").symlink_to(outside, target_is_directory=True)  # folder links are not followed
+    found = find_transcripts([folder])
+    assert found.files == [folder / "own.txt"]
+    assert found.links_outside == [folder / "passwd.txt", folder / "sub" / "up.txt"]
+    both = find_transcripts([folder, outside])
+    assert both.files == [folder / "own.txt", folder / "passwd.txt"] and not both.links_outside
+    assert find_transcripts([folder / "passwd.txt"]).files == [folder / "passwd.txt"]  # named: read
 
 
 def test_find_transcripts_reports_a_missing_path(tmp_path: Path) -> None:
@@ -107,7 +127,7 @@ def test_find_transcripts_reports_a_missing_path(tmp_path: Path) -> None:
 
 
 def test_every_excerpt_reads() -> None:
-    found = find_transcripts([DATA])
+    found = find_transcripts([DATA]).files
     assert len(found) == len([p for p in DATA.iterdir() if p.name != "SOURCES.md"])
     for path in found:
         transcript = read_transcript(path)
