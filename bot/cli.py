@@ -310,9 +310,11 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     elapsed = time.perf_counter() - started
     for skipped in report.skipped:
         print(f"onrecord: warning: skipped {skipped}", file=sys.stderr)
+    links = report.links_outside
+    outside = f"; skipped {links} {'link' if links == 1 else 'links'} to files outside the folders given"
     print(
         f"Indexed {len(built.documents)} documents, {len(built.passages)} passages in {elapsed:.1f} s "
-        f"-> {args.out} (version {built.version})"
+        f"-> {args.out} (version {built.version}){outside if links else ''}"
     )
     return 0 if built.documents else 1
 

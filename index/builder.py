@@ -51,6 +51,7 @@ Progress = Callable[[Path, int, int], None]
 class BuildReport:
     files: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason" for files that could not be read
+    links_outside: int = 0  # links to files outside the folders given (also in `skipped`)
 
 
 class _Words(dict[str, int]):
@@ -315,7 +316,13 @@ def build_data(
     """
     report = BuildReport()
     collector = _Collector(_Words(Analyzer()))
-    files = find_transcripts(paths)
+    found = find_transcripts(paths)
+    files = found.files
+    for link in found.links_outside:
+        skipped = f"{link}: a link to {link.resolve()}, outside the folders given"
+        log.warning("skipped %s", skipped)
+        report.skipped.append(skipped)
+    report.links_outside = len(found.links_outside)
     for done, (path, part) in enumerate(zip(files, _parts(files, workers), strict=True)):
         if progress:
             progress(path, done, len(files))

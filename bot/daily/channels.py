@@ -59,7 +59,7 @@ def parse_zone(name: str) -> ZoneInfo:
     """An IANA time zone like Europe/Berlin, or ValueError."""
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "America"
         raise ValueError(f"“{name}” is not an IANA time zone like Europe/Berlin") from None
 
 

@@ -1,19 +1,23 @@
 """Answers as Discord messages: a short content line and one embed per quote, within Discord's limits.
 
-Transcript text and echoed questions are escaped (Markdown and mention syntax), so a quote renders as it
-was said; the messages also go out with no allowed mentions, so nothing can ping anyone whatever it holds.
+Transcript text, titles, speakers and echoed questions are escaped (Markdown and mention syntax), so a quote
+renders as it was said and no masked link can come out of it; links are checked and percent-encoded
+(`index.urls.web_url`) before they go in. The messages also go out with no allowed mentions, so nothing
+can ping anyone whatever it holds.
 Limits: content ≤ 2000 characters, embed title ≤ 256, description ≤ 4096, ≤ 10 embeds and ≤ 6000
 characters of embed text per message.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import discord
 
 from bot.answer import Answer, Result
 from bot.wording import format_time
+from index.urls import web_url
 
 __all__ = [
     "MAX_CONTENT",
@@ -32,8 +36,14 @@ MAX_TITLE = 256
 MAX_DESCRIPTION = 4096
 MAX_EMBEDS = 10
 MAX_EMBED_TEXT = 6000
+MAX_URL = 500  # a longer link is left out: it would crowd out the words
 _COLOUR = discord.Colour(0x5865F2)
 NO_MENTIONS = discord.AllowedMentions.none()
+# Escaped with a backslash: inline markup and link brackets anywhere, block markup (headings, quotes,
+# lists) at the start of a line, and the colon of `scheme://` (no automatic link). Every `[` and `]` is
+# escaped, so no masked link can form, however the brackets nest (discord.py's `escape_markdown` escapes
+# only the first `[` of a line holding two links).
+_MARKDOWN = re.compile(r"[\\*_~`|\[\]<]|^[ \t]*(?:[#>-]|[0-9]+\.)|:(?=//)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +53,13 @@ class DiscordMessage:
 
 
 def escape(text: str) -> str:
-    """Outside text rendered as written: Markdown and mention syntax escaped."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text, ignore_links=False))
+    """Outside text rendered as written: Markdown, link and mention syntax escaped."""
+    return discord.utils.escape_mentions(_MARKDOWN.sub(_escaped, text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """The match with a backslash before its last character (the one that is markup)."""
+    return f"{match[0][:-1]}\\{match[0][-1]}"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -60,8 +75,9 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _http(url: str | None) -> str | None:
-    """A link worth its room: http(s) and at most 500 characters (a longer one is left out)."""
-    return url if url is not None and url.startswith(("http://", "https://")) and len(url) <= 500 else None
+    """A web link that is safe in Markdown and worth its room, or None."""
+    safe = web_url(url)
+    return safe if safe is not None and len(safe) <= MAX_URL else None
 
 
 def _embed(result: Result, room: int) -> discord.Embed:

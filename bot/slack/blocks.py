@@ -11,10 +11,10 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from bot.answer import Answer, Result
 from bot.wording import format_time
+from index.urls import web_url
 
 __all__ = [
     "MAX_BLOCKS",
@@ -64,10 +64,10 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _link(url: str | None, label: str) -> str:
-    """`<url|label>` for an http(s) URL that cannot break out of the link syntax; else the label."""
-    if url is None or not url.startswith(("http://", "https://")) or len(url) > _URL_CHARS:
+    """`<url|label>` for a web link (percent-encoded: no <, > or | breaks out of it); else the label."""
+    safe = web_url(url)
+    if safe is None or len(safe) > _URL_CHARS:
         return label
-    safe = quote(url, safe=":/?#[]@!$&'()*+,;=%~")  # percent-encodes <, >, | and spaces
     return f"<{safe.replace('&', '&amp;')}|{label}>"
 
 

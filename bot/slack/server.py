@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Runtime, StartupError, listening
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
 from bot.slack.daily import SlackDailyPoster
+from bot.slack.signed import RefusedRequestError, signed_request
 from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["EVENTS_PATH", "serve"]
@@ -116,7 +118,8 @@ async def _socket_mode(app: AsyncApp, settings: Settings, client: AsyncWebClient
 
 @contextlib.asynccontextmanager
 async def _http(app: AsyncApp, settings: Settings) -> AsyncIterator[None]:
-    runner = web.AppRunner(http_app(app), access_log=None)
+    assert settings.slack_signing_secret is not None
+    runner = web.AppRunner(http_app(app, settings.slack_signing_secret.get_secret_value()), access_log=None)
     await runner.setup()
     try:
         await listening(web.TCPSite(runner, "0.0.0.0", settings.port).start(), "ONRECORD_PORT", settings.port)
@@ -130,12 +133,21 @@ async def _http(app: AsyncApp, settings: Settings) -> AsyncIterator[None]:
         await runner.cleanup()
 
 
-def http_app(app: AsyncApp) -> web.Application:
-    """The aiohttp application that hands Slack's signed requests to bolt."""
+def http_app(app: AsyncApp, signing_secret: str) -> web.Application:
+    """The aiohttp application that hands Slack's signed requests to bolt, and refuses any other."""
+    verifier = SignatureVerifier(signing_secret)
 
     async def events(request: web.Request) -> web.Response:
-        response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        try:
+            bolt_request = await signed_request(request, verifier)
+        except RefusedRequestError as refused:
+            log.info(
+                "refused a request: %s",
+                refused.reason,
+                extra={"status": refused.status, "bytes": request.content_length},
+            )
+            return web.json_response({"error": refused.reason}, status=refused.status)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     web_app = web.Application()
     web_app.router.add_post(EVENTS_PATH, events)

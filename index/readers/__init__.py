@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.readers.captions import read_captions
@@ -14,7 +15,7 @@ from index.readers.metadata import Parsed, build_transcript
 from index.readers.plain import read_plain
 from index.transcript import Segment, Transcript, TranscriptError
 
-__all__ = ["SUPPORTED_SUFFIXES", "find_transcripts", "read_transcript"]
+__all__ = ["SUPPORTED_SUFFIXES", "TranscriptFiles", "find_transcripts", "read_transcript"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".vtt", ".srt"})
 
@@ -65,35 +66,59 @@ def _finish(segments: list[Segment]) -> list[Segment]:
     return segments
 
 
-def find_transcripts(paths: Iterable[str | Path]) -> list[Path]:
+@dataclass(slots=True)
+class TranscriptFiles:
+    """What :func:`find_transcripts` found: the files to read, and the links it would not follow."""
+
+    files: list[Path] = field(default_factory=list)
+    # Links in the folders to files outside every folder given (`passwd.txt -> /etc/passwd`): not read.
+    links_outside: list[Path] = field(default_factory=list)
+
+
+def find_transcripts(paths: Iterable[str | Path]) -> TranscriptFiles:
     """The transcript files among ``paths``; folders are walked recursively.
 
     Files given directly are kept if their suffix is supported. In folders, hidden files and folders,
-    unsupported suffixes and README/LICENSE/SOURCE-style files are skipped; each folder's files come
-    sorted. Raises ``FileNotFoundError`` for a path that does not exist.
+    unsupported suffixes and README/LICENSE/SOURCE-style files are skipped, and so are links to files
+    outside the folders given (links to folders are not followed); a file reached twice is listed once,
+    and each folder's files come sorted. Raises ``FileNotFoundError`` for a path that does not exist.
     """
-    found: dict[Path, None] = {}
-    for raw in paths:
-        path = Path(raw)
+    given = [Path(raw) for raw in paths]
+    for path in given:
+        if not path.is_dir() and not path.is_file():
+            raise FileNotFoundError(f"no such transcript file or folder: {path}")
+    roots = [path.resolve() for path in given if path.is_dir()]
+    found: dict[Path, Path] = {}  # each file read once, under the first name it is reached by
+    outside: dict[Path, None] = {}
+    for path in given:
         if path.is_dir():
-            found.update(dict.fromkeys(_walk(path)))
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found[path] = None
+            files, links = _walk(path, roots)
+            outside.update(dict.fromkeys(links))
         else:
-            raise FileNotFoundError(f"no such transcript file or folder: {raw}")
-    return list(found)
+            files = [path] if path.suffix.lower() in SUPPORTED_SUFFIXES else []
+        for file in files:
+            found.setdefault(file.resolve(), file)
+    return TranscriptFiles(list(found.values()), list(outside))
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, roots: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The transcript files in ``folder``, and the links among them that point outside every root."""
     files: list[Path] = []
+    outside: list[Path] = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
-        files.extend(
-            Path(root, name)
-            for name in names
-            if not name.startswith(".")
-            and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-            and not _NOT_TRANSCRIPTS.fullmatch(Path(name).stem)
-        )
-    return sorted(files)
+        for name in names:
+            path = Path(root, name)
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if not _NOT_TRANSCRIPTS.fullmatch(path.stem):
+                (outside if _points_outside(path, roots) else files).append(path)
+    return sorted(files), sorted(outside)
+
+
+def _points_outside(path: Path, roots: list[Path]) -> bool:
+    """Whether ``path`` is a link whose target lies outside every root."""
+    if not path.is_symlink():
+        return False
+    target = path.resolve()
+    return not any(target.is_relative_to(root) for root in roots)

@@ -1,7 +1,7 @@
 """Text cleaning shared by every transcript format.
 
 A cleaned piece of text is single-spaced, has no leading or trailing whitespace, no HTML entities, no
-zero-width characters and no sound annotations such as ``[laughter]``.
+zero-width characters, no bidirectional overrides or isolates and no sound annotations such as ``[laughter]``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,16 @@ _PUNCTUATION = " .,;:!?…-—\"'“”‘’()"
 _KEY_SLACK = 4  # texts that differ more in length cannot have the same words
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-# Zero-width characters, the soft hyphen and control characters go; tabs and other blanks become spaces.
+# Bidirectional overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) show the text around
+# them in another order than it was written: a quote could read as words never said, a file name as
+# another one. Dropped when a file is read, and from sidecar values.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+# Zero-width characters, bidi controls, the soft hyphen and control characters go; tabs and other blanks
+# become spaces.
 _DROP = {
     **dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)]),
-    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")),
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad" + _BIDI_CONTROLS)),
 }
 _DROP.update(dict.fromkeys(map(ord, "\t\v\f\r"), ord(" ")))
 del _DROP[ord("\n")]
@@ -62,7 +68,8 @@ _DEBRIS = re.compile(
 def decode(data: bytes) -> str:
     """Decode a text file (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252).
 
-    Raises ``ValueError`` when the bytes look binary. Newlines are normalised to ``\\n``.
+    Raises ``ValueError`` when the bytes look binary. Newlines are normalised to ``\\n``; bidi controls
+    are dropped (from speaker labels and titles too, which are not cleaned like spoken text).
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
@@ -76,7 +83,12 @@ def decode(data: bytes) -> str:
     sample = text[:_SAMPLE]
     if len(_CONTROL.findall(sample)) > _MAX_CONTROL_RATIO * len(sample):
         raise ValueError("binary file (control characters)")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return drop_bidi_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def drop_bidi_controls(text: str) -> str:
+    """``text`` without bidirectional overrides and isolates."""
+    return text if text.isascii() else _BIDI.sub("", text)
 
 
 def _decode_legacy(data: bytes) -> str:

@@ -2,7 +2,9 @@
 
 Sources, best first: a sidecar file (``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json``), the folder's
 episode table (``episodes.csv``), what the format reader found in the file (front matter, a title line, a
-caption header), then guesses from the text and the file name.
+caption header), then guesses from the text and the file name. A URL is kept only when it is a web link
+(``index.urls.web_url``): a sidecar's ``url`` is outside text like the transcript itself, and ends up as a
+link in chat.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.readers.cleaning import drop_bidi_controls
 from index.readers.episodes import episode_keys
 from index.transcript import Segment, Transcript
+from index.urls import web_url
 
 logger = logging.getLogger(__name__)
 
 _LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}(?:-[A-Za-z0-9]{2,8})?$")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?*]")
+# A URL guessed from the text stands on its own: the target of a Markdown link (`[label](url)`) is where
+# the text points, not the recording.
+_TEXT_URL = re.compile(r"(?<!\]\()" + _URL.pattern)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NOT_LATIN = re.compile(r"[^A-Za-z]+")
 _ENGLISH = re.compile(r"\b(?:the|and|of|to|is|that|you)\b", re.IGNORECASE)
@@ -79,17 +86,19 @@ def apply_keys(parsed: Parsed, keys: dict[str, Any]) -> None:
     for attribute, aliases in _ALIASES.items():
         value = next((keys[a] for a in aliases if isinstance(keys.get(a), str) and keys[a].strip()), None)
         if value is not None:
-            setattr(parsed, attribute, value.strip())
+            setattr(parsed, attribute, drop_bidi_controls(value).strip())
     speakers = keys.get("speakers")
     if isinstance(speakers, str):
         speakers = [name.strip() for name in speakers.strip("[]").split(",")]
     if isinstance(speakers, list):
-        parsed.extra_speakers = [str(name).strip("\"' ") for name in speakers if str(name).strip()]
+        names = (drop_bidi_controls(str(name)).strip("\"' ") for name in speakers)
+        parsed.extra_speakers = [name for name in names if name]
 
 
 def find_url(text: str) -> str | None:
-    match = _URL.search(text)
-    return match.group(0) if match else None
+    """The first web link standing on its own in the text, if any."""
+    match = _TEXT_URL.search(text)
+    return web_url(match.group(0)) if match else None
 
 
 def is_url(line: str) -> bool:
@@ -104,7 +113,7 @@ def base_stem(path: Path) -> str:
 
 
 def title_from_filename(path: Path) -> str:
-    title = " ".join(base_stem(path).replace("_", " ").replace("-", " ").split())
+    title = " ".join(drop_bidi_controls(base_stem(path)).replace("_", " ").replace("-", " ").split())
     return title or path.name
 
 
@@ -150,12 +159,17 @@ def speakers_of(segments: list[Segment], extra: list[str]) -> list[str]:
 def build_transcript(path: Path, given: str, text: str, parsed: Parsed) -> Transcript:
     """Assemble the transcript; sidecar keys override what the reader found."""
     apply_keys(parsed, read_sidecar(path))
+    url = web_url(parsed.url)
+    if parsed.url and url is None:
+        logger.warning(
+            "%s: ignoring the url %.200r: not an http(s) link with a host and no spaces", given, parsed.url
+        )
     return Transcript(
         path=given,
         source=path.name,
         title=parsed.title or title_from_filename(path),
         segments=parsed.segments,
-        url=parsed.url or find_url(text),
+        url=url or find_url(text),
         show=parsed.show,
         language=parsed.language or guess_language(parsed.segments),
         date=parsed.date,

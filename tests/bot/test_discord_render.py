@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,3 +60,50 @@ def test_a_quote_is_headed_by_its_topic(seed_index: index.Index) -> None:
     single = dataclasses.replace(_answer(seed_index, 1), question="")
     assert quote_message(single).content == "A quote from the transcripts"
     assert quote_message(dataclasses.replace(single, question="trust")).content == "A quote on “trust”"
+
+
+SPACED_URL = (
+    "https://www.youtube.com/watch?v=abc#x) **Your server will be deleted unless you verify** "
+    "[verify here](https://evil.example/login"
+)
+TIGHT_URL = "https://www.youtube.com/watch?v=abc#x)**Your_server**[verify](https://evil.example/login"
+
+
+def _links(markdown: str) -> list[str]:
+    """Where the masked links Discord would render in `markdown` go (escaped characters are plain text)."""
+    text = re.sub(r"\\[^0-9A-Za-z\s]", "\0", markdown)
+    return re.findall(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?((?:\([^()\s]*\)|[^\s()<>])*)>?\s*\)", text)
+
+
+@pytest.mark.parametrize(
+    "url", [SPACED_URL, TIGHT_URL, "javascript:alert(1)", "https://youtube.com@evil.example/"]
+)
+def test_a_hostile_link_is_left_out_or_encoded(seed_index: index.Index, url: str) -> None:
+    """A link from an index built before links were checked: it never ends the Markdown link early."""
+    message = answer_message(
+        _answer(seed_index, 3, link=url, url=url, start=65.0, title="T](https://evil.example)")
+    )
+    for embed in message.embeds:
+        links = _links(embed.description or "") + _links(embed.title or "")
+        if embed.url is not None:
+            links.append(embed.url)
+        assert all(link.startswith("https://www.youtube.com/watch?v=abc") for link in links), links
+        assert all(re.fullmatch(r"[^\s()<>\[\]]+", link) for link in links), links
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "[verify here](https://evil.example/login) and [claim](https://evil.example/claim)",
+        "[[nested]](https://evil.example/n) \\[escaped](https://evil.example/e)",
+        "see [a]( https://evil.example/a ) or [b](<https://evil.example/b>)",
+    ],
+)
+def test_masked_links_in_transcript_text_stay_text(seed_index: index.Index, quote: str) -> None:
+    message = answer_message(_answer(seed_index, 3, quote=quote, speaker="Ann](https://evil.example/s) [x"))
+    for embed in message.embeds:
+        assert "evil.example" in (embed.description or "")
+        assert not [link for link in _links(embed.description or "") if "evil" in link]
+        assert "https://evil" not in re.sub(
+            r"\\[^0-9A-Za-z\s]", "\0", embed.description or ""
+        )  # no bare link

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from bot.settings import Settings, SettingsError, env_name, load_settings, settings_table
 
 REPO = Path(__file__).resolve().parents[2]
+ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
 
 
 def test_defaults() -> None:
@@ -79,6 +82,33 @@ def test_a_bad_value_is_one_clear_line(name: str, value: str, expected: str) -> 
     with pytest.raises(SettingsError) as caught:
         load_settings({name: value}, env_file=None)
     assert str(caught.value) == f'{name} must be {expected} (got "{value}")'
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "ONRECORD_DAILY_TIMEZONE",
+            "America",
+            'must be an IANA time zone like Europe/Berlin (got "America")',
+        ),
+        ("ONRECORD_DAILY_TIMEZONE", "Mars/Base", "must be an IANA time zone like Europe/Berlin"),
+        (
+            "ONRECORD_DAILY_SLACK",
+            "C0X12@09:00@America",
+            "“America” is not an IANA time zone like Europe/Berlin",
+        ),
+    ],
+)
+def test_a_zone_naming_a_folder_is_refused_like_any_bad_zone(name: str, value: str, expected: str) -> None:
+    """`America` is a folder of zones: the command says which setting is wrong, in one line, exit 2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ONRECORD_", "SLACK_", "DISCORD_"))}
+    proc = subprocess.run(
+        [ONRECORD, "daily", "preview"], env={**env, name: value}, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"onrecord: {name}") and proc.stderr.count("\n") == 1
+    assert expected in proc.stderr and "Errno" not in proc.stderr
 
 
 def test_a_bad_redis_url_is_named_but_not_echoed() -> None:

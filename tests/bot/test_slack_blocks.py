@@ -118,3 +118,17 @@ def test_slack_is_told_not_to_linkify_outside_text(seed_index: index.Index) -> N
     objects = [b["text"] for b in message.blocks if "text" in b]
     objects += [e for b in message.blocks for e in b.get("elements", []) if e.get("type") == "mrkdwn"]
     assert objects and all(o["verbatim"] is True for o in objects)
+
+
+SPACED_URL = (
+    "https://www.youtube.com/watch?v=abc#x) **Your server will be deleted unless you verify** "
+    "[verify here](https://evil.example/login"
+)
+
+
+def test_a_link_with_spaces_is_left_out_and_brackets_are_encoded(seed_index: index.Index) -> None:
+    spaced = answer_message(_answer(seed_index, link=SPACED_URL, url=SPACED_URL, start=65.0))
+    assert not [link for text in _texts(spaced.blocks) for link in re.findall(r"<(http[^|>]*)", text)]
+    tight = "https://x.test/a_(b)_[c]"
+    text = answer_message(_answer(seed_index, link=tight, url=None)).blocks[0]["text"]["text"]
+    assert "<https://x.test/a_%28b%29_%5Bc%5D|" in text

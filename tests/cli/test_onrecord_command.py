@@ -97,6 +97,29 @@ def test_index_build_then_ask_with_it(tmp_path: Path, cache_home: Path) -> None:
     assert json.loads(proc.stdout)["results"][0]["source"] == "owls.txt"
 
 
+def test_links_to_files_outside_the_folders_given_are_skipped_and_said(
+    tmp_path: Path, cache_home: Path
+) -> None:
+    """`passwd.txt -> /etc/passwd` in a transcript folder would put the file's lines in chat."""
+    secret, corpus, shared = tmp_path / "secret", tmp_path / "corpus", tmp_path / "shared"
+    for folder in (secret, corpus, shared):
+        folder.mkdir()
+    (secret / "passwd.txt").write_text("root:x:0:0:root:/root:/bin/bash and a zanzibar password", "utf-8")
+    (shared / "talk.txt").write_text("Owls hunt at night. They fly without a sound.", "utf-8")
+    (corpus / "passwd.txt").symlink_to(secret / "passwd.txt")
+    (corpus / "relative.txt").symlink_to(Path("..") / "secret" / "passwd.txt")
+    (corpus / "talk.txt").symlink_to(shared / "talk.txt")  # into another folder given: read, once
+    (corpus / "own.txt").write_text("Bats hunt at night too, by ear.", "utf-8")
+    out = str(tmp_path / "idx")
+    proc = run("index", "build", str(corpus), str(shared), "--out", out, cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("; skipped 2 links to files outside the folders given")
+    assert "Indexed 2 documents" in proc.stdout
+    assert f"skipped {corpus / 'passwd.txt'}: a link to {secret / 'passwd.txt'}" in proc.stderr
+    proc = run("ask", "--index", out, "--json", "zanzibar password root", cache=cache_home)
+    assert json.loads(proc.stdout)["results"] == []
+
+
 def test_a_missing_or_corrupt_index_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
     proc = run("ask", "--index", str(tmp_path / "nope"), "hello", cache=cache_home)
     assert proc.returncode == 1

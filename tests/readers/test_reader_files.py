@@ -136,11 +136,31 @@ def test_find_transcripts_walks_folders(tmp_path: Path) -> None:
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
-    found = find_transcripts([tmp_path])
+    found = find_transcripts([tmp_path]).files
     assert found == [tmp_path / "a.txt", tmp_path / "b/1.VTT", tmp_path / "b/2.md", tmp_path / "c/d/deep.srt"]
-    direct = find_transcripts([str(tmp_path / "README.md"), tmp_path / "c/notes.pdf", tmp_path / "a.txt"])
+    direct = find_transcripts(
+        [str(tmp_path / "README.md"), tmp_path / "c/notes.pdf", tmp_path / "a.txt"]
+    ).files
     assert direct == [tmp_path / "README.md", tmp_path / "a.txt"]
-    assert find_transcripts([tmp_path / "a.txt", tmp_path]) == found
+    assert find_transcripts([tmp_path / "a.txt", tmp_path]).files == found
+
+
+def test_links_to_files_outside_the_folders_given_are_not_read(tmp_path: Path) -> None:
+    outside, folder = tmp_path / "outside", tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x", encoding="utf-8")
+    (folder / "own.txt").write_text("x", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(outside / "secret.txt")
+    (folder / "sub" / "up.txt").symlink_to(Path("..") / ".." / "outside" / "secret.txt")
+    (folder / "sub" / "again.txt").symlink_to(Path("..") / "own.txt")  # inside, but read once
+    (folder / "linked").symlink_to(outside, target_is_directory=True)  # folder links are not followed
+    found = find_transcripts([folder])
+    assert found.files == [folder / "own.txt"]
+    assert found.links_outside == [folder / "passwd.txt", folder / "sub" / "up.txt"]
+    both = find_transcripts([folder, outside])
+    assert both.files == [folder / "own.txt", folder / "passwd.txt"] and not both.links_outside
+    assert find_transcripts([folder / "passwd.txt"]).files == [folder / "passwd.txt"]  # named: read
 
 
 def test_find_transcripts_reports_a_missing_path(tmp_path: Path) -> None:
@@ -149,9 +169,50 @@ def test_find_transcripts_reports_a_missing_path(tmp_path: Path) -> None:
 
 
 def test_every_excerpt_reads() -> None:
-    found = find_transcripts([DATA])
+    found = find_transcripts([DATA]).files
     assert len(found) == len([p for p in DATA.iterdir() if p.name != "SOURCES.md"])
     for path in found:
         transcript = read_transcript(path)
         assert transcript.segments and all(seg.text.strip() == seg.text != "" for seg in transcript.segments)
         assert transcript.segments[0].turn
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_dropped_from_text_speakers_and_titles(tmp_path: Path) -> None:
+    """Overrides and isolates would show words in another order than they were said."""
+    vtt = tmp_path / "talk\u202eavi.vtt"
+    cues = "".join(
+        f"00:0{i}.000 --> 00:0{i}.900\n<v A{c}nn>we {c}said{BIDI[-1]} it\n\n" for i, c in enumerate(BIDI)
+    )
+    vtt.write_text("WEBVTT\n\n" + cues, encoding="utf-8")
+    transcript = read_transcript(vtt)
+    shown = [transcript.title, *transcript.speakers, *(s.text for s in transcript.segments)]
+    assert transcript.title == "talkavi" and set(transcript.speakers) == {"Ann"}
+    assert not any(c in text for c in BIDI for text in shown)
+    (tmp_path / "talk\u202eavi.meta.json").write_text(
+        json.dumps({"title": "E\u202e1", "speakers": ["B\u2066o"]})
+    )
+    transcript = read_transcript(vtt)
+    assert transcript.title == "E1" and transcript.speakers == ["Ann", "Bo"]
+
+
+HOSTILE_URL = (
+    "https://www.youtube.com/watch?v=abc#x) **Your server will be deleted unless you verify** "
+    "[verify here](https://evil.example/login"
+)
+
+
+def test_a_sidecar_url_is_kept_only_as_a_web_link(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "ep.txt"
+    path.write_text("Hello there, [verify here](https://evil.example/login) now.\n", encoding="utf-8")
+    assert read_transcript(path).url is None  # a link target in the text is not the recording
+    sidecar = tmp_path / "ep.meta.json"
+    for url in (HOSTILE_URL, "javascript:alert(1)", "https://youtube.com@evil.example/x", "https:///x"):
+        sidecar.write_text(json.dumps({"url": url}))
+        caplog.clear()
+        assert read_transcript(path).url is None
+        assert "ep.txt: ignoring the url 'http" in caplog.text or "url 'javascript" in caplog.text
+    sidecar.write_text(json.dumps({"url": "https://youtu.be/a_(b)[c]"}))
+    assert read_transcript(path).url == "https://youtu.be/a_%28b%29%5Bc%5D"

@@ -149,6 +149,10 @@ def _too_long(path: tuple[str | int, ...], limit: int) -> Issue:
     return path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length."
 
 
+# What Discord takes as an embed's link: http(s) or an attachment, a host, no white space.
+_WELL_FORMED_URL = re.compile(r"(?:https?://[^\s/?#]+|attachment://)[^\s]*")
+
+
 def _message_problems(body: Payload, at: tuple[str | int, ...] = ()) -> list[Issue]:
     """What Discord's form validation says about a message body's content, embeds and components."""
     problems: list[Issue] = []
@@ -167,6 +171,9 @@ def _message_problems(body: Payload, at: tuple[str | int, ...] = ()) -> list[Iss
             ((*where, "footer", "text"), (embed.get("footer") or {}).get("text") or "", 2048),
             ((*where, "author", "name"), (embed.get("author") or {}).get("name") or "", 256),
         ]
+        url = embed.get("url")
+        if url is not None and not _WELL_FORMED_URL.fullmatch(url):
+            problems.append(((*where, "url"), "URL_TYPE_INVALID_URL", "Not a well formed URL."))
         fields = embed.get("fields") or []
         if len(fields) > 25:
             problems.append(_too_long((*where, "fields"), 25))

@@ -477,6 +477,17 @@ async def test_discord_refusals_reach_the_client(discord_api: DiscordStandIn) ->
     assert [r.path for r in discord_api.unmatched] == [f"/users/{discord_api.user_id}"]
 
 
+async def test_an_embed_link_that_is_not_a_url_is_refused(discord_api: DiscordStandIn) -> None:
+    async with running(make_client()) as client:
+        channel = client.get_channel(discord_api.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        with pytest.raises(discord.HTTPException) as spaced:
+            await channel.send(embed=discord.Embed(title="t", url="https://x.test/a b"))
+        sent = await channel.send(embed=discord.Embed(title="t", url="https://x.test/a%20b"))
+    assert spaced.value.code == 50035 and "embeds.0.url: Not a well formed URL." in spaced.value.text
+    assert sent.embeds[0].url == "https://x.test/a%20b"
+
+
 async def test_an_interaction_answered_too_late_is_unknown(discord_api: DiscordStandIn) -> None:
     discord_api.interaction_timeout = 0.0
     client = make_client()
