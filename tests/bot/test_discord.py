@@ -129,7 +129,7 @@ async def test_ask_defers_then_follows_up_and_the_episode_autocompletes(
         _, choices = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=2)
         assert choices.json["type"] == 8
         offered = choices.json["data"]["choices"]
-        assert 1 <= len(offered) <= 25 and offered[0]["name"].startswith("Ilya Sutskever")
+        assert 1 <= len(offered) <= 25 and "Ilya Sutskever" in offered[0]["name"]
 
         chosen = offered[-1]  # the least likely title: its quotes must all come from it
         ask = discord_api.slash_command("ask", {"question": "learning", "episode": chosen["value"]})
