@@ -62,8 +62,9 @@ def context_view(
     if move is None:
         shown = _stretch(text, quote.document_id, quoted, SIDE_SECONDS, SIDE_CHARS)
     else:
-        direction, at = move
-        shown = _moved(text, quote.document_id, direction, min(max(at, first), last))
+        direction, at = move  # kept where a sentence lies on the asked side, however far out it is
+        at = min(max(at, first + 1), last) if direction == "before" else max(min(at, last - 1), first)
+        shown = _moved(text, quote.document_id, direction, at)
     return ContextView(
         document=document,
         quote=quote,
@@ -74,12 +75,13 @@ def context_view(
 
 
 def _moved(text: DocumentText, document_id: str, direction: Direction, at: int) -> list[Sentence]:
-    """The stretch before or after offset ``at``: the sentence at it, and twice a side's length."""
+    """The stretch that ends before offset ``at`` or starts from it: the nearest sentence on that side, and
+    twice a side's length from it."""
     seconds, chars = 2 * SIDE_SECONDS, 2 * SIDE_CHARS
     if direction == "before":
-        core = text.sentences(document_id, at - 1, at) if at > 0 else []
+        core = text.sentences(document_id, at - MAX_SIDE_CHARS, at)[-1:]
         return _stretch(text, document_id, core, seconds, chars, ahead=False)
-    core = text.sentences(document_id, at, at + 1)
+    core = text.sentences(document_id, at, at + MAX_SIDE_CHARS)[:1]
     return _stretch(text, document_id, core, seconds, chars, back=False)
 
 

@@ -110,13 +110,13 @@ class Settings(BaseSettings):
         8080,
         ge=1,
         le=65535,
-        description="Port of `/healthz` and `/metrics`.",
+        description="Port of `/healthz`, `/metrics` and the quotes' pages (`/q/…`).",
         json_schema_extra=_expect("a port number from 1 to 65535"),
     )
     public_url: str | None = Field(
         None,
-        description="The address people reach the health port at, e.g. `https://onrecord.example.org`: "
-        "answers then link each quote to its page in context there (`/q/…`); unset: no such links.",
+        description="Where people reach ONRECORD_HEALTH_PORT, e.g. `https://onrecord.example.org`: answers "
+        "then link each quote to its page in context (`/q/…`); unset: no such links.",
         json_schema_extra=_expect("an http:// or https:// URL with a host, without ? or #"),
     )
     port: int = Field(

@@ -154,6 +154,8 @@ async def test_transcript_text_is_escaped_and_the_headers_are_strict(episode_ind
         ("/q/{doc}/0-10?before=1&after=2", 400),
         ("/q/{doc}/0-10?after=1e9", 400),
         ("/q/{doc}/0-10?before=99999999999", 200),  # as far as the episode goes
+        ("/q/{doc}/0-10?after=99999999999", 200),
+        ("/q/{doc}/0-10?before=0", 200),
         ("/q/{doc}/0-10?after=0", 200),
         ("/q/{doc}/0-10?utm_source=chat", 200),
     ],
@@ -167,6 +169,7 @@ async def test_bad_addresses_get_a_friendly_4xx_never_a_500(
     assert got == status
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert ("Not on record" in page) == (status != 200)
+    assert ('<section class="turn">' in page) == (status == 200)  # never an empty page
 
 
 async def test_the_page_says_so_while_the_index_loads() -> None:
