@@ -76,7 +76,11 @@ def quote_page(view: ContextView) -> str:
     first_quoted = next((s for b in view.blocks for s in b.sentences if view.quoted(s)), None)
     anchor_at = first_quoted.char_start if first_quoted is not None else None
     to_quote = "" if first_quoted is not None else f' <a href="{back}">Back to the quote</a>'
-    turns = "\n".join(_block(view, block, recording, anchor_at) for block in view.blocks)
+    times = [b.start for b in view.blocks]  # a time carried over from the turn before is not repeated
+    turns = "\n".join(
+        _block(view, block, recording, anchor_at, timed=i == 0 or times[i] != times[i - 1])
+        for i, block in enumerate(view.blocks)
+    )
     body = (
         f"<header>{header}</header>\n<main>\n<nav>{earlier}{to_quote}</nav>\n{turns}\n"
         f"<nav>{later}{to_quote}</nav>\n</main>\n"
@@ -90,10 +94,16 @@ def missing_page(message: str) -> str:
     return _document("Not on record", body, None)
 
 
-def _block(view: ContextView, block: Block, recording: str | None, anchor_at: int | None) -> str:
+def _block(
+    view: ContextView, block: Block, recording: str | None, anchor_at: int | None, *, timed: bool
+) -> str:
     """A turn: who and when (a link to that moment), then its sentences, the quoted ones marked."""
-    who = f'<span class="speaker">{escape(block.speaker)}</span>' if block.speaker else ""
-    when = format_time(block.start) or ""
+    who = (
+        f'<span class="speaker">{escape(block.speaker)}</span>'
+        if block.speaker and not block.continued
+        else ""
+    )
+    when = (format_time(block.start) if timed else None) or ""
     moment = link_at(recording, block.start) if when and recording else None
     if moment is not None:
         when = f'<a class="time" href="{escape(moment)}">{when}</a>'

@@ -19,6 +19,7 @@ __all__ = ["Block", "ContextView", "context_view"]
 
 SIDE_SECONDS = 120.0
 SIDE_CHARS = 1800  # without timings: about two minutes of speech
+MIN_SIDE_CHARS = 700  # whatever the timings say (sparse time marks carry one time over many turns)
 MAX_SIDE_CHARS = 6000  # whatever the timings say (a long silence, a wrong cue)
 MAX_QUOTE_CHARS = 5000  # a longer span is no quote of ours (quotes are at most 500 characters of sentences)
 BLOCK_CHARS = 700  # a longer turn is shown in paragraphs of about this size, each with its own time
@@ -33,6 +34,7 @@ class Block:
     speaker: str | None
     start: float | None
     sentences: tuple[Sentence, ...]
+    continued: bool = False  # the rest of the turn before (a long one, cut)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +109,16 @@ def _stretch(
 
 
 def _within(sentences: Iterable[Sentence], edge: Sentence, seconds: float, chars: int) -> list[Sentence]:
-    """The sentences, walking away from ``edge``, until one lies further than the limit from it."""
+    """The sentences, walking away from ``edge``, until one lies further than the limit from it (and more
+    than ``MIN_SIDE_CHARS`` away)."""
     kept: list[Sentence] = []
     for sentence in sentences:
+        distance = max(sentence.char_start - edge.char_end, edge.char_start - sentence.char_end)
         if sentence.start is not None and edge.start is not None:
             far = abs(sentence.start - edge.start) > seconds
         else:
-            far = max(sentence.char_start - edge.char_end, edge.char_start - sentence.char_end) > chars
-        if far:
+            far = distance > chars
+        if far and distance > MIN_SIDE_CHARS:
             break
         kept.append(sentence)
     return kept
@@ -125,12 +129,14 @@ def _blocks(sentences: list[Sentence]) -> list[Block]:
     blocks: list[Block] = []
     run: list[Sentence] = []
     size = 0
+    continued = False
     for sentence in sentences:
         if run and (sentence.speaker != run[0].speaker or size >= BLOCK_CHARS):
-            blocks.append(Block(run[0].speaker, run[0].start, tuple(run)))
+            blocks.append(Block(run[0].speaker, run[0].start, tuple(run), continued))
+            continued = sentence.speaker == run[0].speaker
             run, size = [], 0
         run.append(sentence)
         size += len(sentence.text) + 1
     if run:
-        blocks.append(Block(run[0].speaker, run[0].start, tuple(run)))
+        blocks.append(Block(run[0].speaker, run[0].start, tuple(run), continued))
     return blocks

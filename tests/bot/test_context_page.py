@@ -24,7 +24,9 @@ from bot.service import AnswerService, AskOptions
 from bot.settings import load_settings
 from bot.state import State
 from bot.wording import QUOTE_GONE
+from index.context import DocumentText
 from index.quotes import ELLIPSIS
+from index.transcript import Segment, Transcript
 from tests.bot.episode import HOSTILE, QUESTION, QUOTE, TITLE, VIDEO, write_episode
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.DOTALL)
@@ -211,3 +213,31 @@ async def test_the_runtime_serves_the_pages_its_answers_link_to(episode_dir: Pat
         assert result.context_url.startswith(f"http://127.0.0.1:{port}/q/")
         status, page, _ = await fetch(result.context_url)
     assert status == 200 and marked(page) == core(result.quote)
+
+
+async def test_sparse_time_marks_still_give_context_and_are_not_repeated() -> None:
+    """As in Markdown transcripts with a time mark now and then: the turns before a mark are shown though
+    their (carried) time is far from the quote's, a time is shown once, and a long turn is cut into
+    paragraphs that do not repeat its speaker."""
+    talk = [
+        f"Ann's sentence number {i} is about the quiet weather on the northern coast today."
+        for i in range(12)
+    ]
+    segments = [
+        Segment(" ".join(talk), 0.0, None, "Ann", True),
+        Segment("Zebras crossing the road at dawn surprised everyone.", 300.0, None, "Bob", True),
+        Segment(" ".join(talk), None, None, "Ann", True),
+    ]
+    idx = index.build_from_transcripts(
+        [Transcript("t.md", "t.md", "Sparse", segments, url="https://x.test/a")]
+    )
+    doc = idx.documents[0].id
+    bob = next(s for s in DocumentText(idx).sentences(doc, 0, 10_000) if s.speaker == "Bob")
+    assert bob.start == 300.0
+    async with serving(idx) as base:
+        status, page, _ = await fetch(base + context_path(doc, bob.char_start, bob.char_end))
+    assert status == 200
+    before, _, after = page.partition('<mark id="quote">')
+    assert "number 11 is about" in before and "number 0 is about" not in before
+    assert page.count('<a class="time" href="https://x.test/a?t=300">5:00</a>') == 1
+    assert after.count('<section class="turn">') >= 2 and after.count('<span class="speaker">Ann</span>') == 1
