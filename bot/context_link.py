@@ -18,7 +18,7 @@ __all__ = ["ANCHOR", "PREFIX", "QuoteSpan", "context_path", "context_url", "hit_
 
 PREFIX = "/q/"
 ANCHOR = "quote"  # the id of the quote's first sentence on the page: the browser scrolls to it
-_SPAN = re.compile(r"([0-9a-f]{1,64})/(\d{1,12})-(\d{1,12})")
+_SPAN = re.compile(r"([0-9a-f]{1,64})/([0-9]{1,12})-([0-9]{1,12})")
 
 
 @dataclass(frozen=True, slots=True)

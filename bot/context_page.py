@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import re
 from collections.abc import Callable
 
 from aiohttp import web
@@ -16,8 +16,6 @@ from index.context import DocumentText
 
 __all__ = ["ContextPages"]
 
-log = logging.getLogger(__name__)
-
 _HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -25,6 +23,7 @@ _HEADERS = {
     "Cache-Control": "max-age=300",
 }
 _MOVES: tuple[Direction, ...] = ("before", "after")
+_OFFSET = re.compile(r"[0-9]{1,12}")
 
 
 class ContextPages:
@@ -43,7 +42,7 @@ class ContextPages:
             return _html(missing_page(QUOTE_PAGE_LOADING), 503)
         span = parse_span(request.match_info["path"])
         moves = [(name, request.query[name]) for name in _MOVES if name in request.query]
-        if span is None or len(moves) > 1 or any(not (v.isdigit() and len(v) <= 12) for _, v in moves):
+        if span is None or len(moves) > 1 or any(not _OFFSET.fullmatch(value) for _, value in moves):
             return _html(missing_page(QUOTE_LINK_BAD), 404 if span is None else 400)
         move = (moves[0][0], int(moves[0][1])) if moves else None
         view = context_view(self._document_text(idx), span, move)

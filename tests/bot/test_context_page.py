@@ -151,6 +151,8 @@ async def test_transcript_text_is_escaped_and_the_headers_are_strict(episode_ind
         ("/q/{doc}/0-6000", 404),  # too long to be a quote
         ("/q/0123456789abcdef/0-10", 404),  # no such document
         ("/q/%00%ff/1-2", 404),
+        ("/q/{doc}/١-٢", 404),  # digits, but not ASCII ones
+        ("/q/{doc}/0-10?before=²", 400),
         ("/q/{doc}/0-10?before=x", 400),
         ("/q/{doc}/0-10?before=-1", 400),
         ("/q/{doc}/0-10?before=1&after=2", 400),
