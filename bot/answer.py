@@ -35,9 +35,13 @@ class Result:
     start: float | None  # seconds into the recording
     end: float | None
     speaker: str | None
+    char_start: int | None = None  # the quote's span in its document's text, which names its page
+    char_end: int | None = None
+    context_url: str | None = None  # that page, when ONRECORD_PUBLIC_URL is set (never cached)
 
     @classmethod
-    def from_hit(cls, hit: index.Hit) -> Result:
+    def from_hit(cls, hit: index.Hit, span: tuple[int, int] | None = None) -> Result:
+        """The hit as a result; ``span`` is its quote's (``index.context.quote_span``)."""
         doc = hit.passage.doc
         return cls(
             rank=hit.rank,
@@ -55,6 +59,8 @@ class Result:
             start=hit.start,
             end=hit.end,
             speaker=hit.speaker,
+            char_start=None if span is None else span[0],
+            char_end=None if span is None else span[1],
         )
 
 

@@ -96,6 +96,7 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
             cache_ttl=settings.cache_ttl,
             max_question_chars=settings.max_question_chars,
             metrics=metrics,
+            public_url=settings.public_url,
         )
         server = HealthServer(
             port=settings.health_port,

@@ -18,6 +18,7 @@ import index
 from index.query import MAX_QUERY_WORDS
 
 from .cli_output import hits_json, hits_text, no_match_suggestion
+from .context_link import hit_context_url
 from .corpus import default_index
 
 if TYPE_CHECKING:
@@ -279,6 +280,15 @@ def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if sys.stdin.isatty():
             print("Type a question and press Enter (Ctrl-D to finish).", file=sys.stderr)
         questions = (line.strip() for line in sys.stdin if line.strip())
+    public_url: str | None = None
+    if args.json and "ONRECORD_PUBLIC_URL" in os.environ:
+        from bot.settings import SettingsError
+
+        try:
+            public_url = _public_url(os.environ["ONRECORD_PUBLIC_URL"])
+        except SettingsError as err:
+            print(f"onrecord: {err}", file=sys.stderr)
+            return EXIT_USAGE
     idx = index.load(args.index) if args.index else default_index()
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for question in questions:
@@ -289,14 +299,23 @@ def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             )
         hits = idx.search(question, k=args.k)
         suggestion = None if hits else no_match_suggestion(idx.suggest(question))
+        urls = None if public_url is None else [hit_context_url(public_url, idx, hit) for hit in hits]
         out = (
-            hits_json(question, hits, suggestion) + "\n"
+            hits_json(question, hits, suggestion, urls) + "\n"
             if args.json
             else hits_text(question, hits, suggestion, color)
         )
         sys.stdout.write(out)
         sys.stdout.flush()
     return 0
+
+
+def _public_url(value: str) -> str | None:
+    """ONRECORD_PUBLIC_URL checked as the bot checks it (`ask` needs no other setting, so a wrong one
+    elsewhere does not stop it)."""
+    from bot.settings import load_settings
+
+    return load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

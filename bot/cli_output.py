@@ -20,7 +20,10 @@ def no_match_suggestion(suggestions: Sequence[str]) -> str:
     return f"{NO_MATCH} {no_match_hint(suggestions)}"
 
 
-def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str:
+def hits_json(
+    question: str, hits: Sequence[Hit], suggestion: str | None, context_urls: Sequence[str] | None = None
+) -> str:
+    """``context_urls``: each hit's page in context (with ONRECORD_PUBLIC_URL), as "context_url"."""
     results = [
         {
             "rank": h.rank,
@@ -37,6 +40,9 @@ def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str
         }
         for h in hits
     ]
+    if context_urls is not None:
+        for result, url in zip(results, context_urls, strict=True):
+            result["context_url"] = url
     record: dict[str, Any] = {"question": question, "results": results}
     if not hits:
         record["suggestion"] = suggestion

@@ -1,4 +1,5 @@
-"""`/healthz` and `/metrics` on a small HTTP port, for orchestrators and Prometheus."""
+"""`/healthz` and `/metrics` on a small HTTP port, for orchestrators and Prometheus; `/q/…`, a quote's page
+in context, for people (`bot.context_page`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 import index
+from bot.context_page import ContextPages
 from bot.metrics import Metrics
 from bot.state import RedisStatus
 
@@ -42,6 +44,7 @@ class HealthServer:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics_page)
+        ContextPages(index).add_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
 
     @property

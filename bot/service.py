@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 
 import index
 from bot.answer import Answer, Result, Status
+from bot.context_link import context_url
 from bot.errors import OnRecordError
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
 from bot.state import FeedbackCounts, State, Vote
 from bot.wording import APOLOGY, EMPTY, NO_MATCH, NOTHING_QUOTABLE, RATE_LIMITED, TOO_LONG, no_match_hint
+from index.context import quote_span
 from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
 
 __all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
@@ -71,8 +73,10 @@ class AnswerService:
         cache_ttl: int = 86400,
         max_question_chars: int = 1000,
         metrics: Metrics | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.index = index
+        self._public_url = public_url
         self._state = state
         self._results = results
         self._cache_ttl = cache_ttl
@@ -84,7 +88,7 @@ class AnswerService:
     async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         started = time.perf_counter()
         try:
-            answer = await self._ask(question, options)
+            answer = self._linked(await self._ask(question, options))
         except Exception:  # a bug of ours must not reach an adapter either
             log.exception("unexpected error while answering")
             answer = self._refusal("error", "", APOLOGY)
@@ -126,7 +130,7 @@ class AnswerService:
         """One quotable excerpt (`index.quotable`): the most quotable one in the best passages on `topic`,
         or, without a topic, one at random. Never raises."""
         try:
-            return await self._quote(topic, user)
+            return self._linked(await self._quote(topic, user))
         except Exception:
             log.exception("unexpected error while picking a quote")
             return self._refusal("error", "", APOLOGY)
@@ -170,7 +174,7 @@ class AnswerService:
         def whole(passage_id: int) -> index.Hit:
             return self.index.excerpt(passage_id, 0, len(self.index.passage(passage_id).text))
 
-        return self._single("", await _off_loop(whole, int(pid)))
+        return self._linked(self._single("", await _off_loop(whole, int(pid))))
 
     async def quotable(self) -> Sequence[QuoteCandidate]:
         """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
@@ -184,7 +188,7 @@ class AnswerService:
             id="",
             question=question,
             status="ok",
-            results=(Result.from_hit(hit),),
+            results=(self._result(hit),),
             index_version=self.index.version,
             page_size=1,
             total=1,
@@ -222,7 +226,7 @@ class AnswerService:
                     await self._state.pages.put(answer_id, full.to_json())
         if full is None or full.status != "ok" or page < 0 or page * full.page_size >= len(full.results):
             return None
-        return full.page_of(page)
+        return self._linked(full.page_of(page))
 
     async def feedback(self, answer_id: str, passage_id: int | None, user: str, vote: Vote) -> None:
         """Record a 👍 ("up") or 👎 ("down") on an answer (`passage_id` None) or one of its passages."""
@@ -245,7 +249,7 @@ class AnswerService:
         try:
             hits = await _off_loop(partial(self.index.search, documents=documents), text, k * PAGES)
             if hits:
-                return dataclasses.replace(base, results=tuple(map(Result.from_hit, hits)))
+                return dataclasses.replace(base, results=tuple(map(self._result, hits)))
             words = tuple(await _off_loop(self.index.suggest, text))
         except Exception:
             log.exception("the index failed to answer %r", text[:200])
@@ -255,6 +259,23 @@ class AnswerService:
         return dataclasses.replace(
             base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
         )
+
+    def _result(self, hit: index.Hit) -> Result:
+        return Result.from_hit(hit, quote_span(self.index, hit))
+
+    def _linked(self, answer: Answer) -> Answer:
+        """The answer with each quote's page at ONRECORD_PUBLIC_URL: added on the way out, not cached, so
+        a changed public URL shows at once."""
+        if self._public_url is None or not answer.results:
+            return answer
+        public = self._public_url
+        results = tuple(
+            dataclasses.replace(r, context_url=context_url(public, r.document_id, r.char_start, r.char_end))
+            if r.char_start is not None and r.char_end is not None
+            else r
+            for r in answer.results
+        )
+        return dataclasses.replace(answer, results=results)
 
     def _page_size(self, options: AskOptions) -> int:
         return max(1, min(options.k or self._results, 10))

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -109,8 +110,14 @@ class Settings(BaseSettings):
         8080,
         ge=1,
         le=65535,
-        description="Port of `/healthz` and `/metrics`.",
+        description="Port of `/healthz`, `/metrics` and the quotes' pages (`/q/…`).",
         json_schema_extra=_expect("a port number from 1 to 65535"),
+    )
+    public_url: str | None = Field(
+        None,
+        description="Where people reach ONRECORD_HEALTH_PORT, e.g. `https://onrecord.example.org`: answers "
+        "then link each quote to its page in context (`/q/…`); unset: no such links.",
+        json_schema_extra=_expect("an http:// or https:// URL with a host, without ? or #"),
     )
     port: int = Field(
         3000,
@@ -251,6 +258,17 @@ class Settings(BaseSettings):
         # Slack's SDK appends method names to its base URL, so the trailing slash matters.
         value = _http_url(value)
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = _http_url(value)
+        parts = urlsplit(value)
+        if not parts.hostname or parts.port == 0 or any(c in "?# \t\n" for c in value):
+            raise ValueError("not a base URL")  # (parts.port raises ValueError too when out of range)
+        return value.rstrip("/")
 
     @field_validator("discord_api_url")
     @classmethod

@@ -14,6 +14,9 @@ __all__ = [
     "NOTHING_QUOTABLE",
     "NO_EPISODE",
     "NO_MATCH",
+    "QUOTE_GONE",
+    "QUOTE_LINK_BAD",
+    "QUOTE_PAGE_LOADING",
     "RATE_LIMITED",
     "SLACK_INVITE",
     "TOO_LONG",
@@ -28,6 +31,12 @@ NO_MATCH = "Nothing on record about that."
 CONTEXT_GONE = "That conversation is no longer in the transcripts I have."
 FEEDBACK_THANKS = "Thanks, your vote is noted."
 MORE_GONE = "Those results are no longer available; please ask the question again."
+QUOTE_GONE = (
+    "This quote is no longer on record: its episode has left the transcripts, or changed since the link "
+    "was made. Ask the bot again to find it."
+)
+QUOTE_LINK_BAD = "That is not the address of a quote. Links from the bot's answers look like /q/…/120-480."
+QUOTE_PAGE_LOADING = "The transcripts are still loading; please try again in a moment."
 NOTHING_QUOTABLE = "There is nothing quotable on record yet."
 NO_EPISODE = "No episode matches “{episode}”; pick one from the list as you type."
 SLACK_INVITE = (

@@ -47,6 +47,17 @@ def test_values_from_the_environment_and_env_file(tmp_path: Path) -> None:
 WHOLE = "a whole number, 1 or more"
 PORT = "a port number from 1 to 65535"
 HTTP = "an http:// or https:// URL"
+PUBLIC = "an http:// or https:// URL with a host, without ? or #"
+BAD_PUBLIC_URLS = (
+    "onrecord.example.org",
+    "ftp://x.org",
+    "https://",
+    "https://x.org/?a=1",
+    "https://x.org/#quote",
+    "https://x .org",
+    "http://x.org:99999",
+    "javascript:alert(1)",
+)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +76,7 @@ HTTP = "an http:// or https:// URL"
         ("ONRECORD_DISCORD_API_URL", "ftp://x", HTTP),
         ("ONRECORD_DISCORD_GATEWAY_URL", "https://x", "a ws:// or wss:// URL"),
         ("ONRECORD_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        *(("ONRECORD_PUBLIC_URL", bad, PUBLIC) for bad in BAD_PUBLIC_URLS),
         ("ONRECORD_LOG_FORMAT", "xml", "auto, text or json"),
         (
             "ONRECORD_DISCORD_SHARD_IDS",
@@ -109,6 +121,19 @@ def test_a_zone_naming_a_folder_is_refused_like_any_bad_zone(name: str, value: s
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"onrecord: {name}") and proc.stderr.count("\n") == 1
     assert expected in proc.stderr and "Errno" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://onrecord.example.org/", "https://onrecord.example.org"),
+        (" http://10.0.0.5:8080/bots/onrecord/ ", "http://10.0.0.5:8080/bots/onrecord"),
+        ("", None),
+    ],
+)
+def test_the_public_url_is_kept_without_its_trailing_slash(value: str, expected: str | None) -> None:
+    assert load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url == expected
+    assert load_settings({}, env_file=None).public_url is None
 
 
 def test_a_bad_redis_url_is_named_but_not_echoed() -> None:

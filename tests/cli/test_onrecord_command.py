@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -154,3 +155,22 @@ def test_a_closed_pipe_is_not_an_error(cache_home: Path) -> None:
     )  # fmt: skip
     assert proc.stdout.startswith("Q: cold shower")
     assert "Traceback" not in proc.stderr
+
+
+def test_json_links_each_quote_to_its_page_when_there_is_a_public_url(cache_home: Path) -> None:
+    question = ("ask", "--json", "-k", "2", "cold", "shower")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "ONRECORD_PUBLIC_URL": "https://on.example/"}
+    linked = subprocess.run([ONRECORD, *question], capture_output=True, text=True, env=env, check=False)
+    assert linked.returncode == 0, linked.stderr
+    plain = json.loads(run(*question, cache=cache_home).stdout)["results"]
+    results = json.loads(linked.stdout)["results"]
+    assert [{k: v for k, v in r.items() if k != "context_url"} for r in results] == plain
+    link = re.compile(r"https://on\.example/q/[0-9a-f]{16}/\d+-\d+#quote")
+    assert all(link.fullmatch(r["context_url"]) for r in results)
+    env["ONRECORD_PUBLIC_URL"] = "on.example"
+    bad = subprocess.run([ONRECORD, *question], capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr == (
+        "onrecord: ONRECORD_PUBLIC_URL must be an http:// or https:// URL with a host, without ? or # "
+        '(got "on.example")\n'
+    )
