@@ -107,6 +107,9 @@ def _source(result: Result, *, link: bool) -> str:
         source.append(f"[▶ {when}]({url})" if url else f"▶ {when}")
     if result.speaker:
         source.append(escape(_clip(result.speaker, 80)))
+    context = _http(result.context_url) if link else None
+    if context:
+        source.append(f"[Read in context]({context})")
     return "\n\n" + " · ".join(source) if source else ""
 
 

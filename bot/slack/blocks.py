@@ -94,6 +94,8 @@ def _quote_block(result: Result) -> Block:
         source.append(_link(result.url, when))
     if result.speaker:
         source.append(escape(_clip(result.speaker, _SPEAKER_CHARS)))
+    if result.context_url:
+        source.append(_link(result.context_url, "Read in context"))
     room = MAX_SECTION - len(" — ".join(source)) - 4  # never clip the source line away
     return _section(_clip(quoted, room) + "\n— " + " · ".join(source))
 

@@ -107,3 +107,11 @@ def test_masked_links_in_transcript_text_stay_text(seed_index: index.Index, quot
         assert "https://evil" not in re.sub(
             r"\\[^0-9A-Za-z\s]", "\0", embed.description or ""
         )  # no bare link
+
+
+def test_a_result_links_to_its_page_only_when_there_is_one(seed_index: index.Index) -> None:
+    page = "https://bot.example.org/q/abc123/10-20#quote"
+    linked = answer_message(_answer(seed_index, 3, context_url=page))
+    assert all(f"[Read in context]({page})" in (e.description or "") for e in linked.embeds)
+    plain = answer_message(_answer(seed_index, 3))
+    assert not any("Read in context" in (e.description or "") for e in plain.embeds)

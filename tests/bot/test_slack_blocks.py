@@ -132,3 +132,10 @@ def test_a_link_with_spaces_is_left_out_and_brackets_are_encoded(seed_index: ind
     tight = "https://x.test/a_(b)_[c]"
     text = answer_message(_answer(seed_index, link=tight, url=None)).blocks[0]["text"]["text"]
     assert "<https://x.test/a_%28b%29_%5Bc%5D|" in text
+
+
+def test_a_result_links_to_its_page_only_when_there_is_one(seed_index: index.Index) -> None:
+    page = "https://bot.example.org/q/abc123/10-20#quote"
+    linked = _texts(answer_message(_answer(seed_index, context_url=page)).blocks)
+    assert sum(f"<{page}|Read in context>" in text for text in linked) == 3
+    assert not any("Read in context" in text for text in _texts(answer_message(_answer(seed_index)).blocks))
