@@ -17,8 +17,6 @@ __all__ = ["DRAIN_SECONDS", "Apology", "PlatformFailure", "Work"]
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # on shutdown, answers under way get this long to be sent
-RENEW_EVERY = WORKING_TTL / 3  # a claim is kept alive this often while its answer is under way
-
 Apology = Callable[[], Awaitable[object]]  # sends the short apology where the person will see it
 # Why a platform call failed when it is the platform's trouble (5xx, rate limits, lost connections,
 # timeouts, after the client's retries); None for anything else (a bug: logged with its traceback).
@@ -30,9 +28,18 @@ def _no_platform_failure(err: BaseException) -> str | None:
 
 
 class Work:
-    def __init__(self, claims: EventClaims, platform_failure: PlatformFailure = _no_platform_failure) -> None:
+    def __init__(
+        self,
+        claims: EventClaims,
+        platform_failure: PlatformFailure = _no_platform_failure,
+        *,
+        ttl: int = WORKING_TTL,
+    ) -> None:
+        """`ttl`: seconds a claim lasts unless renewed (every third of it while the answer is under way),
+        so a process that dies mid-answer frees the event that soon."""
         self._claims = claims
         self._platform_failure = platform_failure
+        self._ttl = ttl
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -43,7 +50,7 @@ class Work:
         slow answer is never taken over by another process. A failure inside is logged, apologised for,
         and releases the claim (so a retry of the event is answered); it does not propagate."""
         async with self.guarded(apologise, key):
-            if not await self._claims.claim(key, WORKING_TTL):
+            if not await self._claims.claim(key, self._ttl):
                 yield False
                 return
             renewing = asyncio.create_task(self._renew(key), name=f"onrecord-renew-{key}")
@@ -59,8 +66,8 @@ class Work:
 
     async def _renew(self, key: str) -> None:
         while True:
-            await asyncio.sleep(RENEW_EVERY)
-            if not await self._claims.extend(key, WORKING_TTL):
+            await asyncio.sleep(self._ttl / 3)
+            if not await self._claims.extend(key, self._ttl):
                 log.warning("the claim of %s was lost while answering it (it expired in Redis)", key)
                 return
 
