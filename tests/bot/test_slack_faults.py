@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from redis.asyncio import Redis
@@ -138,6 +139,29 @@ async def test_the_first_mention_and_ask_are_acknowledged_while_auth_test_is_slo
         await slack.wait_calls("chat.postMessage", 3)  # the answer, "asked:" and the command's answer
     finally:
         hold.release()
+
+
+async def test_over_socket_mode_too_the_first_mention_and_ask_are_acknowledged_while_auth_test_is_slow(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, until: Poll
+) -> None:
+    env = bot_env(slack, seed_index_dir, redis_server.url, SLACK_APP_TOKEN=slack.app_token)
+    del env["SLACK_SIGNING_SECRET"]
+    async with slack_bot(env):
+        await slack.wait_socket_connections(1)
+        hold = slack.hold("auth.test", times=2)
+        try:
+            command = dict(parse_qsl(slash_command(QUESTION, response_url=slack.response_url("r"))))
+            for kind, payload in (("events_api", mention_event(QUESTION)), ("slash_commands", command)):
+                envelope = await slack.send_envelope(kind, payload)
+
+                async def acked_or_held(envelope: str = envelope) -> bool:
+                    return envelope in slack.acks or hold.waiting > 0
+
+                await until(acked_or_held)
+                assert envelope in slack.acks and hold.waiting == 0, "the ack waited for auth.test"
+            await slack.wait_calls("chat.postMessage", 3)
+        finally:
+            hold.release()
 
 
 async def test_more_from_this_conversation_clicked_once_and_replayed_twice_posts_once(
