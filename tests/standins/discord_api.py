@@ -578,6 +578,10 @@ class DiscordStandIn:
         )
         return self.requests_to(method, path_pattern)
 
+    async def wait_held(self, hold: Hold, count: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until `count` requests are held by `hold`."""
+        await self._wait(lambda: hold.waiting >= count, timeout, lambda: f"{count} held request(s)")
+
     async def _wait(self, done: Callable[[], bool], within: float, what: Callable[[], str]) -> None:
         async with self._changed:
             try:
