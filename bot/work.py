@@ -67,7 +67,12 @@ class Work:
     async def _renew(self, key: str) -> None:
         while True:
             await asyncio.sleep(self._ttl / 3)
-            if not await self._claims.extend(key, self._ttl):
+            try:
+                kept = await self._claims.extend(key, self._ttl)
+            except Exception as err:  # the answer goes on; the next renewal may get through
+                log.warning("could not renew the claim of %s (%s)", key, err)
+                continue
+            if not kept:
                 log.warning("the claim of %s was lost while answering it (it expired in Redis)", key)
                 return
 
