@@ -8,6 +8,7 @@ __all__ = [
     "ALREADY_SHOWN",
     "APOLOGY",
     "CONTEXT_GONE",
+    "CONTEXT_SHOWN",
     "EMPTY",
     "FEEDBACK_THANKS",
     "MORE_GONE",
@@ -44,6 +45,7 @@ SLACK_INVITE = (
     "To have me answer in the channel, invite me with `/invite @OnRecord`."
 )
 ALREADY_SHOWN = "Those results are already posted in this thread."
+CONTEXT_SHOWN = "That conversation is already posted in this thread."
 APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
 
 

@@ -7,8 +7,6 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import aiohttp
-
 from bot.app import Runtime, StartupError
 from bot.daily.channels import DailyChannel, Platform
 from bot.daily.runner import scheduler
@@ -103,9 +101,9 @@ async def _posters(
     async with contextlib.AsyncExitStack() as stack:
         if "slack" in platforms:
             from bot.slack.daily import SlackDailyPoster
-            from bot.slack.server import web_client
+            from bot.slack.web import api_session, web_client
 
-            session = await stack.enter_async_context(aiohttp.ClientSession())
+            session = await stack.enter_async_context(api_session())
             posters["slack"] = SlackDailyPoster(web_client(settings, session))
         if "discord" in platforms:
             from bot.discord.client import OnRecordClient

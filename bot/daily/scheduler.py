@@ -10,10 +10,11 @@ and no quote repeats in a channel before all have been posted there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -21,9 +22,18 @@ from bot.answer import Result
 from bot.daily.channels import DailyChannel, Platform
 from bot.service import AnswerService
 from bot.state import DailyLedger
+from bot.state.daily import POSTING_TTL
 from index.quotable import QuoteCandidate
 
-__all__ = ["DAILY_MIN_SCORE", "Clock", "DailyPoster", "DailyScheduler", "Outcome", "SystemClock"]
+__all__ = [
+    "DAILY_MIN_SCORE",
+    "Clock",
+    "DailyPoster",
+    "DailyScheduler",
+    "Outcome",
+    "SystemClock",
+    "UnconfirmedPostError",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +43,9 @@ LAST_RETRY = dt.timedelta(minutes=10)  # backoff doubles up to this
 RECORD_TRIES = 4  # recording a post that was made: about 1.4 s of retries before leaving it for later
 IDLE = dt.timedelta(minutes=1)  # the longest sleep: a changed clock (or a suspended host) is noticed soon
 
-Outcome = Literal["posted", "already posted", "busy"]
+KEEP_EVERY = POSTING_TTL / 4  # the day's claim is renewed this often while its post is under way
+
+Outcome = Literal["posted", "already posted", "busy", "unconfirmed"]
 DayKey = tuple[Platform, str, dt.date]
 
 
@@ -52,9 +64,15 @@ class SystemClock:
 
 
 class DailyPoster(Protocol):
-    """Posts a daily quote to a channel of its platform; `context` names the passage for the button."""
+    """Posts a daily quote to a channel of its platform; `context` names the passage for the button.
+    Raises `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
 
     async def post(self, channel: str, quote: Result, context: str) -> None: ...
+
+
+class UnconfirmedPostError(Exception):
+    """The post was sent but not answered in time: the platform may have made it. It is not posted
+    again (a missed quote is better than two), and the day is recorded as posted."""
 
 
 class NothingToPostError(Exception):
@@ -123,7 +141,12 @@ class DailyScheduler:
                 self.service.index.excerpt, candidate.passage_id, candidate.start, candidate.end
             )
             context = f"{self.service.index.version}:{candidate.passage_id}"
-            await self.posters[channel.platform].post(channel.channel, Result.from_hit(hit), context)
+            async with self._kept(channel, day):
+                await self.posters[channel.platform].post(channel.channel, Result.from_hit(hit), context)
+        except UnconfirmedPostError as err:
+            log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
+            await self._record(channel, day, candidate.key)
+            return "unconfirmed"
         except BaseException:
             try:
                 await self.ledger.release(channel.platform, channel.channel, day)
@@ -133,6 +156,28 @@ class DailyScheduler:
         log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
         await self._record(channel, day, candidate.key)
         return "posted"
+
+    @contextlib.asynccontextmanager
+    async def _kept(self, channel: DailyChannel, day: dt.date) -> AsyncIterator[None]:
+        """Renew the day's claim while the block posts (rate-limit waits and retries can outlast it)."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(KEEP_EVERY)
+                try:
+                    kept = await self.ledger.keep(channel.platform, channel.channel, day)
+                except Exception as err:
+                    log.warning("could not renew the daily claim of %s on %s (%s)", channel, day, err)
+                    continue
+                if not kept:
+                    log.warning("the daily claim of %s on %s was lost while posting", channel, day)
+                    return
+
+        task = asyncio.create_task(keep(), name=f"onrecord-daily-keep-{channel.channel}")
+        try:
+            yield
+        finally:
+            task.cancel()
 
     async def _record(self, channel: DailyChannel, day: dt.date, quote: str) -> None:
         """Note the post in the ledger. It is made whatever happens here: never post it again from this

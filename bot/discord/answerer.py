@@ -17,8 +17,17 @@ from rapidfuzz.utils import default_process
 
 from bot.discord.buttons import answer_view, daily_view
 from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
+from bot.discord.rest import rest
 from bot.service import AnswerService, AskOptions
-from bot.wording import ALREADY_SHOWN, APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, NO_EPISODE
+from bot.wording import (
+    ALREADY_SHOWN,
+    APOLOGY,
+    CONTEXT_GONE,
+    CONTEXT_SHOWN,
+    FEEDBACK_THANKS,
+    MORE_GONE,
+    NO_EPISODE,
+)
 from bot.work import Work
 
 __all__ = ["DiscordAnswerer"]
@@ -28,6 +37,8 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 THREAD_NAME = 100
 _ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
+_ALREADY_ACKNOWLEDGED: Final = 40060
+_UNKNOWN_INTERACTION: Final = 10062
 
 
 class DiscordAnswerer:
@@ -52,10 +63,14 @@ class DiscordAnswerer:
                 await _send(message.channel, reply, view)
                 return
             try:
-                thread = await message.create_thread(
-                    name=_thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
+                thread = await rest(
+                    lambda: message.create_thread(
+                        name=_thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
+                    )
                 )
             except discord.HTTPException as err:  # no permission to create threads here
+                if isinstance(err, discord.DiscordServerError):
+                    raise
                 log.warning(
                     "could not start a thread in %s (%s); replying in the channel", message.channel.id, err
                 )
@@ -64,13 +79,15 @@ class DiscordAnswerer:
             await _send(thread, reply, view)
 
     async def ask(self, interaction: discord.Interaction[Any], question: str, episode: str | None) -> None:
-        """`/ask`: "thinking…" at once, the answer as the follow-up."""
+        """`/ask`: "thinking…" at once (before anything else, so the 3 s deadline is always met), the
+        answer as the follow-up."""
+        if not await _deferred(interaction, thinking=True):
+            return
         async with self._work.claimed(
             f"discord:interaction:{interaction.id}", _followup(interaction)
         ) as mine:
             if not mine:
                 return
-            await interaction.response.defer(thinking=True)
             options = AskOptions(user=f"discord:{interaction.user.id}")
             if episode:
                 document = self._episode(episode)
@@ -83,12 +100,13 @@ class DiscordAnswerer:
 
     async def quote(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
         """`/quote [topic]`: one quotable passage, on the topic or at random."""
+        if not await _deferred(interaction, thinking=True):
+            return
         async with self._work.claimed(
             f"discord:interaction:{interaction.id}", _followup(interaction)
         ) as mine:
             if not mine:
                 return
-            await interaction.response.defer(thinking=True)
             answer = await self._service.quote(topic, user=f"discord:{interaction.user.id}")
             view = None
             if answer.status == "ok" and answer.results:
@@ -97,28 +115,20 @@ class DiscordAnswerer:
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
         """The next page, where the button is, once (a second click only tells the clicker)."""
+        if not await _deferred(interaction):
+            return
         source = interaction.message.id if interaction.message is not None else interaction.id
         async with self._work.claimed(
             f"discord:more:{source}:{answer_id}:{page}", _followup(interaction)
         ) as mine:
             if not mine:
-                await interaction.response.send_message(
-                    ALREADY_SHOWN, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
+                await _tell(interaction, ALREADY_SHOWN)
                 return
             answer = await self._service.more(answer_id, page, options=AskOptions(k=k))
             if answer is None:
-                await interaction.response.send_message(
-                    MORE_GONE, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
+                await _tell(interaction, MORE_GONE)
                 return
-            reply = answer_message(answer)
-            await interaction.response.send_message(
-                reply.content,
-                embeds=reply.embeds,
-                allowed_mentions=NO_MENTIONS,
-                view=_view(answer_view(answer)),
-            )
+            await _reply(interaction, answer_message(answer), answer_view(answer))
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
         async with self._work.guarded(_followup(interaction)):
@@ -129,24 +139,30 @@ class DiscordAnswerer:
             )
 
     async def context(self, interaction: discord.Interaction[Any], context: str) -> None:
-        """ "More from this conversation": the passage around a daily quote, in a thread on it."""
-        async with self._work.guarded(_followup(interaction)):
+        """ "More from this conversation": the passage around a daily quote, in a thread on it, once
+        (a second click, or a click on another replica, only tells the clicker)."""
+        if not await _deferred(interaction):
+            return
+        source = interaction.message.id if interaction.message is not None else interaction.id
+        async with self._work.claimed(f"discord:context:{source}:{context}", _followup(interaction)) as mine:
+            if not mine:
+                await _tell(interaction, CONTEXT_SHOWN)
+                return
             answer = await self._service.context(context)
             if answer is None:
-                await interaction.response.send_message(
-                    CONTEXT_GONE, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
+                await _tell(interaction, CONTEXT_GONE)
                 return
-            await interaction.response.defer()
             reply, message = answer_message(answer), interaction.message
             reply = DiscordMessage("More from this conversation", reply.embeds)
             if message is None or not isinstance(message.channel, discord.TextChannel):
                 await _reply(interaction, reply, None)
                 return
             try:
-                thread: Any = await message.create_thread(name="More from this conversation")
-            except discord.HTTPException:  # made by an earlier click: the thread has the message's id
-                thread = await interaction.client.fetch_channel(message.id)
+                thread: Any = await rest(lambda: message.create_thread(name="More from this conversation"))
+            except discord.HTTPException as err:  # made by an earlier click: the thread has the message's id
+                if isinstance(err, discord.DiscordServerError):
+                    raise
+                thread = await rest(lambda: interaction.client.fetch_channel(message.id))
             await _send(thread, reply, None)
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
@@ -186,21 +202,45 @@ async def _send(
     view: discord.ui.View | None,
     reference: discord.Message | None = None,
 ) -> None:
-    await channel.send(
-        reply.content,
-        embeds=reply.embeds,
-        allowed_mentions=NO_MENTIONS,
-        view=_view(view),
-        reference=reference,
+    await rest(
+        lambda: channel.send(
+            reply.content,
+            embeds=reply.embeds,
+            allowed_mentions=NO_MENTIONS,
+            view=_view(view),
+            reference=reference,
+        )
     )
 
 
 async def _reply(
     interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
 ) -> None:
-    await interaction.followup.send(
-        reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
+    await rest(
+        lambda: interaction.followup.send(
+            reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
+        )
     )
+
+
+async def _tell(interaction: discord.Interaction[Any], text: str) -> None:
+    """A short word only the clicker sees, once the interaction is deferred."""
+    await rest(lambda: interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS))
+
+
+async def _deferred(interaction: discord.Interaction[Any], *, thinking: bool = False) -> bool:
+    """Acknowledge the interaction first, within Discord's 3 s, before Redis or the search is asked
+    anything; False when it was acknowledged already (by another process given the same event)."""
+    try:
+        await interaction.response.defer(thinking=thinking)
+    except discord.InteractionResponded:
+        return False
+    except discord.HTTPException as err:
+        if err.code in (_ALREADY_ACKNOWLEDGED, _UNKNOWN_INTERACTION):
+            log.info("interaction %s was acknowledged elsewhere or expired (%s)", interaction.id, err.code)
+            return False
+        raise
+    return True
 
 
 def _view(view: discord.ui.View | None) -> Any:
@@ -215,6 +255,6 @@ def _followup(interaction: discord.Interaction[Any]) -> functools.partial[Any]:
 
 async def _apologise(interaction: discord.Interaction[Any]) -> None:
     if interaction.response.is_done():
-        await interaction.followup.send(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await _tell(interaction, APOLOGY)
     else:
         await interaction.response.send_message(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)

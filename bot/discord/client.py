@@ -11,6 +11,7 @@ from discord import app_commands
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.buttons import ContextButton, MoreButton, VoteButton
 from bot.discord.render import NO_MENTIONS
+from bot.discord.rest import MAX_RATELIMIT_WAIT
 
 __all__ = ["PERMISSIONS", "OnRecordClient", "command_tree"]
 
@@ -31,7 +32,12 @@ class OnRecordClient(discord.AutoShardedClient):
     def __init__(self, answerer: DiscordAnswerer | None, **options: Any) -> None:
         # The bot has no voice: no warnings about voice libraries it does not need.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+            **options,
+        )
         self.answerer = answerer
         self.tree = command_tree(self)
 

@@ -17,6 +17,7 @@ from bot.daily.runner import daily_quotes
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
+from bot.discord.rest import platform_failure
 from bot.settings import Settings
 from bot.work import DRAIN_SECONDS, Work
 
@@ -41,7 +42,7 @@ async def serve(runtime: Runtime) -> None:
     """Answer Discord until cancelled; then let answers under way finish and close the connection."""
     settings = runtime.settings
     point_at(settings)
-    work = Work(runtime.state.claims)
+    work = Work(runtime.state.claims, platform_failure)
     shards: dict[str, object] = {}
     if settings.discord_shard_count is not None:
         shards["shard_count"] = settings.discord_shard_count

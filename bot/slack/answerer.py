@@ -27,7 +27,15 @@ from bot.slack.blocks import (
     parse_value,
     passage_message,
 )
-from bot.wording import ALREADY_SHOWN, APOLOGY, CONTEXT_GONE, FEEDBACK_THANKS, MORE_GONE, SLACK_INVITE
+from bot.wording import (
+    ALREADY_SHOWN,
+    APOLOGY,
+    CONTEXT_GONE,
+    CONTEXT_SHOWN,
+    FEEDBACK_THANKS,
+    MORE_GONE,
+    SLACK_INVITE,
+)
 from bot.work import Apology, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
@@ -123,10 +131,7 @@ class SlackAnswerer:
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
         """The "More results" button: the next page, in the same thread, once (a second click, or a
         click on another replica, only tells the clicker)."""
-        message = body.get("message") or {}
-        key = (
-            f"slack:more:{body.get('channel', {}).get('id')}:{message.get('ts')}:{_action(body).get('value')}"
-        )
+        key = f"slack:more:{_button_key(body)}"
         async with self._work.claimed(key, _privately(respond)) as mine:
             if not mine:
                 await _respond(respond, notice_message(ALREADY_SHOWN))
@@ -139,8 +144,13 @@ class SlackAnswerer:
             await self._vote(body, respond, vote)
 
     async def context(self, body: dict[str, Any], respond: Respond) -> None:
-        """ "More from this conversation" under a daily quote: the passage, in the quote's thread."""
-        async with self._work.guarded(_privately(respond)):
+        """ "More from this conversation" under a daily quote: the passage, in the quote's thread, once
+        (a second click, a replay, or a click on another replica only tells the clicker)."""
+        key = f"slack:context:{_button_key(body)}"
+        async with self._work.claimed(key, _privately(respond)) as mine:
+            if not mine:
+                await _respond(respond, notice_message(CONTEXT_SHOWN))
+                return
             answer = await self._service.context(_action(body).get("value", ""))
             message = body.get("message")
             if answer is None or message is None or "channel" not in body:
@@ -210,6 +220,12 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     actions = body.get("actions") or [{}]
     first = actions[0]
     return first if isinstance(first, dict) else {}
+
+
+def _button_key(body: dict[str, Any]) -> str:
+    """A button on a message, as a claim key: its channel, the message's ts and the button's value."""
+    message = body.get("message") or {}
+    return f"{body.get('channel', {}).get('id')}:{message.get('ts')}:{_action(body).get('value')}"
 
 
 def _privately(respond: Respond) -> Apology:

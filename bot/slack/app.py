@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.answerer import Asked, SlackAnswerer
@@ -16,11 +18,19 @@ COMMAND = "/ask"
 QUOTE_COMMAND = "/quote"
 
 
-def create_app(answerer: SlackAnswerer, client: AsyncWebClient, *, signing_secret: str | None) -> AsyncApp:
-    """The bolt app. With `signing_secret` every HTTP request must be signed with it (HTTP mode);
-    without, requests arrive over Socket Mode's authenticated websocket and are not signed."""
+def create_app(
+    answerer: SlackAnswerer,
+    client: AsyncWebClient,
+    authorize: Callable[..., Awaitable[AuthorizeResult]],
+    *,
+    signing_secret: str | None,
+) -> AsyncApp:
+    """The bolt app over `client` (without a token: `authorize` gives each request the bot's).
+    With `signing_secret` every HTTP request must be signed with it (HTTP mode); without, requests
+    arrive over Socket Mode's authenticated websocket and are not signed."""
     app = AsyncApp(
         client=client,
+        authorize=authorize,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
         url_verification_enabled=True,

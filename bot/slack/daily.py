@@ -5,7 +5,9 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Result
+from bot.daily.scheduler import UnconfirmedPostError
 from bot.slack.blocks import daily_message
+from bot.slack.web import CALL_TIMEOUT
 
 __all__ = ["SlackDailyPoster"]
 
@@ -16,6 +18,13 @@ class SlackDailyPoster:
 
     async def post(self, channel: str, quote: Result, context: str) -> None:
         message = daily_message(quote, context)
-        await self._client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
-        )
+        try:
+            await self._client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except TimeoutError as err:
+            raise UnconfirmedPostError(f"Slack did not answer within {CALL_TIMEOUT:g} s") from err

@@ -12,13 +12,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Runtime, StartupError, listening
 from bot.daily.runner import daily_quotes
@@ -27,6 +26,7 @@ from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
 from bot.slack.daily import SlackDailyPoster
 from bot.slack.signed import RefusedRequestError, signed_request
+from bot.slack.web import api_session, platform_failure, web_client
 from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["EVENTS_PATH", "serve"]
@@ -36,34 +36,21 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"  # events, slash commands and button clicks all come here in HTTP mode
 
 
-def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
-    """The Web API client: one connection pool, retries on 429 (after Retry-After) and lost connections."""
-    assert settings.slack_bot_token is not None
-    return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        session=session,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        ],
-    )
-
-
 async def serve(runtime: Runtime) -> None:
     """Answer Slack until cancelled; then let answers under way finish and close every connection."""
     settings = runtime.settings
-    async with aiohttp.ClientSession() as session:
+    async with api_session() as session:
         client = web_client(settings, session)
-        await _verify_token(client, "SLACK_BOT_TOKEN")
-        work = Work(runtime.state.claims)
+        verified = await _verify_token(client, "SLACK_BOT_TOKEN")
+        work = Work(runtime.state.claims, platform_failure)
         answerer = SlackAnswerer(runtime.service, work, client)
         secret = settings.slack_signing_secret
         if not settings.slack_socket_mode and secret is None:
             raise StartupError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN)")
         app = create_app(
             answerer,
-            client,
+            web_client(settings, session, with_token=False),
+            Authorization(client, verified),
             signing_secret=None
             if settings.slack_socket_mode or secret is None
             else secret.get_secret_value(),
@@ -80,14 +67,40 @@ async def serve(runtime: Runtime) -> None:
                     await work.drain()
 
 
-async def _verify_token(client: AsyncWebClient, variable: str) -> None:
-    """Stop with a clear line when Slack refuses the token; only warn when Slack cannot be reached."""
+async def _verify_token(client: AsyncWebClient, variable: str) -> AsyncSlackResponse | None:
+    """Slack's auth.test answer; stop with a clear line when Slack refuses the token, only warn (None)
+    when Slack cannot be reached."""
     try:
-        await client.auth_test()
-    except SlackApiError as err:
-        raise StartupError(f"{variable}: Slack refused the token ({err.response.get('error')})") from err
-    except (aiohttp.ClientError, OSError, TimeoutError) as err:
-        log.warning("cannot reach Slack at %s yet (%s); answering once it is reachable", client.base_url, err)
+        return await client.auth_test()
+    except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as err:
+        reason = platform_failure(err)
+        if reason is None and isinstance(err, SlackApiError):
+            raise StartupError(f"{variable}: Slack refused the token ({err.response.get('error')})") from err
+        log.warning(
+            "cannot reach Slack at %s yet (%s); answering once it is reachable",
+            client.base_url,
+            reason or err,
+        )
+        return None
+
+
+class Authorization(AsyncAuthorize):
+    """bolt's authorize step from the auth.test made at start-up, so that no request waits for one
+    (bolt would make its own on the first request, and Slack wants an ack within 3 s). When start-up
+    could not reach Slack, the first request that needs it asks once."""
+
+    def __init__(self, client: AsyncWebClient, verified: AsyncSlackResponse | None) -> None:
+        self._client = client
+        self._verified = verified
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, **_: object) -> AuthorizeResult:
+        async with self._lock:
+            if self._verified is None:
+                self._verified = await self._client.auth_test()
+        return AuthorizeResult.from_auth_test_response(
+            auth_test_response=self._verified, bot_token=self._client.token
+        )
 
 
 @contextlib.asynccontextmanager

@@ -24,6 +24,10 @@ local held = redis.call('GET', KEYS[1])
 if held and held ~= ARGV[1] then return 0 end
 return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 """
+_EXTEND = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 _GIVE_BACK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -67,6 +71,21 @@ class EventClaims:
         if self._link is not None:
             with contextlib.suppress(RedisUnavailableError):
                 await self._link.run(lambda client: client.eval(_GIVE_BACK, 1, key, self._owner))
+
+    async def extend(self, event_id: str, ttl: int = WORKING_TTL) -> bool:
+        """Keep a claim this process holds for `ttl` more seconds while its work goes on; False when it
+        is not (or no longer) this process's."""
+        key = self._key(event_id)
+        if self._link is not None:
+            try:
+                kept = await self._link.run(lambda client: client.eval(_EXTEND, 1, key, self._owner, ttl))
+            except RedisUnavailableError:
+                return True  # cannot tell now; it was this process's
+            return bool(kept)
+        if self._local.get(key) is None:
+            return False
+        self._local.set(key, True, ttl)
+        return True
 
     def _key(self, event_id: str) -> str:
         return f"{self._namespace}:claim:{event_id}"

@@ -74,6 +74,18 @@ class DailyLedger:
 
         await self._run(record)
 
+    async def keep(self, platform: str, channel: str, day: dt.date) -> bool:
+        """Hold the day for `POSTING_TTL` more seconds while this process is still posting it; False when
+        the claim is no longer this process's."""
+        key = self._day(platform, channel, day)
+        if self._link is None:
+            if self._local.get(key) != self._owner:
+                return False
+            self._local.set(key, self._owner, POSTING_TTL)
+            return True
+        kept = await self._run(lambda client: client.eval(_KEEP, 1, key, self._owner, str(POSTING_TTL)))
+        return bool(kept)
+
     async def release(self, platform: str, channel: str, day: dt.date) -> None:
         """Give the day back after a failed post, so a retry (here or elsewhere) may post it."""
         key = self._day(platform, channel, day)
@@ -120,6 +132,11 @@ redis.call('SADD', KEYS[2], ARGV[4])
 if held and held ~= ARGV[1] and held ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
+"""
+# Keep the day a while longer only if this process still holds it.
+_KEEP = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
 """
 # Give the day back only if this process still holds it.
 _RELEASE = """

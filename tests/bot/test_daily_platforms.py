@@ -112,6 +112,37 @@ async def test_daily_post_run_three_times_in_parallel_posts_once_per_channel(
     assert again.returncode == 0 and again.stdout.count("already posted") == 2
 
 
+async def test_a_daily_post_slack_answers_too_late_is_posted_once_by_two_runs(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    """Slack holds the first run's post past the call's timeout (and, without one, past the day's
+    claim); a second run starts meanwhile. The first gives the call up before its claim could expire
+    and, not knowing whether Slack posted, records the day: the second run never posts it again."""
+    async with SlackStandIn() as slack:
+        env = {
+            **os.environ,
+            **slack_env(slack, seed_index_dir, redis_server.url),
+            "ONRECORD_DAILY_SLACK": "C0001",
+        }
+
+        async def run() -> asyncio.subprocess.Process:
+            return await asyncio.create_subprocess_exec(
+                ONRECORD, "daily", "post", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+
+        hold = slack.hold("chat.postMessage")
+        first = await run()
+        await slack.wait_held(hold, timeout=30)
+        second = await run()
+        outputs = [await process.communicate() for process in (first, second)]
+        hold.release()  # Slack carries the held post out, late
+        await slack.wait_calls("chat.postMessage", 1)
+    assert [p.returncode for p in (first, second)] == [0, 0], [err[-500:] for _, err in outputs]
+    lines = [out.decode().strip() for out, _ in outputs]
+    assert lines[0].endswith(": unconfirmed") and lines[1].endswith(": already posted")
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
     env = {
         **os.environ,

@@ -152,21 +152,24 @@ async def test_buttons_work_after_a_restart(
     buttons = _custom_ids(sent)
     async with discord_bot(env, monkeypatch) as runtime:  # a new process: only Redis remembers the answer
         await discord_api.wait_ready(sessions=2)
+        # Each click is acknowledged first (deferred), then answered with a follow-up.
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
-        [more] = await discord_api.wait_requests("POST", "/interactions/*/*/callback")
+        [more] = await discord_api.wait_requests("POST", "/webhooks/*/*")
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
-        _, again = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=2)
+        _, again = await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
         await discord_api.dispatch(
             "INTERACTION_CREATE", discord_api.component(buttons["vote:up"], message=sent)
         )
         *_, thanks = await discord_api.wait_requests("POST", "/interactions/*/*/callback", count=3)
         answer_id = buttons["vote:up"].rsplit(":", 1)[1]
         counts = await runtime.service.feedback_counts(answer_id)
-    assert more.json["type"] == 4 and more.json["data"]["content"].startswith("Results 4–6 ")
+    deferred = discord_api.requests_to("POST", "/interactions/*/*/callback")[:2]
+    assert [r.json["type"] for r in deferred] == [6, 6]
+    assert more.json["content"].startswith("Results 4–6 ") and not (more.json.get("flags") or 0) & 64
     first_quotes = {e["description"] for e in answer.json["embeds"]}
-    assert not first_quotes & {e["description"] for e in more.json["data"]["embeds"]}
-    assert again.json["data"]["content"] == "Those results are already posted in this thread."
-    assert again.json["data"]["flags"] & 64  # only the clicker sees it
+    assert not first_quotes & {e["description"] for e in more.json["embeds"]}
+    assert again.json["content"] == "Those results are already posted in this thread."
+    assert again.json["flags"] & 64  # only the clicker sees it
     assert thanks.json["type"] == 4 and thanks.json["data"]["flags"] & 64  # ephemeral
     assert counts.answer.up == 1
 

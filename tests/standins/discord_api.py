@@ -86,6 +86,17 @@ class _Fault:
     headers: dict[str, str]
 
 
+class Hold:
+    """Requests held by the stand-in: each waits, unanswered, until `release()`; then it is answered."""
+
+    def __init__(self) -> None:
+        self.waiting = 0  # requests held now
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass
 class _Connection:
     ws: web.WebSocketResponse
@@ -287,6 +298,7 @@ class DiscordStandIn:
         self._connections: list[_Connection] = []
         self._interactions: dict[str, _Interaction] = {}
         self._faults: list[_Fault] = []
+        self._holds: list[tuple[str, str, Hold]] = []
         self._last_id = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -392,6 +404,13 @@ class DiscordStandIn:
                 headers,
             )
         )
+
+    def hold(self, method: str, path_prefix: str) -> Hold:
+        """The next request whose method is `method` and whose path starts with `path_prefix` waits
+        until the returned hold is released (`Hold.waiting` says when it is held)."""
+        hold = Hold()
+        self._holds.append((method, path_prefix, hold))
+        return hold
 
     def add_user(self, user_id: int, username: str, global_name: str | None = None) -> Payload:
         """A (human) user known to the stand-in, for authors and mentions; returns its user object."""
@@ -565,6 +584,10 @@ class DiscordStandIn:
             ),
         )
         return self.requests_to(method, path_pattern)
+
+    async def wait_held(self, hold: Hold, count: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until `count` requests are held by `hold`."""
+        await self._wait(lambda: hold.waiting >= count, timeout, lambda: f"{count} held request(s)")
 
     async def _wait(self, done: Callable[[], bool], within: float, what: Callable[[], str]) -> None:
         async with self._changed:
@@ -1101,6 +1124,17 @@ class DiscordStandIn:
 
     async def _rest(self, request: web.Request) -> web.Response:
         body, files = await self._read_body(request)
+        path = "/" + request.match_info["tail"]
+        held = next((h for h in self._holds if h[0] == request.method and path.startswith(h[1])), None)
+        if held is not None:
+            self._holds.remove(held)
+            hold = held[2]
+            hold.waiting += 1
+            await self._notify()
+            try:
+                await hold.released.wait()
+            finally:
+                hold.waiting -= 1
         req = Request(
             request.method,
             "/" + request.match_info["tail"],

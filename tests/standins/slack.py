@@ -8,7 +8,8 @@
 
 It answers like Slack does (HTTP 200 with {"ok": false, "error": ...} for API errors, 429 with
 Retry-After when rate limited), records every call, and enforces the message limits that Slack
-enforces, so tests catch a bot that would fail against the real thing.
+enforces, so tests catch a bot that would fail against the real thing. Tests can also make it fail
+like an unwell Slack: HTTP 5xx, a dropped connection, or a call held until the test lets it go.
 """
 
 from __future__ import annotations
@@ -53,9 +54,20 @@ class Call:
 
 @dataclass
 class _Fault:
-    status: int
+    status: int  # 0: drop the connection without an answer
     error: str
     retry_after: int | None = None
+
+
+class Hold:
+    """Calls held by the stand-in: each waits, unanswered, until `release()`; then it is carried out."""
+
+    def __init__(self) -> None:
+        self.waiting = 0  # calls held now
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
 
 
 def signed_headers(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -149,6 +161,7 @@ class SlackStandIn:
         self.socket_connections = 0  # accepted since start, including closed ones
         self._address = ""
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._holds: defaultdict[str, deque[Hold]] = defaultdict(deque)
         self._sockets: list[web.WebSocketResponse] = []
         self._tickets: set[str] = set()
         self._ts = itertools.count(1)
@@ -193,6 +206,21 @@ class SlackStandIn:
     def fail(self, method: str, times: int = 1, error: str = "internal_error") -> None:
         """The next `times` calls to `method` answer {"ok": false, "error": error} (HTTP 200)."""
         self._faults[method].extend(_Fault(200, error) for _ in range(times))
+
+    def server_error(self, method: str, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls to `method` get HTTP `status` (5xx) and no message is posted."""
+        self._faults[method].extend(_Fault(status, "internal_error") for _ in range(times))
+
+    def drop_connection(self, method: str, times: int = 1) -> None:
+        """The next `times` calls to `method` are read, then their connection is closed unanswered."""
+        self._faults[method].extend(_Fault(0, "") for _ in range(times))
+
+    def hold(self, method: str, times: int = 1) -> Hold:
+        """The next `times` calls to `method` wait until the returned hold is released; then they are
+        carried out as usual (a message is posted even if the client gave up waiting, as Slack would)."""
+        hold = Hold()
+        self._holds[method].extend(hold for _ in range(times))
+        return hold
 
     def response_url(self, name: str) -> str:
         """A response_url served here; what is posted to it is recorded in `responses` as (name, body)."""
@@ -266,6 +294,10 @@ class SlackStandIn:
         await open_sockets[-1].send_json(envelope)
         return envelope_id
 
+    async def wait_held(self, hold: Hold, count: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until `count` calls are held by `hold`."""
+        await self._wait(lambda: hold.waiting >= count, timeout, lambda: f"{count} held call(s)")
+
     async def _wait(self, done: Callable[[], bool], seconds: float, what: Callable[[], str]) -> None:
         async with self._changed:
             try:
@@ -288,6 +320,14 @@ class SlackStandIn:
             token=request.headers.get("Authorization", "").removeprefix("Bearer ") or None,
             at=at,
         )
+        if self._holds[call.method]:
+            hold = self._holds[call.method].popleft()
+            hold.waiting += 1
+            await self._notify()  # tests wait for the hold to be reached
+            try:
+                await hold.released.wait()
+            finally:
+                hold.waiting -= 1
         headers = {}
         handler = self._methods.get(call.method)
         token_prefix = "xapp-" if call.method == "apps.connections.open" else "xoxb-"
@@ -304,6 +344,10 @@ class SlackStandIn:
             call.response = handler(call.args)
         self.calls.append(call)
         await self._notify()
+        if call.status == 0:  # a dropped connection
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()  # never sent: the connection is gone
         return web.json_response(call.response, status=call.status, headers=headers)
 
     async def _response(self, request: web.Request) -> web.Response:

@@ -514,3 +514,17 @@ async def test_wrong_token_fails_login(discord_api: DiscordStandIn) -> None:
         with pytest.raises(discord.LoginFailure):
             await client.start("not-the-token")
     assert discord_api.requests[0].status == 401
+
+
+async def test_a_held_request_is_answered_once_released(discord_api: DiscordStandIn) -> None:
+    async with running(make_client()) as client:
+        channel = client.get_channel(discord_api.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        hold = discord_api.hold("POST", f"/channels/{discord_api.channel_id}/messages")
+        sending = asyncio.create_task(channel.send("held"))
+        await discord_api.wait_held(hold)
+        assert not sending.done() and discord_api.requests_to("POST", "/channels/*/messages") == []
+        hold.release()
+        sent = await sending
+        again = await channel.send("not held")  # only the next request was held
+    assert sent.content == "held" and again.content == "not held" and hold.waiting == 0

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -116,6 +117,31 @@ async def test_fail_answers_the_error_then_recovers(slack: SlackStandIn, web: As
     with pytest.raises(SlackApiError, match="message_not_found"):
         await web.chat_update(channel="C1", ts="1.2", text="edited")
     assert (await web.chat_update(channel="C1", ts="1.2", text="edited"))["ts"] == "1.2"
+
+
+async def test_server_error_and_dropped_connection_then_recovery(slack: SlackStandIn) -> None:
+    web = AsyncWebClient(
+        token="xoxb-test", base_url=slack.api_url, retry_handlers=[]
+    )  # not even slack_sdk's default
+    slack.server_error("chat.postMessage", status=503)
+    slack.drop_connection("chat.postMessage")
+    with pytest.raises(SlackApiError) as raised:
+        await web.chat_postMessage(channel="C1", text="hi")
+    assert raised.value.response.status_code == 503
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await web.chat_postMessage(channel="C1", text="hi")
+    assert (await web.chat_postMessage(channel="C1", text="hi"))["ok"]
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [503, 0, 200]
+
+
+async def test_a_held_call_is_answered_once_released(slack: SlackStandIn, web: AsyncWebClient) -> None:
+    hold = slack.hold("chat.postMessage")
+    posting = asyncio.create_task(web.chat_postMessage(channel="C1", text="hi"))
+    await slack.wait_held(hold)
+    assert not posting.done() and slack.calls_to("chat.postMessage") == []
+    hold.release()
+    assert (await posting)["ok"] and hold.waiting == 0
+    assert (await web.chat_postMessage(channel="C1", text="again"))["ok"]  # only the next call was held
 
 
 async def test_wait_calls_times_out_with_what_it_saw(slack: SlackStandIn, web: AsyncWebClient) -> None:

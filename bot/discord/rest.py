@@ -1,0 +1,61 @@
+"""Discord REST calls with a timeout, and retried (tenacity) when Discord is briefly unwell.
+
+discord.py waits out 429s itself (up to `MAX_RATELIMIT_WAIT`) and retries 500/502/504 a few times,
+but raises at once on 503, after its fifth 5xx, and on a lost connection. `rest()` retries those few
+more times with backoff; a call that times out is not retried (Discord may have carried it out).
+Each try is given up after `CALL_TIMEOUT`; the claim guarding the work is renewed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import discord
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "platform_failure", "rest"]
+
+T = TypeVar("T")
+
+CALL_TIMEOUT = 40.0  # one discord.py call: its own 500 retries (1+3+5+7+9 s) or a rate-limit wait included
+MAX_RATELIMIT_WAIT = (
+    30.0  # (discord.py's least) a longer Retry-After raises discord.RateLimited, retried here
+)
+TRIES = 4
+_CONNECTION_ERRORS = (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+_TRANSIENT = (discord.DiscordServerError, discord.RateLimited, *_CONNECTION_ERRORS)
+
+
+def _transient(err: BaseException) -> bool:
+    return isinstance(err, _TRANSIENT)
+
+
+async def rest(call: Callable[[], Awaitable[T]]) -> T:
+    """`await call()`, tried up to `TRIES` times while Discord answers 5xx, rate-limits for long, or
+    cannot be reached; each try within `CALL_TIMEOUT`."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(_transient),
+        stop=stop_after_attempt(TRIES),
+        wait=wait_exponential_jitter(multiplier=0.5, max=8),
+        reraise=True,
+    ):
+        with attempt:
+            async with asyncio.timeout(CALL_TIMEOUT):
+                return await call()
+    raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+
+def platform_failure(err: BaseException) -> str | None:
+    """Why a call failed when Discord (or the way to it) is at fault, after the retries; else None."""
+    if isinstance(err, discord.DiscordServerError):
+        return f"Discord answered HTTP {err.status} (retries used up)"
+    if isinstance(err, discord.RateLimited):
+        return f"Discord asked to wait {err.retry_after:.0f} s (retries used up)"
+    if isinstance(err, TimeoutError):
+        return f"Discord did not answer within {CALL_TIMEOUT:g} s"
+    if isinstance(err, _CONNECTION_ERRORS):
+        return f"Discord could not be reached ({type(err).__name__}: {err})"
+    return None

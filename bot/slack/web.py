@@ -1,0 +1,74 @@
+"""The Slack Web API client: one connection pool with a timeout on every call, slack_sdk's own retry
+handlers for what is worth retrying, and the one-line reason when Slack could not be reached.
+
+Each call (each attempt) is given up after `CALL_TIMEOUT`, well within the claim that guards it
+(`bot.state.claims.WORKING_TTL`, the daily quote's `POSTING_TTL`); claims are renewed while retries and
+rate-limit waits go on. A timed-out call is never retried: Slack may have carried it out.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+
+__all__ = ["CALL_TIMEOUT", "api_session", "platform_failure", "web_client"]
+
+CALL_TIMEOUT = 10.0  # seconds for one Web API call, answer included
+SERVER_ERROR_RETRIES = 3  # HTTP 500 / 503: Slack's trouble, usually brief
+RATE_LIMIT_RETRIES = 5  # HTTP 429: each after the Retry-After Slack gives
+CONNECTION_RETRIES = 3  # a refused, reset or dropped connection
+
+
+def api_session() -> aiohttp.ClientSession:
+    """The Web API's connection pool. slack_sdk's own 30 s timeout applies only to sessions it makes,
+    so this one carries its own (aiohttp's default is 300 s)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT))
+
+
+def web_client(
+    settings: Settings, session: aiohttp.ClientSession, *, with_token: bool = True
+) -> AsyncWebClient:
+    """The Web API client over `session` (without the token: the one bolt gets, which takes the token
+    from each request's authorization)."""
+    assert settings.slack_bot_token is not None
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value() if with_token else None,
+        base_url=settings.slack_api_url,
+        session=session,
+        timeout=int(CALL_TIMEOUT),
+        retry_handlers=[
+            # aiohttp's timeouts are ServerConnectionErrors too: never retried, Slack may have acted
+            AsyncConnectionErrorRetryHandler(
+                max_retry_count=CONNECTION_RETRIES,
+                error_types=[
+                    aiohttp.ServerDisconnectedError,
+                    aiohttp.ClientConnectorError,
+                    aiohttp.ClientOSError,
+                ],
+            ),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        ],
+    )
+
+
+def platform_failure(err: BaseException) -> str | None:
+    """Why a call failed when Slack (or the way to it) is at fault, after the retries; else None."""
+    if isinstance(err, SlackApiError):
+        status = getattr(err.response, "status_code", 200)
+        if status == 429 or status >= 500:
+            return f"Slack answered HTTP {status} (retries used up)"
+        return None
+    if isinstance(err, TimeoutError):
+        return f"Slack did not answer within {CALL_TIMEOUT:g} s"
+    if isinstance(err, aiohttp.ClientError):
+        return f"Slack could not be reached ({type(err).__name__}: {err})"
+    return None
