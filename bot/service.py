@@ -176,6 +176,13 @@ class AnswerService:
 
         return self._linked(self._single("", await _off_loop(whole, int(pid))))
 
+    async def excerpt(self, passage_id: int, start: int, end: int) -> tuple[Result, str]:
+        """Sentences `start` to `end` of a passage (the daily quote) as a result, and the context token
+        that "More from this conversation" hands back to :meth:`context`."""
+        hit = await _off_loop(self.index.excerpt, passage_id, start, end)
+        [result] = self._linked(self._single("", hit)).results
+        return result, f"{self.index.version}:{passage_id}"
+
     async def quotable(self) -> Sequence[QuoteCandidate]:
         """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
         async with self._quotable_lock:

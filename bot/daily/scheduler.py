@@ -137,12 +137,9 @@ class DailyScheduler:
             return "already posted" if claim == "posted" else "busy"
         try:
             candidate = await self._next_quote(channel)
-            hit = await asyncio.to_thread(
-                self.service.index.excerpt, candidate.passage_id, candidate.start, candidate.end
-            )
-            context = f"{self.service.index.version}:{candidate.passage_id}"
+            quote, context = await self.service.excerpt(candidate.passage_id, candidate.start, candidate.end)
             async with self._kept(channel, day):
-                await self.posters[channel.platform].post(channel.channel, Result.from_hit(hit), context)
+                await self.posters[channel.platform].post(channel.channel, quote, context)
         except UnconfirmedPostError as err:
             log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
             await self._record(channel, day, candidate.key)

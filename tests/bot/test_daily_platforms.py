@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,11 @@ async def test_slack_bot_posts_the_missed_daily_quote_and_its_button_brings_the_
 ) -> None:
     async with SlackStandIn() as slack:
         env = slack_env(
-            slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{_a_minute_ago()}"
+            slack,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_SLACK=f"C0042@{_a_minute_ago()}",
+            ONRECORD_PUBLIC_URL="https://bot.example.org",
         )
         async with slack_bot(env) as bot:
             [daily] = await slack.wait_calls("chat.postMessage", 1)
@@ -43,6 +48,7 @@ async def test_slack_bot_posts_the_missed_daily_quote_and_its_button_brings_the_
             blocks = daily.args["blocks"]
             quote = blocks[1]["text"]["text"]
             assert quote.startswith(">") and "<!" not in quote
+            assert re.search(r"<https://bot\.example\.org/q/\w+/\d+-\d+#quote\|Read in context>", quote)
             [button] = blocks[2]["elements"]
             assert button["text"]["text"] == "More from this conversation"
 
