@@ -7,16 +7,18 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from bot.answer import Result
 from bot.app import Runtime, StartupError
-from bot.daily.channels import DailyChannel, Platform
+from bot.daily.channels import DailyChannel, Platform, parse_time, parse_zone
 from bot.daily.runner import scheduler
 from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
 from bot.settings import Settings, SettingsError
 from bot.state.daily import POSTING_TTL
+from bot.wording import format_time
 
 __all__ = ["post_today", "preview", "require_channels", "require_daily"]
 
-_SHOWN = 100  # characters of a quote a line shows
+_ANY_CHANNEL = "C0PREVIEW"  # stands for a channel not configured yet: its own order of quotes
 
 
 def require_channels(settings: Settings) -> None:
@@ -62,10 +64,13 @@ def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaita
 
 async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
     if dry_run:
+        status = await daily.ledger.status(channel.platform, channel.channel, day)
+        if status is not None:
+            return f"{channel} {day}: " + ("already posted" if status == "posted" else "being posted now")
         upcoming = await daily.preview(channel, 1)
         if not upcoming:
             return f"{channel} {day}: nothing to post (no quote in the transcripts is good enough)"
-        return f"{channel} {day}: would post “{_short(upcoming[0].text)}”"
+        return f"{channel} {day}: would post “{upcoming[0].text}”"
     outcome: Outcome = await daily.post(channel, day)
     deadline = asyncio.get_running_loop().time() + POSTING_TTL
     while outcome == "busy" and asyncio.get_running_loop().time() < deadline:  # another run is posting it
@@ -75,21 +80,38 @@ async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, 
 
 
 def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
-    """The command's work: the next `days` quotes of each channel, from what it has seen so far."""
+    """The command's work: the next `days` quotes of each channel as they would be posted, from what it
+    has seen so far; with no channel configured, those of a new channel."""
 
     async def run(runtime: Runtime) -> None:
-        daily = scheduler(runtime, {}, {c.platform for c in runtime.settings.daily_channels})
-        for channel in daily.channels:
+        settings = runtime.settings
+        daily = scheduler(runtime, {}, {c.platform for c in settings.daily_channels})
+        channels = daily.channels
+        if not channels:
+            print(
+                "No channel is configured yet (ONRECORD_DAILY_SLACK, ONRECORD_DAILY_DISCORD); a new one gets:"
+            )
+            at, zone = parse_time(settings.daily_time), parse_zone(settings.daily_timezone)
+            channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
+        for channel in channels:
             first = daily.clock.now().astimezone(channel.zone).date()
-            for offset, quote in enumerate(await daily.preview(channel, days)):
-                title = runtime.index.passage(quote.passage_id).doc.title
-                print(f"{channel} {first + dt.timedelta(days=offset)}: “{_short(quote.text)}” ({title})")
+            for offset, candidate in enumerate(await daily.preview(channel, days)):
+                quote, _ = await runtime.service.excerpt(candidate.passage_id, candidate.start, candidate.end)
+                print(
+                    f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}"
+                )
 
     return run
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+def _source(quote: Result) -> str:
+    """Where a quote comes from, as the post says it: show and title, moment, speaker."""
+    parts = [quote.title if not quote.show else f"{quote.show}: {quote.title}"]
+    if (when := format_time(quote.start)) is not None:
+        parts.append(f"at {when}")
+    if quote.speaker:
+        parts.append(quote.speaker)
+    return " · ".join(parts)
 
 
 @contextlib.asynccontextmanager

@@ -61,6 +61,19 @@ class DailyLedger:
         won, value = await self._run(run)
         return "mine" if won else _state(value)
 
+    async def status(self, platform: str, channel: str, day: dt.date) -> Claim | None:
+        """What is known of the day without claiming it: "posted", "busy" (being posted), or None."""
+        key = self._day(platform, channel, day)
+        if self._link is None:
+            value = self._local.get(key)
+        else:
+
+            async def read(client: Redis) -> str | None:
+                return text(await client.get(key))
+
+            value = await self._run(read)
+        return None if value is None else _state(value)
+
     async def posted(self, platform: str, channel: str, day: dt.date, quote: str) -> None:
         """Record the day's post (the claim holder only)."""
         key, seen = self._day(platform, channel, day), self._seen(platform, channel)

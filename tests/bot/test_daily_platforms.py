@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import index
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env
@@ -24,6 +25,10 @@ from tests.standins.slack import SlackStandIn
 from tests.standins.slack_payloads import block_action
 
 ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
+
+
+def _seed_titles(index_dir: Path) -> list[str]:
+    return [doc.title for doc in index.load(index_dir).documents]
 
 
 def _a_minute_ago() -> str:
@@ -102,9 +107,9 @@ async def test_daily_post_run_three_times_in_parallel_posts_once_per_channel(
             "ONRECORD_DAILY_SLACK": "C0001,C0002@23:59@Pacific/Auckland",
         }
 
-        def post() -> subprocess.CompletedProcess[str]:
+        def post(*flags: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                [ONRECORD, "daily", "post"], env=env, capture_output=True, text=True, timeout=60, check=False
+                [ONRECORD, "daily", "post", *flags], env=env, capture_output=True, text=True, timeout=60
             )
 
         runs = await asyncio.gather(*(asyncio.to_thread(post) for _ in range(3)))
@@ -116,6 +121,9 @@ async def test_daily_post_run_three_times_in_parallel_posts_once_per_channel(
     assert sum(line.endswith(": already posted") for line in lines) == 4
     again = await asyncio.to_thread(post)
     assert again.returncode == 0 and again.stdout.count("already posted") == 2
+    dry = await asyncio.to_thread(post, "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.count(": already posted") == 2
+    assert "would post" not in dry.stdout
 
 
 async def test_a_daily_post_slack_answers_too_late_is_posted_once_by_two_runs(
@@ -159,9 +167,20 @@ def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
         [ONRECORD, "daily", "preview", "--days", "3"], env=env, capture_output=True, text=True
     )
     assert shown.returncode == 0, shown.stderr
-    lines = shown.stdout.splitlines()
-    assert len(lines) == 3 and all(line.startswith("slack C0001 at 07:30 Asia/Tokyo ") for line in lines)
-    assert len({line.split(": ", 1)[1] for line in lines}) == 3
+    days = shown.stdout.split("slack C0001 at 07:30 Asia/Tokyo ")[1:]
+    assert len(days) == 3 and len(set(days)) == 3
+    for day in days:  # each quote whole, as it would be posted, and where it comes from
+        _, quote, source = day.splitlines()
+        assert quote.startswith("  “") and quote.endswith("”") and "…" not in quote
+        assert source.startswith("  — ") and any(
+            doc_title in source for doc_title in _seed_titles(seed_index_dir)
+        )
+    unconfigured = {k: v for k, v in env.items() if not k.startswith("ONRECORD_DAILY_")}
+    tried = subprocess.run(
+        [ONRECORD, "daily", "preview", "--days", "2"], env=unconfigured, capture_output=True, text=True
+    )
+    assert tried.returncode == 0, tried.stderr
+    assert tried.stdout.startswith("No channel is configured") and tried.stdout.count("\n  “") == 2
     bad = subprocess.run(
         [ONRECORD, "daily", "post"],
         env={**env, "ONRECORD_DAILY_SLACK": "C0001@25:00"},
