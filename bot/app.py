@@ -147,15 +147,23 @@ def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
     return restore
 
 
-async def self_check(runtime: Runtime) -> None:
-    """`serve --check`: settings valid and index loaded (or start-up failed already); Redis answers."""
-    if runtime.settings.redis_url is not None and not await runtime.state.ping():
-        raise StartupError("REDIS_URL: Redis does not answer")
-    idx = runtime.index
-    print(
-        f"ok: index {idx.version} ({len(idx.documents)} documents, {len(idx.passages)} passages); "
-        f"Redis {runtime.state.redis_status}"
-    )
+def self_check(
+    platform: Callable[[Settings], Awaitable[str]] | None,
+) -> Callable[[Runtime], Awaitable[None]]:
+    """`serve --check`: settings valid and index loaded (or start-up failed already); Redis answers; and,
+    unless `platform` is None (no network at hand), the chat platform accepts the tokens."""
+
+    async def check(runtime: Runtime) -> None:
+        if runtime.settings.redis_url is not None and not await runtime.state.ping():
+            raise StartupError("REDIS_URL: Redis does not answer")
+        said = "" if platform is None else "; " + await platform(runtime.settings)
+        idx = runtime.index
+        print(
+            f"ok: index {idx.version} ({len(idx.documents)} documents, {len(idx.passages)} passages); "
+            f"Redis {runtime.state.redis_status}{said}"
+        )
+
+    return check
 
 
 def run(

@@ -101,7 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("platform", choices=("slack", "discord"), help="where to answer")
     serve.add_argument(
-        "--check", action="store_true", help="check the settings, load the index, ping Redis, then exit"
+        "--check",
+        action="store_true",
+        help="check the settings, load the index, ping Redis, ask the platform about the tokens, then exit",
+    )
+    serve.add_argument(
+        "--offline", action="store_true", help="with --check: skip asking Slack or Discord (no network)"
     )
     serve.set_defaults(run=_serve)
 
@@ -160,15 +165,17 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot.settings import Settings
 
     if args.platform == "slack":
-        from bot.slack import serve
+        from bot.slack import check, serve
 
         require = Settings.require_slack
     else:
-        from bot.discord import serve
+        from bot.discord import check, serve
 
         require = Settings.require_discord
+    if args.offline and not args.check:
+        parser.error("--offline goes with --check")
     if args.check:
-        return app.run(app.self_check, require=require, health=False)
+        return app.run(app.self_check(None if args.offline else check), require=require, health=False)
     return app.run(serve, require=require)
 
 

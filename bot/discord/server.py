@@ -21,7 +21,7 @@ from bot.discord.rest import platform_failure
 from bot.settings import Settings
 from bot.work import DRAIN_SECONDS, Work
 
-__all__ = ["invite_url", "login", "point_at", "serve", "sync_commands"]
+__all__ = ["check", "invite_url", "login", "point_at", "serve", "sync_commands"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,19 @@ async def login(client: discord.Client, settings: Settings) -> None:
         await client.login(_token(settings))
     except discord.LoginFailure as err:
         raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
+
+
+async def check(settings: Settings) -> str:
+    """`serve discord --check`: Discord accepts the token; who the bot is, or a StartupError naming the
+    check that failed."""
+    point_at(settings)
+    async with OnRecordClient(None) as client:
+        try:
+            await login(client, settings)
+        except (discord.HTTPException, OSError, TimeoutError) as err:
+            reason = platform_failure(err) or f"{type(err).__name__}: {err}"
+            raise StartupError(f"cannot reach Discord at {settings.discord_api_url}: {reason}") from err
+        return f"Discord ok (bot {client.user})"
 
 
 async def sync_commands(settings: Settings, guild: int | None) -> list[str]:

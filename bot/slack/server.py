@@ -29,7 +29,7 @@ from bot.slack.signed import RefusedRequestError, signed_request
 from bot.slack.web import api_session, platform_failure, web_client
 from bot.work import DRAIN_SECONDS, Work
 
-__all__ = ["EVENTS_PATH", "serve"]
+__all__ = ["EVENTS_PATH", "check", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,41 @@ async def serve(runtime: Runtime) -> None:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(DRAIN_SECONDS):
                     await work.drain()
+
+
+async def check(settings: Settings) -> str:
+    """`serve slack --check`: Slack accepts the bot token (and the app token in Socket Mode; the settings
+    already made sure HTTP mode has its signing secret); what Slack said, or a StartupError naming the
+    check that failed."""
+    async with api_session() as session:
+        client = web_client(settings, session)
+        try:
+            identity = await client.auth_test()
+            if settings.slack_app_token is not None:
+                await _check_app_token(client, settings.slack_app_token.get_secret_value())
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise StartupError(
+                f"cannot reach Slack at {client.base_url}: {platform_failure(err) or err}"
+            ) from err
+        except SlackApiError as err:
+            if (reason := platform_failure(err)) is not None:
+                raise StartupError(f"cannot reach Slack at {client.base_url}: {reason}") from err
+            raise StartupError(
+                f"SLACK_BOT_TOKEN: Slack refused the token ({err.response.get('error')})"
+            ) from err
+    mode = "Socket Mode" if settings.slack_socket_mode else "HTTP mode"
+    return f"Slack ok (bot {identity.get('user')} in {identity.get('team')}, {mode})"
+
+
+async def _check_app_token(client: AsyncWebClient, token: str) -> None:
+    try:
+        await client.apps_connections_open(app_token=token)
+    except SlackApiError as err:
+        if platform_failure(err) is not None:
+            raise
+        raise StartupError(
+            f"SLACK_APP_TOKEN: Slack refused the app token ({err.response.get('error')})"
+        ) from err
 
 
 async def _verify_token(client: AsyncWebClient, variable: str) -> AsyncSlackResponse | None:

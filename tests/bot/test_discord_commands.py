@@ -69,11 +69,32 @@ async def test_sync_registers_ask_and_quote_in_a_guild() -> None:
         assert refused.stderr.strip() == "onrecord: DISCORD_TOKEN: Discord refused the token"
 
 
-def test_serve_discord_check_and_missing_token(seed_index_dir: Path, redis_server: RedisServer) -> None:
+async def test_serve_discord_check_asks_discord_about_the_token(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        env = {
+            "DISCORD_TOKEN": TOKEN,
+            "ONRECORD_DISCORD_API_URL": discord_api.api_url,
+            "ONRECORD_INDEX": str(seed_index_dir),
+            "REDIS_URL": redis_server.url,
+        }
+        ok = await asyncio.to_thread(onrecord, "serve", "discord", "--check", env=env)
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.startswith("ok: index ") and "; Discord ok (bot " in ok.stdout
+        wrong = {**env, "DISCORD_TOKEN": "wrong"}
+        refused = await asyncio.to_thread(onrecord, "serve", "discord", "--check", env=wrong)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines()[-1] == "onrecord: DISCORD_TOKEN: Discord refused the token"
+        offline = await asyncio.to_thread(onrecord, "serve", "discord", "--check", "--offline", env=wrong)
+        assert offline.returncode == 0 and "Discord" not in offline.stdout
+    gone = await asyncio.to_thread(onrecord, "serve", "discord", "--check", env=env)  # the stand-in is closed
+    assert gone.returncode == 1
+    assert gone.stderr.splitlines()[-1].startswith(f"onrecord: cannot reach Discord at {discord_api.api_url}")
+
+
+def test_serve_discord_needs_a_token(seed_index_dir: Path, redis_server: RedisServer) -> None:
     env = {"DISCORD_TOKEN": TOKEN, "ONRECORD_INDEX": str(seed_index_dir), "REDIS_URL": redis_server.url}
-    ok = onrecord("serve", "discord", "--check", env=env)
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: index ")
     missing = onrecord("serve", "discord", env={**env, "DISCORD_TOKEN": ""})
     assert missing.returncode == 2
     assert missing.stderr.strip() == "onrecord: DISCORD_TOKEN is required to serve Discord (the bot token)"

@@ -112,11 +112,29 @@ def test_serve_check_validates_settings_loads_the_index_and_pings_redis(
         "ONRECORD_INDEX": str(seed_index_dir),
         "REDIS_URL": redis_server.url,
     }
-    ok = subprocess.run(
-        [ONRECORD, "serve", "slack", "--check"], env=env, capture_output=True, text=True, timeout=10
-    )
+
+    async def check(env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+        async with SlackStandIn() as slack:
+            command = [ONRECORD, "serve", "slack", "--check", *flags]
+            full = {**env, "ONRECORD_SLACK_API_URL": slack.api_url}
+            return await asyncio.to_thread(
+                subprocess.run, command, env=full, capture_output=True, text=True, timeout=30
+            )
+
+    ok = asyncio.run(check(env))
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: index ") and "Redis ok" in ok.stdout
+    assert ok.stdout.startswith("ok: index ") and "Redis ok" in ok.stdout and "; Slack ok (bot " in ok.stdout
+    for wrong, said in (
+        ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN: Slack refused the token (invalid_auth)"),
+        (
+            {"SLACK_APP_TOKEN": "not-an-app-token"},
+            "SLACK_APP_TOKEN: Slack refused the app token (invalid_auth)",
+        ),
+    ):
+        refused = asyncio.run(check({**env, **wrong}))
+        assert refused.returncode == 1 and refused.stderr.splitlines()[-1] == f"onrecord: {said}"
+    offline = asyncio.run(check({**env, "SLACK_BOT_TOKEN": "not-a-token"}, "--offline"))
+    assert offline.returncode == 0 and "Slack" not in offline.stdout
 
     no_token = {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}
     missing = subprocess.run(
@@ -147,8 +165,6 @@ def test_serve_check_validates_settings_loads_the_index_and_pings_redis(
     )
 
     redis_server.stop()
-    down = subprocess.run(
-        [ONRECORD, "serve", "slack", "--check"], env=env, capture_output=True, text=True, timeout=10
-    )
+    down = asyncio.run(check(env))
     assert down.returncode == 1
     assert down.stderr.splitlines()[-1] == "onrecord: REDIS_URL: Redis does not answer"

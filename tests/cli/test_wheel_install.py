@@ -90,7 +90,7 @@ def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
 
     served = {**env, "ONRECORD_INDEX": str(tmp_path / "index"), "REDIS_URL": redis_server.url}
     slack = _run(
-        installed / "onrecord", "serve", "slack", "--check",
+        installed / "onrecord", "serve", "slack", "--check", "--offline",
         env={**served, "SLACK_BOT_TOKEN": "xoxb-x", "SLACK_APP_TOKEN": "xapp-x"}, cwd=tmp_path,
     )  # fmt: skip
     assert slack.returncode == 0 and slack.stdout.startswith("ok: index "), slack.stderr
@@ -99,6 +99,7 @@ def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
         "serve",
         "discord",
         "--check",
+        "--offline",
         env={**served, "DISCORD_TOKEN": "t"},
         cwd=tmp_path,
     )
