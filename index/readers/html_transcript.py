@@ -27,7 +27,7 @@ _CAPTURED = frozenset({"cite", "time", "title"})
 _HIDDEN = frozenset({"script", "style", "template", "noscript"})
 _BLOCKS = frozenset(
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote section article header footer "
-    "br hr tr td th table figure figcaption pre main".split()
+    "hr tr td th table figure figcaption pre main".split()
 )
 
 

@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from index.readers.captions import parse_time
 from index.readers.cleaning import clean_text
 from index.readers.metadata import Parsed, TranscriptFormatError
 from index.transcript import Segment
@@ -79,14 +80,14 @@ def _speaker(item: dict[str, Any], number: int) -> str | None:
 
 
 def _time(item: dict[str, Any], key: str, number: int) -> float | None:
-    """Seconds: a number, or a number written as a string; None when the key is missing."""
+    """Seconds: a number, or one written as a string (``"1.5"``, ``"00:01:02.500"``); None when missing."""
     value = item.get(key)
     if value is None:
         return None
     try:
         if isinstance(value, bool):
             raise ValueError
-        return float(value)
+        return parse_time(value) if isinstance(value, str) and ":" in value else float(value)
     except (TypeError, ValueError):
         raise TranscriptFormatError(f"JSON segment {number}: {key} is not a number of seconds") from None
 

@@ -46,6 +46,13 @@ def test_whisperx_json_speakers() -> None:
     ]
 
 
+def test_times_written_as_strings(tmp_path: Path) -> None:
+    path = tmp_path / "strings.json"
+    items = [{"start": "00:01:02.500", "end": "1:03", "text": "One."}, {"start": "64", "text": "Two."}]
+    path.write_text(json.dumps({"segments": items}), encoding="utf-8")
+    assert [(s.start, s.end) for s in read_transcript(path).segments] == [(62.5, 63.0), (64.0, None)]
+
+
 def test_html_transcript_cites_times_and_paragraphs() -> None:
     transcript = read_transcript(SHAPES / "podcast_transcript.html")
     assert (transcript.title, transcript.language) == ("Episode 12: Saving the Village Orchard", "en")
@@ -65,7 +72,7 @@ def test_html_transcript_cites_times_and_paragraphs() -> None:
 
 def test_html_cite_inside_a_paragraph(tmp_path: Path) -> None:
     path = tmp_path / "inline.htm"
-    path.write_text("<p><cite>Ann</cite> <time>00:00:05</time> Hello there.</p><p>Still Ann.</p>")
+    path.write_text("<p><cite>Ann</cite> <time>00:00:05</time> Hello<br>there.</p><p>Still Ann.</p>")
     assert [(s.text, s.start, s.speaker) for s in read_transcript(path).segments] == [
         ("Hello there.", 5.0, "Ann"),
         ("Still Ann.", None, "Ann"),
