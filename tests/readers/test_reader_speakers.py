@@ -94,6 +94,23 @@ def test_descript_timed_labels_and_wrapped_lines() -> None:
     ]
 
 
+def test_plain_labels_in_markdown_looking_text(tmp_path: Path) -> None:
+    path = tmp_path / "bread.txt"  # a heading sends a text file to the Markdown reader
+    path.write_text(
+        "# Bread Before Writing\n\nInes Dubois: Bread is older than writing.\n\n"
+        "Tom Berg: How do we know that?\n\nInes Dubois: Charred crumbs.\n\n**Tom Berg:** Crumbs!\n",
+        encoding="utf-8",
+    )
+    transcript = read_transcript(path)
+    assert transcript.title == "Bread Before Writing"
+    assert [(s.speaker, s.text) for s in transcript.segments] == [
+        ("Ines Dubois", "Bread is older than writing."),
+        ("Tom Berg", "How do we know that?"),
+        ("Ines Dubois", "Charred crumbs."),
+        ("Tom Berg", "Crumbs!"),
+    ]
+
+
 def test_a_note_and_a_chapter_list_in_prose_stay_text() -> None:
     transcript = read_transcript(SHAPES / "prose_note.txt")
     text = " ".join(seg.text for seg in transcript.segments)
