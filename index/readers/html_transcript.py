@@ -5,8 +5,10 @@
     <p>We have an update planned where…</p>
 
 A ``<cite>`` names the speaker of the paragraphs after it, a ``<time>`` gives the time the next paragraph
-starts. Every paragraph (or other block: ``<div>``, ``<li>``, a heading…) starts a new segment. The page's
-``<title>`` and ``<html lang>`` are its title and language; scripts and styles are left out.
+starts. Every paragraph (or other block: ``<div>``, ``<li>``, a heading…) starts a new segment. Pages
+exported without ``<cite>`` often open paragraphs with ``Name:`` instead: such labels are read as speakers
+when they recur. The page's ``<title>`` and ``<html lang>`` are its title and language; scripts and styles
+are left out.
 
 Read with the standard library's ``html.parser``: it is lenient with the loose markup these files often
 have and needs no dependency for a format that uses four tags.
@@ -20,6 +22,7 @@ from html.parser import HTMLParser
 from index.readers.captions import parse_time
 from index.readers.cleaning import clean_text
 from index.readers.metadata import Parsed
+from index.readers.speakers import label_segments
 from index.transcript import Segment
 
 _TIME = re.compile(r"\d+(?::\d{1,2}){1,2}(?:[.,]\d+)?")
@@ -97,4 +100,6 @@ def read_html(text: str) -> Parsed:
     parser = _TranscriptParser()
     parser.feed(text)
     parser.close()
-    return parser.parsed
+    parsed = parser.parsed
+    parsed.segments = label_segments(parsed.segments)
+    return parsed

@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Label", "match_label", "recurring_labels"]
+from index.transcript import Segment
+
+__all__ = ["Label", "label_segments", "match_label", "recurring_labels"]
 
 _TIME = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
 _STAMP = rf"[\[(]({_TIME})[\])]"  # (00:01:02) or [00:01:02]
@@ -80,3 +82,23 @@ def recurring_labels(lines: Sequence[str]) -> dict[int, Label]:
     if len(counts) < 2 and len(labels) * 2 < sum(1 for line in lines if line):
         return {}
     return labels
+
+
+def label_segments(segments: list[Segment]) -> list[Segment]:
+    """Segments whose texts open with recurring labels, said by the labelled speaker (who holds until the
+    next label) and without the label; unchanged when there are none."""
+    labels = recurring_labels([seg.text for seg in segments])
+    if not labels:
+        return segments
+    out: list[Segment] = []
+    speaker: str | None = None
+    start: float | None = None  # of a label that stood alone, for the text after it
+    for number, seg in enumerate(segments):
+        text, who, turn = seg.text, seg.speaker or speaker, seg.turn
+        if (label := labels.get(number)) is not None:
+            speaker = who = label.name
+            start, turn, text = label.start, True, text[label.end :]
+        if text:
+            out.append(Segment(text, seg.start if seg.start is not None else start, seg.end, who, turn))
+            start = None
+    return out

@@ -79,6 +79,24 @@ def test_html_cite_inside_a_paragraph(tmp_path: Path) -> None:
     ]
 
 
+def test_html_export_with_name_labels_instead_of_cites(tmp_path: Path) -> None:
+    path = tmp_path / "exported.html"
+    path.write_text(
+        "<h1>Bread</h1><p><strong>Ines Dubois:</strong> Bread is older than writing.</p>"
+        "<p>Speaker 2 (00:00:07):</p><p>How do we know?</p><p>Really?</p>"
+        "<p><strong>Ines Dubois:</strong> Crumbs.</p><p>Speaker 2 (00:00:12):</p><p>Crumbs!</p>",
+        encoding="utf-8",
+    )
+    assert [(s.text, s.start, s.speaker) for s in read_transcript(path).segments] == [
+        ("Bread", None, None),
+        ("Bread is older than writing.", None, "Ines Dubois"),
+        ("How do we know?", 7.0, "Speaker 2"),
+        ("Really?", None, "Speaker 2"),
+        ("Crumbs.", None, "Ines Dubois"),
+        ("Crumbs!", 12.0, "Speaker 2"),
+    ]
+
+
 def test_answers_from_json_and_html_name_the_speaker() -> None:
     idx = index.build([SHAPES])
     for question, source, speaker, start in [
