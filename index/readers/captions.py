@@ -23,6 +23,7 @@ _TAG = re.compile(r"<\d[\d:.,]*>|</?(?:c|i|b|u|v|lang|ruby|rt|font|span)\b[^<>]*
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
 _LANGUAGE = re.compile(r"Language:\s*([\w-]+)", re.IGNORECASE)
 _BLOCK_KEYWORDS = ("NOTE", "STYLE", "REGION")
+_COLON_OPENING = re.compile(r"-->[^\n]*\n[^\n:]*:")  # a cue whose first line has a colon: a label, maybe
 
 
 def parse_time(value: str) -> float:
@@ -74,7 +75,10 @@ def _new_lines(lines: list[str], shown: list[str]) -> tuple[list[str], str | Non
 
 def _opening(body: str) -> str:
     """A cue's first line, without markup and a ``>>`` change of speaker: where a speaker label would be."""
-    line = body.split("\n", 1)[0]
+    end = body.find("\n")
+    line = body if end < 0 else body[:end]
+    if ":" not in line:
+        return ""
     if "<" in line or "{" in line:
         line = _TAG.sub("", _VOICE.sub("", line))
     return line.strip().removeprefix("&gt;&gt;").removeprefix(">>").lstrip()
@@ -84,7 +88,9 @@ def read_captions(text: str) -> Parsed:
     """Read WebVTT or SRT text into one segment per cue (rolled-up repeats removed)."""
     parts = _TIMING_LINE.split(text)
     blocks = any(keyword in text for keyword in _BLOCK_KEYWORDS)
-    labelled = bool(recurring_labels([_opening(parts[index]) for index in range(3, len(parts), 3)]))
+    labelled = _COLON_OPENING.search(text) is not None and bool(
+        recurring_labels([_opening(parts[index]) for index in range(3, len(parts), 3)])
+    )
     segments: list[Segment] = []
     shown: list[str] = []
     speaker: str | None = None

@@ -62,7 +62,8 @@ def _is_name(name: str) -> bool:
 
 def match_label(line: str) -> Label | None:
     """The speaker label that ``line`` (stripped) starts with, if it has the shape of one."""
-    if ":" not in line:  # every shape has a colon, after the name or in its time
+    # Every shape opens with a letter or a bracketed time, and has a colon (after the name, or in a time).
+    if not (line[:1].isalpha() or line[:1] in "[(") or ":" not in line:
         return None
     found = _LABEL.match(line)
     if found is None or not _is_name(found.group("name")):
@@ -75,7 +76,7 @@ def match_label(line: str) -> Label | None:
 def recurring_labels(lines: Sequence[str]) -> dict[int, Label]:
     """The labels that open ``lines`` (stripped lines or cue texts), by line number, if they recur through
     the file; else none."""
-    labels = {number: label for number, line in enumerate(lines) if (label := match_label(line))}
+    labels = {n: label for n, line in enumerate(lines) if ":" in line and (label := match_label(line))}
     counts = Counter(label.name for label in labels.values())
     if len(labels) < _MIN_LABELS or counts.most_common(1)[0][1] < 2:
         return {}
