@@ -150,7 +150,6 @@ def test_not_label_shapes(line: str) -> None:
     [
         (["Ann: hi", "Bo: hello", "Ann: bye"], [0, 1, 2]),  # a name used again
         (["Ann: hi", "more", "Ann: yes", "Ann: so"], [0, 2, 3]),  # one name labelling most lines
-        (["Note: one", "text", "Note: two", "Tip: three"], [0, 2, 3]),  # (prose can still look like this)
         (["Note: closed", "text", "Update: open"], []),  # no name used again
         (["Intro 0:00", "Middle 4:12", "End 18:40"], []),  # a chapter list
         (["Ann: hi", "text", "text", "text", "Ann: again", "text", "Ann: bye", "text", "text"], []),
