@@ -76,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 
     idx = sub.add_parser("index", help="build a saved index")
     idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", required=True)
-    build = idx_sub.add_parser("build", help="index transcript files or folders (.txt .md .vtt .srt)")
+    build = idx_sub.add_parser(
+        "build", help="index transcript files or folders (.txt .md .vtt .srt .json .html)"
+    )
     build.add_argument(
         "paths",
         nargs="*",

@@ -1,4 +1,4 @@
-"""Transcript readers: turn a ``.txt``, ``.md``, ``.vtt`` or ``.srt`` file into a cleaned ``Transcript``."""
+"""Transcript readers: turn a caption, text, Markdown, JSON or HTML file into a cleaned ``Transcript``."""
 
 from __future__ import annotations
 
@@ -10,21 +10,28 @@ from pathlib import Path
 
 from index.readers.captions import read_captions
 from index.readers.cleaning import collapse_repeats, decode
+from index.readers.html_transcript import read_html
+from index.readers.json_transcript import read_json
 from index.readers.markdown import read_markdown
-from index.readers.metadata import Parsed, build_transcript
+from index.readers.metadata import Parsed, TranscriptFormatError, build_transcript
 from index.readers.plain import read_plain
 from index.transcript import Segment, Transcript, TranscriptError
 
 __all__ = ["SUPPORTED_SUFFIXES", "TranscriptFiles", "find_transcripts", "read_transcript"]
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".vtt", ".srt"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".vtt", ".srt", ".json", ".html", ".htm"})
 
 _READERS: dict[str, Callable[[str], Parsed]] = {
     ".txt": read_plain,
     ".md": read_markdown,
     ".vtt": read_captions,
     ".srt": read_captions,
+    ".json": read_json,
+    ".html": read_html,
+    ".htm": read_html,
 }
+# Metadata beside a transcript (see ``metadata.read_sidecar``), never a transcript itself.
+_SIDECAR = re.compile(r".+\.(?:meta|info)\.json", re.IGNORECASE)
 # Files that describe a folder rather than hold a transcript; skipped when walking folders.
 _NOT_TRANSCRIPTS = re.compile(
     r"(?:source_)?readme(?:[_.-].*)?|licen[cs]e|copying|notice|contributing|sources?", re.IGNORECASE
@@ -42,6 +49,8 @@ def read_transcript(path: str | Path) -> Transcript:
     reader = _READERS.get(suffix)
     if reader is None:
         raise TranscriptError(str(path), f"unsupported file type {suffix or '(no suffix)'!r}")
+    if _SIDECAR.fullmatch(file.name):
+        raise TranscriptError(str(path), "a metadata sidecar (.meta.json or .info.json), not a transcript")
     try:
         text = decode(file.read_bytes())
     except OSError as error:
@@ -50,7 +59,10 @@ def read_transcript(path: str | Path) -> Transcript:
         raise TranscriptError(str(path), str(error)) from error
     if reader is read_captions and "-->" not in text:  # no cues at all: a text with a caption suffix
         reader = read_plain
-    parsed = reader(text)
+    try:
+        parsed = reader(text)
+    except TranscriptFormatError as error:
+        raise TranscriptError(str(path), str(error)) from error
     parsed.segments = _finish(parsed.segments)
     if not parsed.segments:
         raise TranscriptError(str(path), "no transcript text after cleaning")
@@ -79,9 +91,10 @@ def find_transcripts(paths: Iterable[str | Path]) -> TranscriptFiles:
     """The transcript files among ``paths``; folders are walked recursively.
 
     Files given directly are kept if their suffix is supported. In folders, hidden files and folders,
-    unsupported suffixes and README/LICENSE/SOURCE-style files are skipped, and so are links to files
-    outside the folders given (links to folders are not followed); a file reached twice is listed once,
-    and each folder's files come sorted. Raises ``FileNotFoundError`` for a path that does not exist.
+    unsupported suffixes, sidecars (``.meta.json``, ``.info.json``) and README/LICENSE/SOURCE-style files
+    are skipped, and so are links to files outside the folders given (links to folders are not followed);
+    a file reached twice is listed once, and each folder's files come sorted. Raises
+    ``FileNotFoundError`` for a path that does not exist.
     """
     given = [Path(raw) for raw in paths]
     for path in given:
@@ -111,7 +124,7 @@ def _walk(folder: Path, roots: list[Path]) -> tuple[list[Path], list[Path]]:
             path = Path(root, name)
             if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
-            if not _NOT_TRANSCRIPTS.fullmatch(path.stem):
+            if not _NOT_TRANSCRIPTS.fullmatch(path.stem) and not _SIDECAR.fullmatch(name):
                 (outside if _points_outside(path, roots) else files).append(path)
     return sorted(files), sorted(outside)
 

@@ -2,7 +2,9 @@
 
 Each cue becomes one segment (or several when it holds a ``>>`` change of speaker) with the cue's
 start and end. A caption line already shown by the cue before is not repeated: YouTube rolling
-captions show every line three times, and Whisper sometimes loops on one line for minutes.
+captions show every line three times, and Whisper sometimes loops on one line for minutes. A speaker
+comes from a ``<v Name>`` voice or, when they recur through the file, ``Name:`` labels opening the cues
+(Zoom, Otter), and carries on to the cues after it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 
 from index.readers.cleaning import clean_text, split_speaker_changes
 from index.readers.metadata import Parsed
+from index.readers.speakers import match_label, recurring_labels
 from index.transcript import Segment
 
 _TIME = r"(?:\d+:)?\d+:\d{1,2}(?:[.,]\d+)?"
@@ -20,6 +23,7 @@ _TAG = re.compile(r"<\d[\d:.,]*>|</?(?:c|i|b|u|v|lang|ruby|rt|font|span)\b[^<>]*
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
 _LANGUAGE = re.compile(r"Language:\s*([\w-]+)", re.IGNORECASE)
 _BLOCK_KEYWORDS = ("NOTE", "STYLE", "REGION")
+_COLON_OPENING = re.compile(r"-->[^\n]*\n[^\n:]*:")  # a cue whose first line has a colon: a label, maybe
 
 
 def parse_time(value: str) -> float:
@@ -69,13 +73,28 @@ def _new_lines(lines: list[str], shown: list[str]) -> tuple[list[str], str | Non
     return new, voice
 
 
+def _opening(body: str) -> str:
+    """A cue's first line, without markup and a ``>>`` change of speaker: where a speaker label would be."""
+    end = body.find("\n")
+    line = body if end < 0 else body[:end]
+    if ":" not in line:
+        return ""
+    if "<" in line or "{" in line:
+        line = _TAG.sub("", _VOICE.sub("", line))
+    return line.strip().removeprefix("&gt;&gt;").removeprefix(">>").lstrip()
+
+
 def read_captions(text: str) -> Parsed:
     """Read WebVTT or SRT text into one segment per cue (rolled-up repeats removed)."""
     parts = _TIMING_LINE.split(text)
     blocks = any(keyword in text for keyword in _BLOCK_KEYWORDS)
+    labelled = _COLON_OPENING.search(text) is not None and bool(
+        recurring_labels([_opening(parts[index]) for index in range(3, len(parts), 3)])
+    )
     segments: list[Segment] = []
     shown: list[str] = []
     speaker: str | None = None
+    turn = False  # the next segment starts a turn (a label can stand alone in a cue)
     end = 0.0
     for index in range(1, len(parts), 3):
         same = index > 1 and parts[index] == parts[index - 2]  # starts when the cue before ends
@@ -88,11 +107,14 @@ def read_captions(text: str) -> Parsed:
             if lines and prev is not None and prev.end is not None and end > prev.end:  # a repeat
                 segments[-1] = Segment(prev.text, prev.start, end, prev.speaker, prev.turn)
             continue
-        turn = voice is not None and voice != speaker
+        turn = turn or (voice is not None and voice != speaker)
         speaker = voice or speaker
         for number, piece in enumerate(split_speaker_changes(" ".join(new))):
             if number:
                 turn, speaker = True, None
+            if labelled and (label := match_label(piece.lstrip())):
+                piece = piece.lstrip()[label.end :]
+                turn, speaker = turn or label.name != speaker, label.name
             cleaned = clean_text(piece)
             if cleaned:
                 segments.append(Segment(cleaned, start, end, speaker, turn))

@@ -1,7 +1,8 @@
 """Markdown transcripts: speaker labels, escaped timestamps and generic Markdown markup.
 
 Every heading, list item and paragraph starts a new segment with ``turn=True``. A paragraph that opens
-with ``**Name:**`` is said by Name, and so are the paragraphs after it until the next label. A time
+with ``**Name:**`` is said by Name, and so are the paragraphs after it until the next label; so is one that
+opens with a plain ``Name:`` label when these recur through the file (a text export with a heading). A time
 mark such as ``\\[04:01\\]`` is removed and gives its time to the text after it.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from index.readers.cleaning import clean_text, is_debris
 from index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
+from index.readers.speakers import recurring_labels
 from index.transcript import Segment
 
 _MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)(?:\\*\])?"  # the closing ] is sometimes lost
@@ -104,11 +106,16 @@ def read_markdown(text: str) -> Parsed:
     """Read a Markdown transcript; a first-line heading becomes the title, a bare URL line the URL."""
     lines = text.split("\n")
     keys, first = parse_front_matter(lines)
+    labels = recurring_labels([line.strip() for line in lines[first:]])
     parsed = Parsed([])
     builder = _Builder(parsed.segments)
     fenced = False
-    for line in lines[first:]:
+    for number, line in enumerate(lines[first:]):
         stripped = line.strip()
+        if number in labels and not fenced:  # a plain ``Name:`` label, as a text export writes it
+            label = labels[number]
+            builder.speaker, builder.start, builder.new_block = label.name, label.start, True
+            stripped = line = stripped[label.end :]
         if stripped.startswith(_FENCE):
             fenced, builder.new_block = not fenced, True
             continue

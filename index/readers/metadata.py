@@ -43,6 +43,10 @@ _ALIASES = {
 }
 
 
+class TranscriptFormatError(ValueError):
+    """A file whose content is not a transcript in the format its suffix names; the message says why."""
+
+
 @dataclass(slots=True)
 class Parsed:
     """What a format reader found: the segments and any metadata stated in the file itself."""

@@ -2,12 +2,15 @@
 
 A line break is a soft break (captions are often wrapped mid-sentence), a blank line starts a new
 paragraph (``turn=True``), and so do list items and short title-like lines such as ``Full Transcript``.
+Speaker labels that recur through the file (``Dan Ott: …``, a ``Speaker 1 (00:01:02):`` line) start a
+turn of that speaker, at the time they give.
 Text that looks like Markdown goes to the Markdown reader.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from index.readers.cleaning import (
     clean_text,
@@ -18,6 +21,7 @@ from index.readers.cleaning import (
 )
 from index.readers.markdown import looks_like_markdown, read_markdown
 from index.readers.metadata import Parsed, is_url
+from index.readers.speakers import recurring_labels
 from index.transcript import Segment
 
 _MAX_TITLE = 150
@@ -65,37 +69,57 @@ def read_plain(text: str) -> Parsed:
     if looks_like_markdown(text):
         return read_markdown(text)
     lines = [line.strip() for line in text.split("\n")]
+    labels = recurring_labels(lines)
     title, body = _title(lines)
+    if title is not None and body - 1 in labels:  # a speaker label, not a title
+        title, body = None, body - 1
     parsed = Parsed([], title=title)
+    out = _Paragraphs(parsed.segments)
     said: list[str] = []  # the last words said, to spot roll-up repeats
-    new_block = True
     previous = ""
-    for line in lines[body:]:
+    for number, line in enumerate(lines[body:], start=body):
         if is_debris(line):
             continue
+        if number in labels:
+            label = labels[number]
+            out.speaker, out.start, out.new_block = label.name, label.start, True
+            line, previous = line[label.end :], ""
+            if not line:
+                continue
         if not line or is_url(line):  # a bare URL line is metadata, not speech
             parsed.url = parsed.url or line or None
-            new_block, previous = True, ""
+            out.new_block, previous = True, ""
             continue
         bullet = _BULLET.match(line)
         heading = bullet is None and _is_heading(line, previous)
         cleaned = clean_text(line[bullet.end() :] if bullet else line, fix_hyphens=False)
         if bullet or heading:
-            new_block = True
+            out.new_block = True
         else:
             cleaned = drop_rollup(said, cleaned)
         recent = cleaned.rsplit(maxsplit=_ROLLUP_MEMORY)  # the last words, and the rest before them
         said = (recent if len(recent) > _ROLLUP_MEMORY else [*said, *recent])[-_ROLLUP_MEMORY:]
-        new_block = _emit(parsed.segments, cleaned, new_block) or bool(bullet or heading)
+        out.add(cleaned)
+        out.new_block = out.new_block or bool(bullet or heading)
         previous = line
     return parsed
 
 
-def _emit(segments: list[Segment], text: str, turn: bool) -> bool:
-    """Append the pieces of one line; return whether the next line still starts a new paragraph."""
-    for number, piece in enumerate(split_speaker_changes(text)):
-        piece = fix_asr_hyphens(piece.strip())
-        if piece:
-            segments.append(Segment(piece, turn=turn or number > 0))
-            turn = False
-    return turn
+@dataclass(slots=True)
+class _Paragraphs:
+    """The segments so far, who speaks (from the last label), and whether the next line starts a paragraph."""
+
+    segments: list[Segment]
+    speaker: str | None = None
+    start: float | None = None  # the time a label gave to the text after it
+    new_block: bool = True
+
+    def add(self, line: str) -> None:
+        """Append the pieces of one line (a ``>>`` starts a turn of an unknown speaker)."""
+        for number, piece in enumerate(split_speaker_changes(line)):
+            if number:
+                self.new_block, self.speaker = True, None
+            text = fix_asr_hyphens(piece.strip())
+            if text:
+                self.segments.append(Segment(text, self.start, None, self.speaker, self.new_block))
+                self.new_block, self.start = False, None

@@ -12,7 +12,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 
 
 def test_supported_suffixes() -> None:
-    assert {".txt", ".md", ".vtt", ".srt"} == SUPPORTED_SUFFIXES
+    assert {".txt", ".md", ".vtt", ".srt", ".json", ".html", ".htm"} == SUPPORTED_SUFFIXES
 
 
 @pytest.mark.parametrize(
