@@ -157,7 +157,7 @@ def test_sidecars_are_never_transcripts(tmp_path: Path) -> None:
     sidecar = json.dumps({"title": "The Talk", "segments": [{"text": "not a transcript"}]})
     (tmp_path / "talk.meta.json").write_text(sidecar, encoding="utf-8")
     (tmp_path / "talk.en.info.json").write_text(sidecar, encoding="utf-8")
-    assert find_transcripts([tmp_path]) == [tmp_path / "talk.json"]
+    assert find_transcripts([tmp_path]).files == [tmp_path / "talk.json"]
     with pytest.raises(TranscriptError, match="sidecar"):
         read_transcript(tmp_path / "talk.meta.json")
     transcript = read_transcript(tmp_path / "talk.json")
