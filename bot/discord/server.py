@@ -18,6 +18,7 @@ from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
 from bot.discord.rest import platform_failure
+from bot.reconnect import until_reachable
 from bot.settings import Settings
 from bot.work import DRAIN_SECONDS, Work
 
@@ -50,7 +51,7 @@ async def serve(runtime: Runtime) -> None:
     client = OnRecordClient(DiscordAnswerer(runtime.service, work), **shards)
     async with client:
         try:
-            await login(client, settings)
+            await login(client, settings, wait=True)
             async with daily_quotes(runtime, "discord", DiscordDailyPoster(client)):
                 await client.connect()
         finally:
@@ -59,9 +60,25 @@ async def serve(runtime: Runtime) -> None:
                     await work.drain()
 
 
-async def login(client: discord.Client, settings: Settings) -> None:
+async def login(client: discord.Client, settings: Settings, *, wait: bool = False) -> None:
+    """Log in with the token; with `wait`, however long Discord takes to be reachable (`serve`)."""
+    token = _token(settings)
+
+    async def attempt() -> None:
+        try:
+            await client.login(token)
+        except BaseException:
+            # Each login opens a session of its own: close it, and its connector with it (the next
+            # login makes a new one), so no unclosed session is left behind.
+            await client.http.close()
+            client.http.connector = discord.utils.MISSING
+            raise
+
     try:
-        await client.login(_token(settings))
+        if wait:
+            await until_reachable(attempt, "Discord", platform_failure)
+        else:
+            await attempt()
     except discord.LoginFailure as err:
         raise StartupError("DISCORD_TOKEN: Discord refused the token") from err
 

@@ -21,6 +21,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Runtime, StartupError, listening
 from bot.daily.runner import daily_quotes
+from bot.reconnect import until_reachable
 from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
@@ -144,18 +145,19 @@ async def _socket_mode(app: AsyncApp, settings: Settings, client: AsyncWebClient
     token = settings.slack_app_token.get_secret_value()
     handler = AsyncSocketModeHandler(app, token, web_client=client)
     try:
-        # The client retries a refused token forever; ask for the first websocket URL ourselves.
-        opened = await client.apps_connections_open(app_token=token)
-        handler.client.wss_uri = str(opened["url"])
-    except SlackApiError as err:
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        raise StartupError(
-            f"SLACK_APP_TOKEN: Slack refused the app token ({err.response.get('error')})"
-        ) from err
-    except (aiohttp.ClientError, OSError, TimeoutError) as err:
-        log.warning(
-            "cannot reach Slack at %s yet (%s); connecting once it is reachable", client.base_url, err
+        # The client retries a refused token forever, and a network that is down every 10 s with a
+        # traceback: ask for the first websocket URL ourselves, backing off while Slack is unreachable.
+        opened = await until_reachable(
+            lambda: client.apps_connections_open(app_token=token), "Slack", platform_failure
         )
+        handler.client.wss_uri = str(opened["url"])
+    except BaseException as err:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        if isinstance(err, SlackApiError) and platform_failure(err) is None:
+            raise StartupError(
+                f"SLACK_APP_TOKEN: Slack refused the app token ({err.response.get('error')})"
+            ) from err
+        raise
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected to Slack over Socket Mode")
     try:

@@ -271,10 +271,12 @@ class DiscordStandIn:
         shard_count: int = 1,
         interaction_timeout: float = 3.0,
         echo: bool = True,
+        port: int = 0,
     ) -> None:
         """`shard_count` is what GET /gateway/bot recommends; `interaction_timeout` the seconds an
         interaction may wait for its callback (Discord: 3); `echo=False` stops the gateway echo of the
-        bot's own messages and threads."""
+        bot's own messages and threads; `port` 0 takes a free one."""
+        self.port = port
         self.token = token
         self.shard_count = shard_count
         self.interaction_timeout = interaction_timeout
@@ -346,7 +348,7 @@ class DiscordStandIn:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         port = self._runner.addresses[0][1]
         self.api_url = f"http://127.0.0.1:{port}/api/v10"
         self.gateway_url = f"ws://127.0.0.1:{port}/gateway"

@@ -152,7 +152,9 @@ class SlackStandIn:
     app_id = "A0001"
     app_token = "xapp-1-test"
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """`port` 0 takes a free one."""
+        self.port = port
         self.api_url = ""
         self.calls: list[Call] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
@@ -183,7 +185,7 @@ class SlackStandIn:
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         port = self._runner.addresses[0][1]
         self._address = f"127.0.0.1:{port}"
         self.api_url = f"http://{self._address}/api/"
