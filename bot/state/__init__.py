@@ -106,7 +106,7 @@ def open_state(
     rate_limit: int = 10,
     namespace: str = "onrecord",
     timeout: float = 0.4,
-    patience: float = 3.0,
+    patience: float = 20.0,
     backoff: float = 0.25,
 ) -> State:
     """Shared state over Redis at `redis_url`, or in process (logged once) when it is None.

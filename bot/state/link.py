@@ -1,18 +1,19 @@
 """One Redis connection shared by the state classes: a slow Redis is waited for, a dead one is skipped.
 
 Two kinds of call. A quick one (cache, rate limit, pages, votes) gets a short budget and falls back when
-Redis is slow, without changing anything for other callers: a slow reply is not a dead Redis. A patient
-one (claims: deciding who answers) waits for a slow reply and retries a failed connection, so that Redis
-decides while it answers at all.
+Redis is slow; after one timed out, quick calls skip Redis until the heartbeat gets a reply again, so a
+hanging Redis costs a question one budget, not one per call. A patient one (claims: deciding who
+answers) waits up to `patience` for a reply and tries a failed connection again, so that Redis decides
+while it answers at all: a slow reply is not a dead Redis.
 
-Only failures in a row (`trip_after`: refused connections, or patient calls and heartbeats that got no
-reply at all) mark the link down; then every caller skips Redis at once and falls back, until the
-heartbeat gets a reply again. One log line per outage, not per call.
+Only failed connections in a row (`trip_after`: refused, reset, Redis gone) mark the link down; then every
+caller skips Redis at once and falls back, until the heartbeat gets a reply again. One log line per
+outage, not per call.
 
 The heartbeat asks Redis for its run id on a connection of its own every `backoff` seconds, so a Redis
 that was restarted (and so forgot everything) is noticed even by an idle process, whose connections
-redis-py would quietly reopen. Then, and after an outage, the `on_resync` hooks write back what this
-process holds (its claims) before the link counts as up again.
+redis-py would quietly reopen. Then, after an outage, and after a patient call that got no reply, the
+`on_resync` hooks write back what this process holds (its claims) before the link counts as up again.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class RedisLink:
         url: str,
         *,
         timeout: float = 0.4,
-        patience: float = 3.0,
+        patience: float = 20.0,
         backoff: float = 0.25,
         trip_after: int = 3,
     ) -> None:
@@ -69,6 +70,7 @@ class RedisLink:
         self._backoff = backoff
         self._trip_after = trip_after
         self._failures = 0  # in a row, over every caller
+        self._slow = False  # a quick call timed out: quick calls skip Redis until the next heartbeat
         self._down_since: float | None = None
         self._unsynced = False  # a connection broke: Redis may have restarted empty
         self._run_id: str | None = None  # the server's, as the heartbeat last saw it
@@ -88,19 +90,31 @@ class RedisLink:
     async def run(self, op: Callable[[Redis], Awaitable[T]], *, patient: bool = False) -> T:
         """Run `op` against Redis, or raise RedisUnavailableError (at once while the link is down).
 
-        `patient`: wait up to `patience` for a reply and try again after a failure, until Redis answers
-        or the link is down. `op` must then be safe to run twice (its first reply may have been lost)."""
+        `patient`: wait up to `patience` for a reply, trying again after a failed connection, until Redis
+        answers or the link is down. `op` must then be safe to run twice (a reply may have been lost)."""
         self._start_heartbeat()
+        if self._slow and not patient:
+            raise RedisUnavailableError
+        try:
+            async with asyncio.timeout(self._patience if patient else self._budget):
+                return await self._attempts(op, patient)
+        except (TimeoutError, RedisTimeoutError) as exc:
+            # Slow, not dead: patient calls go on asking. A patient call's write may still land late
+            # or not at all: have the heartbeat write back what this process holds.
+            if patient:
+                self._unsynced = True
+            else:
+                self._slow = True
+            raise RedisUnavailableError from exc
+
+    async def _attempts(self, op: Callable[[Redis], Awaitable[T]], patient: bool) -> T:
         while True:
             if self._down_since is not None:
                 raise RedisUnavailableError
             try:
-                async with asyncio.timeout(self._patience if patient else self._budget):
-                    result = await op(self._client)
-            except (TimeoutError, RedisTimeoutError) as exc:
-                if not patient:
-                    raise RedisUnavailableError from exc  # slow, not dead: nothing changes for others
-                self._failed(exc)
+                result = await op(self._client)
+            except RedisTimeoutError:
+                raise
             except (RedisError, OSError) as exc:
                 self._failed(exc)
                 if not patient:
@@ -123,9 +137,9 @@ class RedisLink:
             self._heartbeat = asyncio.create_task(self._beat(), name="onrecord-redis-heartbeat")
 
     def _failed(self, exc: BaseException) -> None:
+        """A connection failed (refused, broken) or Redis refused a command."""
         self._failures += 1
-        if not isinstance(exc, (TimeoutError, RedisTimeoutError)):
-            self._unsynced = True
+        self._unsynced = True
         if self._failures >= self._trip_after and self._down_since is None:
             self._down_since = asyncio.get_running_loop().time()
             log.warning(
@@ -145,11 +159,14 @@ class RedisLink:
                         for hook in self._resyncs:
                             await hook(self._client)
                         self._run_id = server["run_id"]
-            except (RedisError, OSError, TimeoutError) as exc:
+            except (TimeoutError, RedisTimeoutError):
+                self._unsynced = self._unsynced or resync  # slow: ask again
+            except (RedisError, OSError) as exc:
                 self._unsynced = self._unsynced or resync
                 self._failed(exc)
             else:
                 self._failures = 0
+                self._slow = False
                 if self._down_since is not None:
                     since, self._down_since = self._down_since, None
                     log.warning(
