@@ -25,7 +25,13 @@ def run_suite(extra: list[str], basetemp: Path, log: Path) -> tuple[int, dict[st
     began = time.monotonic()
     with log.open("w") as out:
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}"]
-        code = subprocess.run([*command, *extra], cwd=REPO, stdout=out, stderr=subprocess.STDOUT).returncode
+        suite = subprocess.Popen([*command, *extra], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            code = suite.wait()
+        finally:
+            if suite.poll() is None:  # stopped by a signal: so is the suite
+                suite.terminate()
+                suite.wait()
     seconds = time.monotonic() - began
     last = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
     counts = {kind.rstrip("s"): int(n) for n, kind in SUMMARY.findall(last[0])}
