@@ -89,6 +89,7 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
             "index %s loaded: %d documents, %d passages", idx.version, len(idx.documents), len(idx.passages)
         )
         metrics = Metrics()
+        metrics.count_claims(state.claims.outcomes)
         service = AnswerService(
             idx,
             state,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from bot.state.claims import ClaimOutcome
 
 __all__ = ["Metrics"]
 
@@ -29,6 +35,24 @@ class Metrics:
             registry=self.registry,
         )
 
+    def count_claims(self, outcomes: Mapping[ClaimOutcome, int]) -> None:
+        """Expose `outcomes` (`EventClaims.outcomes`) as ``onrecord_claims_total{outcome}``."""
+        self.registry.register(_ClaimOutcomes(outcomes))
+
     def render(self) -> bytes:
         """The Prometheus text exposition."""
         return generate_latest(self.registry)
+
+
+class _ClaimOutcomes(Collector):
+    """Claims won, lost, done and released by this process: all are settled when won equals done plus
+    released (what tests wait for before they count replies)."""
+
+    def __init__(self, outcomes: Mapping[ClaimOutcome, int]) -> None:
+        self._outcomes = outcomes
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily("onrecord_claims", "Event claims, by outcome.", labels=["outcome"])
+        for outcome in ("won", "lost", "done", "released"):
+            family.add_metric([outcome], self._outcomes.get(outcome, 0))
+        yield family

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import shutil
 import signal
@@ -11,9 +12,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
@@ -121,19 +122,32 @@ def seed_index() -> index.Index:
     return index.build([str(REPO / "seeds")])
 
 
-Poll = Callable[[Callable[[], Awaitable[bool]]], Awaitable[None]]
+Condition = Callable[[], Awaitable[bool] | bool]
+
+
+class Poll(Protocol):
+    async def __call__(self, condition: Condition, seconds: float = 5.0) -> None: ...
+
+
+def claims_settled(outcomes: Mapping[str, int], claimed: int) -> bool:
+    """Whether a bot's claim outcomes (`EventClaims.outcomes`, or several bots' summed) show at least
+    `claimed` claims decided and every claim won done or released: no reply can still be on its way."""
+    decided = outcomes.get("won", 0) + outcomes.get("lost", 0) >= claimed
+    return decided and outcomes.get("won", 0) == outcomes.get("done", 0) + outcomes.get("released", 0)
 
 
 @pytest.fixture
 def until() -> Poll:
-    """``await until(condition)``: poll an async condition for up to 5 s, failing the test after."""
+    """``await until(condition)``: poll a condition (async or not) for up to `seconds` (5), failing the
+    test after. The limit only ends a wait that would never end: it is no measure of speed."""
 
-    async def poll(condition: Callable[[], Awaitable[bool]]) -> None:
-        for _ in range(100):
-            if await condition():
+    async def poll(condition: Condition, seconds: float = 5.0) -> None:
+        for _ in range(max(1, round(seconds / 0.05))):
+            met = condition()
+            if await met if inspect.isawaitable(met) else met:
                 return
             await asyncio.sleep(0.05)
-        pytest.fail("condition not met within 5 s")
+        pytest.fail(f"condition not met within {seconds:g} s")
 
     return poll
 

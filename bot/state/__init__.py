@@ -21,9 +21,11 @@ key                                             type      meaning, lifetime
 ``{ns}:daily-seen:{platform}:{channel}``          set       daily quotes posted there (this cycle)
 ==============================================  ========  ==========================================
 
-``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is down the
-cache misses, claims and rate limits use this process's twin, and pages and votes are kept in process;
-only the daily quote's ledger waits for Redis instead (see `bot.state.daily`).
+``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is slow the
+cache misses and rate limits use this process's twin, but claims wait for it; while it is down (refused
+several times in a row) claims too use this process's twin, and pages and votes are kept in process; only
+the daily quote's ledger waits for Redis instead (see `bot.state.daily`). Claims taken while Redis was
+down are written to Redis when it returns (see `bot.state.claims`).
 """
 
 from __future__ import annotations
@@ -104,11 +106,15 @@ def open_state(
     rate_limit: int = 10,
     namespace: str = "onrecord",
     timeout: float = 0.4,
-    backoff: float = 1.0,
+    patience: float = 20.0,
+    backoff: float = 0.25,
 ) -> State:
-    """Shared state over Redis at `redis_url`, or in process (logged once) when it is None."""
+    """Shared state over Redis at `redis_url`, or in process (logged once) when it is None.
+
+    `timeout` bounds quick calls, `patience` claims, `backoff` is the heartbeat's period (see
+    `bot.state.link`)."""
     if redis_url is None:
         log.info("REDIS_URL is not set: state is kept in this process only (single-process mode)")
         return State(None, rate_limit=rate_limit, namespace=namespace)
-    link = RedisLink(redis_url, timeout=timeout, backoff=backoff)
+    link = RedisLink(redis_url, timeout=timeout, patience=patience, backoff=backoff)
     return State(link, rate_limit=rate_limit, namespace=namespace)

@@ -36,6 +36,11 @@ class ExpiringStore(Generic[V]):
     def discard(self, key: str) -> None:
         self._items.pop(key, None)
 
+    def live(self) -> list[tuple[str, V, float]]:
+        """Every entry not yet expired, with the seconds it has left."""
+        now = time.monotonic()
+        return [(key, value, expires - now) for key, (expires, value) in self._items.items() if expires > now]
+
     def add(self, key: str, value: V, ttl: float) -> bool:
         """Set only when absent (or expired); True when this call set it."""
         if self.get(key) is not None:

@@ -3,7 +3,6 @@ Every behaviour is proven from the requests the stand-in received."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +13,7 @@ import pytest
 
 from bot.discord.render import MAX_EMBED_TEXT, MAX_EMBEDS
 from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
-from tests.conftest import RedisServer
+from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Request
 
 QUESTION = "why did Jerry leave OpenAI"
@@ -220,16 +219,16 @@ async def test_two_clients_receiving_the_same_100_messages_answer_each_once(
     seed_index_dir: Path,
     redis_server: RedisServer,
     monkeypatch: pytest.MonkeyPatch,
+    until: Poll,
 ) -> None:
     env = bot_env(discord_api, seed_index_dir, redis_server.url, ONRECORD_RATE_LIMIT="1000")  # one asker
-    async with discord_bot(env, monkeypatch), discord_bot(env, monkeypatch):
+    async with discord_bot(env, monkeypatch) as one, discord_bot(env, monkeypatch) as two:
         await discord_api.wait_ready(sessions=2)
         events = [discord_api.message_create(f"{q} {i}") for i, q in enumerate(["trust", "cold shower"] * 50)]
         for event in events:
             await discord_api.dispatch("MESSAGE_CREATE", event)  # to both sessions
-        for event in events:
-            await discord_api.wait_requests("POST", f"/channels/{event['id']}/messages")
-        await asyncio.sleep(0.5)  # time for any second answer to arrive
+        both = (one.state.claims.outcomes, two.state.claims.outcomes)
+        await until(lambda: claims_settled(both[0] + both[1], 2 * len(events)), seconds=60)
     assert len(discord_api.requests_to("POST", "/channels/*/messages/*/threads")) == len(events)
     for event in events:
         assert len(discord_api.requests_to("POST", f"/channels/{event['id']}/messages")) == 1

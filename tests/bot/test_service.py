@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,13 +167,13 @@ async def test_stopping_redis_mid_run_loses_no_answer(
     assert redis_state.redis_status == "ok"
 
 
-async def test_a_paused_redis_costs_a_question_little(
+async def test_a_paused_redis_does_not_hold_questions_up(
     seed_index: index.Index, redis_server: RedisServer, redis_state: State, until: Poll
 ) -> None:
+    """Answered while Redis gives no reply at all (what that costs: benchmarks/suite_timings.py)."""
     service = make_service(seed_index, redis_state)
     await service.ask("warm up")
     redis_server.pause()
-    started = time.monotonic()
-    answer = await service.ask(QUESTION)
-    assert answer.status == "ok" and time.monotonic() - started < 1.5
+    answers = [await service.ask(QUESTION), await service.ask("cold shower")]
+    assert [a.status for a in answers] == ["ok", "ok"] and not any(a.cached for a in answers)
     redis_server.resume()

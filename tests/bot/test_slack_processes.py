@@ -6,19 +6,23 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from tests.bot.redis_proxy import slow_redis
 from tests.bot.slack_bot import bot_env, free_port
-from tests.conftest import RedisServer
+from tests.conftest import Poll, RedisServer, claims_settled
+from tests.standins.held_slack import HeldSlack
 from tests.standins.slack import SlackStandIn, signed_headers
 from tests.standins.slack_payloads import mention_event
 
@@ -31,7 +35,7 @@ def serving(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[st
     log = log_path.open("w")
     proc = subprocess.Popen(
         [ONRECORD, "serve", "slack"],
-        env={**os.environ, **env, "ONRECORD_HEALTH_PORT": str(free_port())},
+        env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=log,
         text=True,
@@ -72,34 +76,163 @@ QUESTIONS = (
 )  # fmt: skip
 
 
-async def test_three_processes_sharing_redis_answer_each_of_100_events_once(
-    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, tmp_path: Path
-) -> None:
-    envs = [bot_env(slack, seed_index_dir, redis_server.url) for _ in range(3)]
-    events = [mention_event(QUESTIONS[i % len(QUESTIONS)], user=f"U{i:04d}") for i in range(100)]
+@contextlib.contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """`count` processes that spin, so that the bots and Redis compete for the cores."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+class Replicas:
+    """`onrecord serve slack` processes sharing one Redis, and what Slack would send them."""
+
+    def __init__(self, envs: list[dict[str, str]], session: aiohttp.ClientSession) -> None:
+        self.envs = envs
+        self._session = session
+        self.deliveries = 0
+
+    async def deliver(self, replica: int, event: dict[str, object], retry: int = 0) -> int:
+        """Send `event` to one replica as Slack does (signed; `retry` > 0: Slack's retry of it)."""
+        body = json.dumps(event).encode()
+        headers = {**signed_headers(body, "test-signing-secret"), "Content-Type": "application/json"}
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        self.deliveries += 1
+        url = f"http://127.0.0.1:{self.envs[replica]['ONRECORD_PORT']}/slack/events"
+        async with self._session.post(url, data=body, headers=headers) as response:
+            return response.status
+
+    async def claims(self, replica: int) -> Counter[str]:
+        """The replica's claims by outcome, from its own /metrics."""
+        url = f"http://127.0.0.1:{self.envs[replica]['ONRECORD_HEALTH_PORT']}/metrics"
+        async with self._session.get(url) as response:
+            page = await response.text()
+        return Counter(
+            {
+                m[1]: int(float(m[2]))
+                for m in re.finditer(r'^onrecord_claims_total\{outcome="(\w+)"\} (\S+)$', page, re.M)
+            }
+        )
+
+    async def redis(self, replica: int) -> str:
+        """The replica's Redis status, from its /healthz."""
+        url = f"http://127.0.0.1:{self.envs[replica]['ONRECORD_HEALTH_PORT']}/healthz"
+        async with self._session.get(url) as response:
+            return str((await response.json())["redis"])
+
+    async def settled(self) -> bool:
+        """Every delivery so far was claimed or refused, and every claim won is done or released: no
+        reply can still come."""
+        total: Counter[str] = Counter()
+        for replica in range(len(self.envs)):
+            total += await self.claims(replica)
+        return claims_settled(total, self.deliveries)
+
+
+@contextlib.asynccontextmanager
+async def replicas(
+    slack: SlackStandIn, index_dir: Path, redis_url: str, tmp_path: Path, count: int = 3
+) -> AsyncIterator[Replicas]:
+    envs = [bot_env(slack, index_dir, redis_url, ONRECORD_HEALTH_PORT=str(free_port())) for _ in range(count)]
     with contextlib.ExitStack() as stack:
         procs = [stack.enter_context(serving(env, tmp_path / f"bot{i}.log")) for i, env in enumerate(envs)]
         async with aiohttp.ClientSession() as session:
             for env, proc in zip(envs, procs, strict=True):
                 await _ready(int(env["ONRECORD_PORT"]), proc, session)
+            yield Replicas(envs, session)
 
-            async def deliver(event: dict[str, object], port: str) -> int:
-                body = json.dumps(event).encode()
-                headers = {**signed_headers(body, "test-signing-secret"), "Content-Type": "application/json"}
-                async with session.post(
-                    f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
-                ) as r:
-                    return r.status
 
-            statuses = await asyncio.gather(
-                *(deliver(event, env["ONRECORD_PORT"]) for event in events for env in envs)
-            )
-            assert set(statuses) == {200}
-            calls = await slack.wait_calls("chat.postMessage", len(events), timeout=30)
-            await asyncio.sleep(0.5)  # time for any duplicate to arrive
-    assert len(slack.calls_to("chat.postMessage")) == len(events)
+def _threads_answered(slack: SlackStandIn) -> Counter[str]:
+    return Counter(c.args["thread_ts"] for c in slack.calls_to("chat.postMessage"))
+
+
+@pytest.mark.parametrize(
+    ("redis_reply", "busy"),
+    [("prompt", 0), ("one in four 0.7 s late", 0), ("one in four 0.7 s late", 2)],
+)
+async def test_three_processes_sharing_redis_answer_each_of_100_events_once(
+    slack: SlackStandIn,
+    seed_index_dir: Path,
+    redis_server: RedisServer,
+    tmp_path: Path,
+    until: Poll,
+    redis_reply: str,
+    busy: int,
+) -> None:
+    events = [mention_event(QUESTIONS[i % len(QUESTIONS)], user=f"U{i:04d}") for i in range(100)]
+    async with contextlib.AsyncExitStack() as stack:
+        url = redis_server.url
+        if redis_reply != "prompt":
+            assert redis_server.socket is not None
+            url = await stack.enter_async_context(slow_redis(redis_server.socket))
+        bots = await stack.enter_async_context(replicas(slack, seed_index_dir, url, tmp_path))
+        stack.enter_context(busy_cores(busy))
+        statuses = await asyncio.gather(*(bots.deliver(r, e) for e in events for r in range(3)))
+        assert set(statuses) == {200}
+        await until(bots.settled, seconds=120)
+    calls = slack.calls_to("chat.postMessage")
     assert sorted(c.args["thread_ts"] for c in calls) == sorted(e["event"]["ts"] for e in events)
     assert all(c.response["ok"] and len(c.args["blocks"]) > 2 for c in calls)  # answers, not refusals
+
+
+async def test_redis_restarted_among_retried_questions_each_is_answered_once(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, tmp_path: Path, until: Poll
+) -> None:
+    """60 questions, one every 50 ms, each retried by "Slack" 1.5 s later to another replica; Redis is
+    killed after the 20th and started again (empty)."""
+    events = [mention_event(QUESTIONS[i % len(QUESTIONS)], user=f"U{i:04d}") for i in range(60)]
+    async with replicas(slack, seed_index_dir, redis_server.url, tmp_path) as bots:
+
+        async def ask(i: int) -> None:
+            await asyncio.sleep(i * 0.05)  # the pace of the questions
+            assert await bots.deliver(i % 3, events[i]) == 200
+            await asyncio.sleep(1.5)  # Slack's retry, as if the first delivery had not been acknowledged
+            assert await bots.deliver((i + 1) % 3, events[i], retry=1) == 200
+
+        async def outage() -> None:
+            await asyncio.sleep(20 * 0.05)
+            await asyncio.to_thread(redis_server.stop)
+            await asyncio.to_thread(redis_server.start)
+
+        await asyncio.gather(outage(), *(ask(i) for i in range(len(events))))
+        await until(bots.settled, seconds=60)
+    assert _threads_answered(slack) == Counter(e["event"]["ts"] for e in events)
+
+
+async def test_redis_killed_while_an_answer_is_in_flight_its_retries_are_not_answered(
+    seed_index_dir: Path, redis_server: RedisServer, tmp_path: Path, until: Poll
+) -> None:
+    event = mention_event("trust")
+    async with HeldSlack() as slack, replicas(slack, seed_index_dir, redis_server.url, tmp_path, 2) as bots:
+
+        async def lost(replica: int, count: int) -> bool:
+            return (await bots.claims(replica))["lost"] == count
+
+        async def redis_is(status: str) -> bool:
+            return [await bots.redis(0), await bots.redis(1)] == [status, status]
+
+        async def in_flight() -> bool:
+            return slack.holding == 1
+
+        slack.hold("chat.postMessage")
+        assert await bots.deliver(0, event) == 200
+        await until(in_flight)
+        redis_server.stop()
+        await until(lambda: redis_is("degraded"))
+        assert await bots.deliver(0, event, retry=1) == 200  # to the process answering it
+        await until(lambda: lost(0, 1))
+        redis_server.start()  # empty
+        await until(lambda: redis_is("ok"))
+        assert await bots.deliver(1, event, retry=2) == 200  # to another process
+        await until(lambda: lost(1, 1))
+        slack.let_go()
+        await until(bots.settled)
+    assert _threads_answered(slack) == Counter([event["event"]["ts"]])
 
 
 def test_serve_check_validates_settings_loads_the_index_and_pings_redis(

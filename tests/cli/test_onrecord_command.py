@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -74,15 +73,11 @@ def test_an_empty_question_is_a_usage_error(args: list[str], cache_home: Path) -
     assert "empty" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_100_kb_question_is_answered_within_a_second(cache_home: Path) -> None:
-    run("ask", "warm up", cache=cache_home)
-    started = time.perf_counter()
+def test_a_100_kb_question_is_answered(cache_home: Path) -> None:
+    """How soon: benchmarks/suite_timings.py (a second, plus Python's start-up)."""
     proc = run("ask", "--json", "why did ilya start ssi " * 4500, cache=cache_home)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["results"]
-    assert (
-        time.perf_counter() - started < 1.0 + 2.0
-    )  # one second for the answer, the rest for Python start-up
 
 
 def test_index_build_then_ask_with_it(tmp_path: Path, cache_home: Path) -> None:

@@ -72,13 +72,11 @@ def test_nothing_matches_gives_no_hits_and_suggestions(seed_index: index.Index) 
     assert seed_index.suggest("superintelligance")[0] == "superintelligence"
 
 
-def test_a_huge_question_is_answered_quickly(seed_index: index.Index) -> None:
-    import time
-
+def test_a_huge_question_is_answered(seed_index: index.Index) -> None:
+    """How soon: benchmarks/suite_timings.py (within a second)."""
     question = "why did ilya start ssi " * 5000  # ~115 kB
-    started = time.perf_counter()
     hits = seed_index.search(question, k=3)
-    assert hits and time.perf_counter() - started < 1.0
+    assert hits and hits == seed_index.search("why did ilya start ssi", k=3)
 
 
 def test_passages_cover_every_document(seed_index: index.Index) -> None:

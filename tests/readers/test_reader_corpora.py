@@ -1,8 +1,8 @@
-"""Every real file in the shared seeds and corpora (about 140 MB) reads, quickly, into non-empty segments."""
+"""Every real file in the shared seeds and corpora (about 140 MB) reads into non-empty segments (how
+soon: benchmarks/suite_timings.py)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +10,9 @@ import pytest
 from index.readers import SUPPORTED_SUFFIXES, read_transcript
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-BUDGET_SECONDS = 45.0
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(600)  # only for a read that never ends
 def test_every_shared_file_reads() -> None:
     folders = [SHARED / "seeds", SHARED / "corpora"]
     if not all(folder.is_dir() for folder in folders):
@@ -25,9 +24,7 @@ def test_every_shared_file_reads() -> None:
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES
     ]
     assert len(files) > 1000
-    began = time.perf_counter()
     for path in files:
         transcript = read_transcript(path)
         assert transcript.segments, path
         assert all(seg.text for seg in transcript.segments), path
-    assert time.perf_counter() - began < BUDGET_SECONDS

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from index.readers import read_transcript
@@ -88,7 +87,8 @@ def test_youtube_text_with_speaker_changes() -> None:
     assert "impersonating my personal OpenClaw" in _text(DATA / "youtube_cleaned.en.txt")
 
 
-def test_one_very_long_line_is_fast(tmp_path: Path) -> None:
+def test_one_very_long_line_is_read(tmp_path: Path) -> None:
+    """How soon: benchmarks/suite_timings.py (within a second)."""
     excerpt = (DATA / "seed003_one_line.txt").read_bytes()
     assert (
         read_transcript(DATA / "seed003_one_line.txt")
@@ -97,7 +97,5 @@ def test_one_very_long_line_is_fast(tmp_path: Path) -> None:
     )
     big = tmp_path / "big.txt"
     big.write_bytes(b" ".join([excerpt] * 40))  # 160 kB on one line, like seed 003
-    began = time.perf_counter()
     segments = read_transcript(big).segments
-    assert time.perf_counter() - began < 1.0
     assert 1 <= len(segments) <= 3
