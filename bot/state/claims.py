@@ -117,15 +117,18 @@ class EventClaims:
         """Keep a claim this process holds for `ttl` more seconds while its work goes on; False when it
         is not (or no longer) this process's."""
         key = self._key(event_id)
-        if self._link is not None:
-            try:
-                kept = await self._link.run(lambda client: client.eval(_EXTEND, 1, key, self._owner, ttl))
-            except RedisUnavailableError:
-                return True  # cannot tell now; it was this process's
-            return bool(kept)
-        if self._local.get(key) is None:
+        if self._held.get(key) is None:
             return False
-        self._local.set(key, True, ttl)
+        if self._link is not None:
+            script = (_EXTEND, 1, key, self._owner, str(ttl))
+            try:
+                kept = bool(await self._link.run(lambda client: client.eval(*script), patient=True))
+            except RedisUnavailableError:
+                kept = True  # held here, and written back to Redis when it returns
+            if not kept:
+                self._held.discard(key)
+                return False
+        self._held.set(key, True, ttl)
         return True
 
     def _key(self, event_id: str) -> str:
