@@ -4,12 +4,14 @@ one, so replacing an index never leaves a moment when readers find none (LevelDB
   DIR/CURRENT          the name of the current version's folder; replaced by a rename, so always whole
   DIR/v-<version>-<id>/  one complete index (what ``store`` writes)
   DIR/.staging-<id>/   a version being written, which no reader ever looks at
-  DIR/.lock            held by a writer while it publishes and cleans up; readers take no lock
+  DIR/.lock            held by a writer while it publishes and cleans up
 
 Writers may run at the same time: each writes its own staging folder, then publishes under the lock.
-Old versions are removed when a new one is published. A process that has loaded one keeps it (its files
-are memory-mapped, and an unlinked file stays readable for whoever mapped it); a process still opening one
-finds the pointer changed and opens the new one (``store.load_data``).
+Old versions are removed when a new one is published, except those a process is opening at that moment
+(it holds a shared ``flock`` on the version's folder meanwhile; the next publish removes them). A process
+that has loaded a version keeps it after it is removed: its files are memory-mapped, and an unlinked file
+stays readable for whoever mapped it. One that read the pointer just before the switch and finds its
+version gone opens the new one (``store.load_data``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["POINTER", "current", "publish", "replaceable"]
+__all__ = ["POINTER", "current", "opening", "publish", "replaceable"]
 
 POINTER = "CURRENT"
 _VERSION_PREFIX = "v-"
@@ -74,6 +76,18 @@ def publish(directory: Path, label: str, write: Callable[[Path], None]) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def opening(folder: Path) -> Iterator[None]:
+    """Keep writers from removing the version in ``folder`` while this process opens it."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with contextlib.suppress(OSError):  # a file system without locks: the reader retries instead
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _ours(name: str) -> bool:
     return name in (POINTER, _LOCK) or name.startswith((_VERSION_PREFIX, _STAGING_PREFIX, f".{POINTER}."))
 
@@ -100,13 +114,26 @@ def _point(directory: Path, name: str) -> None:
 
 
 def _remove_old(directory: Path, keep: str) -> None:
-    """Remove every version but ``keep``, and the files of an index saved before versions; never the
-    staging folders of writers still at work."""
+    """Remove every version but ``keep`` and those being opened, and the files of an index saved before
+    versions; never the staging folders of writers still at work."""
     for entry in directory.iterdir():
         if entry.name.startswith(_VERSION_PREFIX) and entry.name != keep:
-            shutil.rmtree(entry, ignore_errors=True)
+            _remove_unless_opened(entry)
         elif entry.name in _FLAT_INDEX or (entry.suffix == ".npy" and entry.is_file()):
             entry.unlink(missing_ok=True)
+
+
+def _remove_unless_opened(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)  # a reader is opening it
+        return
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(fd)
 
 
 def _sync_folder(folder: Path, *, files: bool) -> None:

@@ -127,6 +127,14 @@ def _current(path: Path) -> Path:
 
 
 def _load_version(path: Path) -> IndexData:
+    try:
+        with layout.opening(path):
+            return _read_version(path)
+    except FileNotFoundError as err:  # removed by a writer before this process got to it
+        raise IndexLoadError(f"{path} is missing ({err}); rebuild it") from err
+
+
+def _read_version(path: Path) -> IndexData:
     manifest = _read_manifest(path)
     try:
         arrays = {name: _array(path / f"{name}.npy") for name in _ARRAYS}

@@ -78,7 +78,9 @@ def test_loads_never_fail_while_two_writers_replace_the_index_again_and_again(
     assert failures == [], f"{len(failures)} of {len(loads)} loads failed, e.g. {failures[0]}"
     loaded = [load for load in loads if isinstance(load, index.Index)]
     assert {idx.version for idx in loaded} <= {seed_index.version, small.version}
-    # Every version but the last was removed meanwhile; the processes that loaded one still read it.
+    # Old versions were removed meanwhile (one a loader was opening, by a later save): the processes that
+    # loaded them still read them.
+    seed_index.save(target)
     assert len([p for p in target.iterdir() if p.is_dir()]) == 1
     for idx in loaded:
         assert idx.search("learning", k=1)[0].quote
