@@ -1,7 +1,8 @@
 """The saved form of an index: a folder with a JSON manifest and NumPy arrays, loaded by memory map.
 
 Layout of one version (``layout`` keeps versions side by side and points at the current one; no pickle):
-  manifest.json   format, version hash, BM25 parameters, documents, speakers, array shapes
+  manifest.json   format, version hash, BM25 parameters, documents, speakers, and every other file's size
+                  and SHA-256 (checked at each load, so damage is found before a question meets it)
   terms.json      the vocabulary (index terms, sorted), for each a word it was seen as, and acronyms
   text.bin        every sentence, UTF-8, back to back (``sent_offsets`` slices it)
   *.npy           sentences (document, offset, times, speaker), passages (sentence ranges), postings
@@ -10,6 +11,7 @@ Layout of one version (``layout`` keeps versions side by side and points at the 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -19,13 +21,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import layout
+from . import checksums, layout
 from .bm25 import BM25Params, Postings
 from .model import Document
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "load_data", "save_data"]
 
-FORMAT = 2  # 2: versions under a CURRENT pointer
+FORMAT = 2  # 2: versions under a CURRENT pointer, checksums in the manifest
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
@@ -89,11 +91,12 @@ def _write(data: IndexData, folder: Path) -> None:
     (folder / "terms.json").write_text(
         json.dumps({"terms": data.terms, "surface": data.surface, "acronyms": data.acronyms}), "utf-8"
     )
-    (folder / _MANIFEST).write_text(json.dumps(_manifest(data), ensure_ascii=False, indent=1), "utf-8")
+    manifest = {**_manifest(data), "files": checksums.digests(folder, skip=_MANIFEST)}
+    (folder / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
 
 
 def load_data(directory: str | Path) -> IndexData:
-    """The current version at ``directory``."""
+    """The current version at ``directory``, its files checked against their checksums."""
     path = Path(directory)
     try:
         if not path.is_dir():
@@ -137,6 +140,9 @@ def _load_version(path: Path) -> IndexData:
 def _read_version(path: Path) -> IndexData:
     manifest = _read_manifest(path)
     try:
+        damage = checksums.first_damage(path, manifest["files"], skip=_MANIFEST)
+        if damage is not None:
+            raise IndexLoadError(f"{path} is damaged ({damage}); rebuild it")
         arrays = {name: _array(path / f"{name}.npy") for name in _ARRAYS}
         terms = json.loads((path / "terms.json").read_text("utf-8"))
         text = np.memmap(path / "text.bin", dtype=np.uint8, mode="r") if manifest["text_bytes"] else b""
@@ -222,6 +228,9 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
          and len(post.ids) == len(post.weights) == int(post.ptr[-1])
          and bool(np.all(np.diff(post.ptr) >= 0))
          and (len(post.ids) == 0 or 0 <= int(np.min(post.ids)) <= int(np.max(post.ids)) < n_pass)),
+        ("weights are not all finite numbers", lambda: np.issubdtype(post.weights.dtype, np.floating)
+         and bool(np.isfinite(post.weights).all())
+         and all(math.isfinite(v) for v in asdict(data.params).values())),
     )  # fmt: skip
     for problem, ok in checks:
         if not ok():
