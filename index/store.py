@@ -25,7 +25,7 @@ from . import checksums, layout
 from .bm25 import BM25Params, Postings
 from .model import Document
 
-__all__ = ["FORMAT", "IndexData", "IndexLoadError", "load_data", "save_data"]
+__all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
 FORMAT = 2  # 2: versions under a CURRENT pointer, checksums in the manifest
 _MANIFEST = "manifest.json"
@@ -114,10 +114,24 @@ def load_data(directory: str | Path) -> IndexData:
                 folder = newer  # replaced (and the old one removed) while this process opened it
         return _load_version(folder)
     except PermissionError as err:
-        raise IndexLoadError(
-            f"{path}: permission denied reading {err.filename or 'the index'}; the index must be readable "
-            f"by the user running OnRecord (e.g. `chmod -R a+rX {path}`)"
-        ) from err
+        raise _denied(path, err) from err
+
+
+def _denied(path: Path, err: PermissionError) -> IndexLoadError:
+    return IndexLoadError(
+        f"{path}: permission denied reading {err.filename or 'the index'}; the index must be readable "
+        f"by the user running OnRecord (e.g. `chmod -R a+rX {path}`)"
+    )
+
+
+def current_folder(directory: str | Path) -> Path:
+    """The folder of the version that loading ``directory`` opens now; it changes when the index is rebuilt
+    into ``directory``."""
+    path = Path(directory)
+    try:
+        return _current(path)
+    except PermissionError as err:
+        raise _denied(path, err) from err
 
 
 def _current(path: Path) -> Path:
