@@ -59,7 +59,8 @@ def replaceable(directory: Path) -> bool:
 
 def publish(directory: Path, label: str, write: Callable[[Path], None]) -> Path:
     """Write a new version into ``directory`` with ``write(folder)``, make it current and remove the old
-    ones; returns its folder. Folders and files get the usual modes (the umask applies)."""
+    ones no process is opening; returns its folder. Folders and files get the usual modes (the umask
+    applies)."""
     directory.mkdir(parents=True, exist_ok=True)
     staging = directory / f"{_STAGING_PREFIX}{secrets.token_hex(8)}"
     staging.mkdir()
