@@ -67,7 +67,7 @@ async def _switch(directory: Path, service: AnswerService) -> bool:
 def _release_old_index() -> None:
     """Collect the replaced index. Start-up froze the objects it had (`bot.app`), so the collector would
     never free its reference cycles, nor unmap its files (whose disk space a removed version keeps while
-    mapped)."""
+    mapped). A full pass, once per switch: 0.2 s with lexicap's index on a busy machine."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
