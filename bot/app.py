@@ -17,11 +17,13 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import index
 from bot.errors import OnRecordError
 from bot.health import HealthServer
+from bot.index_watch import follow_index
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.service import AnswerService
@@ -44,11 +46,15 @@ class Runtime:
 
     settings: Settings
     state: State
-    index: index.Index
     service: AnswerService
     metrics: Metrics
     health: HealthServer | None  # None for a start-up check
     stopping: asyncio.Event  # set by SIGTERM / SIGINT: finish up and return
+
+    @property
+    def index(self) -> index.Index:
+        """The index answering now (a saved one rebuilt in place is switched to, `bot.index_watch`)."""
+        return self.service.index
 
 
 def load_index(settings: Settings) -> index.Index:
@@ -84,14 +90,11 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
         )
         if settings.redis_url is not None and not await state.ping():
             log.warning("Redis is unreachable at start-up; answering uncached until it returns")
-        idx = await asyncio.to_thread(load_index, settings)
-        log.info(
-            "index %s loaded: %d documents, %d passages", idx.version, len(idx.documents), len(idx.passages)
-        )
+        loaded = _current_folder(settings)  # read first: a version published meanwhile is switched to
         metrics = Metrics()
         metrics.count_claims(state.claims.outcomes)
         service = AnswerService(
-            idx,
+            await asyncio.to_thread(load_index, settings),  # not kept here, so a switch can release it
             state,
             results=settings.results,
             cache_ttl=settings.cache_ttl,
@@ -99,19 +102,42 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
             metrics=metrics,
             public_url=settings.public_url,
         )
+        _log_loaded(service.index)
         server = HealthServer(
             port=settings.health_port,
-            index=lambda: idx,
+            index=lambda: service.index,
             redis_status=lambda: state.redis_status,
             metrics=metrics,
         )
         if health:
             await listening(stack.enter_async_context(server), "ONRECORD_HEALTH_PORT", settings.health_port)
         _settle_memory()
+        if settings.index is not None:
+            watcher = asyncio.create_task(follow_index(settings.index, service, loaded))
+            stack.push_async_callback(_stop, watcher)
         stopping = asyncio.Event()
         stack.callback(_install_signal_handlers(stopping))
-        yield Runtime(settings, state, idx, service, metrics, server if health else None, stopping)
+        yield Runtime(settings, state, service, metrics, server if health else None, stopping)
         log.info("shutting down")
+
+
+def _log_loaded(idx: index.Index) -> None:
+    log.info("index %s loaded: %d documents, %d passages", idx.version, len(idx.documents), len(idx.passages))
+
+
+def _current_folder(settings: Settings) -> Path | None:
+    if settings.index is None:
+        return None
+    try:
+        return index.current_folder(settings.index)
+    except index.IndexLoadError:
+        return None  # loading says why
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _settle_memory() -> None:

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.set_defaults(run=_ask)
 
-    idx = sub.add_parser("index", help="build a saved index")
+    idx = sub.add_parser("index", help="build a saved index, or verify one")
     idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", required=True)
     build = idx_sub.add_parser(
         "build", help="index transcript files or folders (.txt .md .vtt .srt .json .html)"
@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
         help="processes that read the files (default: one per usable core)",
     )
     build.set_defaults(run=_build)
+    verify = idx_sub.add_parser(
+        "verify",
+        help="check a saved index: every file against its checksum, the arrays against each other",
+        description="Check a saved index as the bot does when it loads one: every file against the size and "
+        "SHA-256 in its manifest, the arrays against each other, the weights finite. Exit 0 when usable.",
+    )
+    verify.add_argument("directory", type=Path, metavar="DIR", help="the index (as given to --out)")
+    verify.set_defaults(run=_verify)
 
     serve = sub.add_parser(
         "serve",
@@ -345,6 +353,15 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"-> {args.out} (version {built.version}){outside if links else ''}"
     )
     return 0 if built.documents else 1
+
+
+def _verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    idx = index.load(args.directory)  # raises IndexLoadError, one line, on anything amiss
+    print(
+        f"ok: {args.directory}: index {idx.version} ({len(idx.documents)} documents, "
+        f"{len(idx.passages)} passages); every file matches its checksum"
+    )
+    return 0
 
 
 class _Progress:

@@ -22,6 +22,7 @@ from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
 from bot.state import FeedbackCounts, State, Vote
 from bot.wording import APOLOGY, EMPTY, NO_MATCH, NOTHING_QUOTABLE, RATE_LIMITED, TOO_LONG, no_match_hint
+from index import Index
 from index.context import quote_span
 from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
 
@@ -62,7 +63,10 @@ class AskOptions:
 
 
 class AnswerService:
-    """Answers questions from one index, reading through the shared cache. Never raises from `ask`."""
+    """Answers questions from one index, reading through the shared cache. Never raises from `ask`.
+
+    `use` replaces the index (`bot.index_watch`); each question is answered from the index it started with.
+    """
 
     def __init__(
         self,
@@ -82,13 +86,21 @@ class AnswerService:
         self._cache_ttl = cache_ttl
         self._max_chars = max_question_chars
         self._metrics = metrics or Metrics()
-        self._quotable: Sequence[QuoteCandidate] | None = None
+        self._quotable: tuple[Index, Sequence[QuoteCandidate]] | None = None  # (of which index, which)
         self._quotable_lock = asyncio.Lock()
 
+    def use(self, new: index.Index) -> None:
+        """Answer the next questions from `new`; questions under way finish with the index they began with."""
+        self.index = new
+        self._quotable = None  # the old index's, found again for the new one when asked for
+
     async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
+        return await self._ask_with(self.index, question, options)
+
+    async def _ask_with(self, idx: index.Index, question: str, options: AskOptions) -> Answer:
         started = time.perf_counter()
         try:
-            answer = self._linked(await self._ask(question, options))
+            answer = self._linked(await self._ask(idx, question, options))
         except Exception:  # a bug of ours must not reach an adapter either
             log.exception("unexpected error while answering")
             answer = self._refusal("error", "", APOLOGY)
@@ -96,7 +108,7 @@ class AnswerService:
         self._metrics.latency.observe(time.perf_counter() - started)
         return answer
 
-    async def _ask(self, question: str, options: AskOptions) -> Answer:
+    async def _ask(self, idx: index.Index, question: str, options: AskOptions) -> Answer:
         text = normalize(question)
         if not is_meaningful(text):
             return self._refusal("empty", "", EMPTY)
@@ -110,7 +122,7 @@ class AnswerService:
                 )
         k = self._page_size(options)
         key = self._cache_text(text, k, options.documents)
-        cached = await self._state.cache.get(self.index.version, key)
+        cached = await self._state.cache.get(idx.version, key)
         if cached is not None:
             try:
                 answer = Answer.from_json(cached)
@@ -120,9 +132,9 @@ class AnswerService:
                 self._metrics.cache_hits.inc()
                 return dataclasses.replace(answer.page_of(0), cached=True)
         self._metrics.cache_misses.inc()
-        full = await self._search(text, k, options.documents)
+        full = await self._search(idx, text, k, options.documents)
         if full.status != "error":
-            await self._state.cache.put(self.index.version, key, full.to_json(), self._cache_ttl)
+            await self._state.cache.put(idx.version, key, full.to_json(), self._cache_ttl)
             await self._state.pages.put(full.id, full.to_json())
         return full.page_of(0)
 
@@ -136,30 +148,30 @@ class AnswerService:
             return self._refusal("error", "", APOLOGY)
 
     async def _quote(self, topic: str | None, user: str | None) -> Answer:
+        idx = self.index
         if topic is None or not normalize(topic):
-            candidates = await self.quotable()
+            candidates = await self._quotable_of(idx)
             if not candidates:
                 return self._refusal("no_match", "", NOTHING_QUOTABLE)
             chosen = random.choice(candidates)
-            hit = await _off_loop(self.index.excerpt, chosen.passage_id, chosen.start, chosen.end)
-            return self._single("", hit)
-        found = await self.ask(topic, AskOptions(k=PAGES, user=user))
+            hit = await _off_loop(idx.excerpt, chosen.passage_id, chosen.start, chosen.end)
+            return self._single(idx, "", hit)
+        found = await self._ask_with(idx, topic, AskOptions(k=PAGES, user=user))
         if found.status != "ok":
             return found
-        best = await _off_loop(self._topical, found.results)
+        best = await _off_loop(self._topical, idx, found.results)
         if best is None:  # nothing quotable on the topic: the best quote found
             return dataclasses.replace(found, results=found.results[:1], page_size=1, total=1)
-        hit = await _off_loop(self.index.excerpt, *best)
-        return self._single(found.question, hit)
+        hit = await _off_loop(idx.excerpt, *best)
+        return self._single(idx, found.question, hit)
 
-    def _topical(self, results: Sequence[Result]) -> tuple[int, int, int] | None:
+    @staticmethod
+    def _topical(idx: index.Index, results: Sequence[Result]) -> tuple[int, int, int] | None:
         """The most quotable excerpt (passage, start, end) among the found passages that holds words of
         the topic, better ranked passages first."""
         best: tuple[float, tuple[int, int, int]] | None = None
         for result in results:
-            found = best_excerpt(
-                self.index.sentences(result.passage_id), partial(_mentions, words=result.matched)
-            )
+            found = best_excerpt(idx.sentences(result.passage_id), partial(_mentions, words=result.matched))
             if found is not None and (best is None or found[2] / result.rank**0.5 > best[0]):
                 best = (found[2] / result.rank**0.5, (result.passage_id, found[0], found[1]))
         return None if best is None else best[1]
@@ -168,35 +180,42 @@ class AnswerService:
         """The whole passage a daily quote came from, for "More from this conversation"; `context` is
         "{index version}:{passage id}". None when the index has changed since (or it is not ours)."""
         version, _, pid = context.partition(":")
-        if version != self.index.version or not pid.isdigit() or int(pid) >= len(self.index.passages):
+        idx = self.index
+        if version != idx.version or not pid.isdigit() or int(pid) >= len(idx.passages):
             return None
 
         def whole(passage_id: int) -> index.Hit:
-            return self.index.excerpt(passage_id, 0, len(self.index.passage(passage_id).text))
+            return idx.excerpt(passage_id, 0, len(idx.passage(passage_id).text))
 
-        return self._linked(self._single("", await _off_loop(whole, int(pid))))
+        return self._linked(self._single(idx, "", await _off_loop(whole, int(pid))))
 
     async def excerpt(self, passage_id: int, start: int, end: int) -> tuple[Result, str]:
         """Sentences `start` to `end` of a passage (the daily quote) as a result, and the context token
         that "More from this conversation" hands back to :meth:`context`."""
-        hit = await _off_loop(self.index.excerpt, passage_id, start, end)
-        [result] = self._linked(self._single("", hit)).results
-        return result, f"{self.index.version}:{passage_id}"
+        idx = self.index
+        hit = await _off_loop(idx.excerpt, passage_id, start, end)
+        [result] = self._linked(self._single(idx, "", hit)).results
+        return result, f"{idx.version}:{passage_id}"
 
     async def quotable(self) -> Sequence[QuoteCandidate]:
-        """The index's quotable excerpts, found once (in a thread: a few seconds on a large corpus)."""
-        async with self._quotable_lock:
-            if self._quotable is None:
-                self._quotable = await _off_loop(quote_candidates, self.index)
-        return self._quotable
+        """The index's quotable excerpts, found once per index (in a thread: a few seconds on a large
+        corpus)."""
+        return await self._quotable_of(self.index)
 
-    def _single(self, question: str, hit: index.Hit) -> Answer:
+    async def _quotable_of(self, idx: index.Index) -> Sequence[QuoteCandidate]:
+        async with self._quotable_lock:
+            if self._quotable is None or self._quotable[0] is not idx:
+                self._quotable = (idx, await _off_loop(quote_candidates, idx))
+        return self._quotable[1]
+
+    @staticmethod
+    def _single(idx: index.Index, question: str, hit: index.Hit) -> Answer:
         return Answer(
             id="",
             question=question,
             status="ok",
-            results=(self._result(hit),),
-            index_version=self.index.version,
+            results=(_result(idx, hit),),
+            index_version=idx.version,
             page_size=1,
             total=1,
         )
@@ -217,18 +236,18 @@ class AnswerService:
             except (ValueError, KeyError, TypeError):
                 log.warning("ignoring unreadable pages of answer %s", answer_id)
         if full is None and question is not None:
-            k = self._page_size(options)
+            k, idx = self._page_size(options), self.index
             # The button keeps the question as normalized; normalizing again could change it.
             text = next(
                 (
                     t
                     for t in (question, normalize(question))
-                    if self.answer_id(t, k, options.documents) == answer_id
+                    if _answer_id(idx, self._cache_text(t, k, options.documents)) == answer_id
                 ),
                 None,
             )
             if text is not None:
-                full = await self._search(text, k, options.documents)
+                full = await self._search(idx, text, k, options.documents)
                 if full.status == "ok":
                     await self._state.pages.put(answer_id, full.to_json())
         if full is None or full.status != "ok" or page < 0 or page * full.page_size >= len(full.results):
@@ -246,18 +265,17 @@ class AnswerService:
 
     def answer_id(self, text: str, k: int, documents: Collection[str] | None) -> str:
         """Stable across processes and restarts: a hash of the index version and the question."""
-        material = f"{self.index.version}\0{self._cache_text(text, k, documents)}"
-        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return _answer_id(self.index, self._cache_text(text, k, documents))
 
-    async def _search(self, text: str, k: int, documents: frozenset[str] | None) -> Answer:
+    async def _search(self, idx: index.Index, text: str, k: int, documents: frozenset[str] | None) -> Answer:
         """All pages of the answer: the index's work runs in a thread, off the event loop."""
-        answer_id = self.answer_id(text, k, documents)
-        base = Answer(id=answer_id, question=text, status="ok", index_version=self.index.version, page_size=k)
+        answer_id = _answer_id(idx, self._cache_text(text, k, documents))
+        base = Answer(id=answer_id, question=text, status="ok", index_version=idx.version, page_size=k)
         try:
-            hits = await _off_loop(partial(self.index.search, documents=documents), text, k * PAGES)
+            hits = await _off_loop(partial(idx.search, documents=documents), text, k * PAGES)
             if hits:
-                return dataclasses.replace(base, results=tuple(map(self._result, hits)))
-            words = tuple(await _off_loop(self.index.suggest, text))
+                return dataclasses.replace(base, results=tuple(_result(idx, hit) for hit in hits))
+            words = tuple(await _off_loop(idx.suggest, text))
         except Exception:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
@@ -266,9 +284,6 @@ class AnswerService:
         return dataclasses.replace(
             base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
         )
-
-    def _result(self, hit: index.Hit) -> Result:
-        return Result.from_hit(hit, quote_span(self.index, hit))
 
     def _linked(self, answer: Answer) -> Answer:
         """The answer with each quote's page at ONRECORD_PUBLIC_URL: added on the way out, not cached, so
@@ -294,3 +309,12 @@ class AnswerService:
 
     def _refusal(self, status: Status, text: str, message: str) -> Answer:
         return Answer(id="", question=text, status=status, message=message, index_version=self.index.version)
+
+
+def _result(idx: index.Index, hit: index.Hit) -> Result:
+    return Result.from_hit(hit, quote_span(idx, hit))
+
+
+def _answer_id(idx: index.Index, cache_text: str) -> str:
+    material = f"{idx.version}\0{cache_text}"
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]

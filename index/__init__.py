@@ -15,7 +15,7 @@ from .bm25 import BM25Params
 from .builder import BuildReport, Progress, build_data, build_transcripts, usable_cores
 from .model import Document, Hit, Passage
 from .searcher import Index
-from .store import IndexLoadError, load_data
+from .store import IndexLoadError, current_folder, load_data
 from .transcript import Transcript, TranscriptError
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "build",
     "build_from_transcripts",
     "build_with_report",
+    "current_folder",
     "load",
     "usable_cores",
 ]

@@ -1,7 +1,8 @@
-"""The saved form of an index: a directory with a JSON manifest and NumPy arrays, loaded by memory map.
+"""The saved form of an index: a folder with a JSON manifest and NumPy arrays, loaded by memory map.
 
-Layout (no pickle anywhere):
-  manifest.json   format, version hash, BM25 parameters, documents, speakers, array shapes
+Layout of one version (``layout`` keeps versions side by side and points at the current one; no pickle):
+  manifest.json   format, version hash, BM25 parameters, documents, speakers, and every other file's size
+                  and SHA-256 (checked at each load, so damage is found before a question meets it)
   terms.json      the vocabulary (index terms, sorted), for each a word it was seen as, and acronyms
   text.bin        every sentence, UTF-8, back to back (``sent_offsets`` slices it)
   *.npy           sentences (document, offset, times, speaker), passages (sentence ranges), postings
@@ -10,22 +11,25 @@ Layout (no pickle anywhere):
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from . import checksums, layout
 from .bm25 import BM25Params, Postings
 from .model import Document
 
-__all__ = ["FORMAT", "IndexData", "IndexLoadError", "load_data", "save_data"]
+__all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
-FORMAT = 1
+FORMAT = 2  # 2: versions under a CURRENT pointer, checksums in the manifest
+_MANIFEST = "manifest.json"
+_OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
     "sent_offsets",
     "sent_doc",
@@ -65,47 +69,94 @@ class IndexData:
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
-    """Write to a temporary directory beside ``directory``, then move it into place.
+    """Save as a new version in ``directory`` and make it the current one in a single step: readers find
+    the old version or the new one, never none (see ``layout``). Several saves may run at once.
 
-    An existing ``directory`` is replaced only when it is an index or empty, never a folder of other files.
+    An existing ``directory`` is used only when it holds an index or is empty, never a folder of other files.
     """
     target = Path(directory).resolve()
-    if target.exists() and not (target.is_dir() and _replaceable(target)):
+    if not layout.replaceable(target):
         raise FileExistsError(
             f"{directory} exists and is not an OnRecord index; choose another place to save it"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        for name in _ARRAYS:
-            np.save(tmp / f"{name}.npy", getattr(data, name))
-        for name in _POSTINGS:
-            np.save(tmp / f"postings_{name}.npy", getattr(data.postings, name))
-        (tmp / "text.bin").write_bytes(bytes(data.text))
-        (tmp / "terms.json").write_text(
-            json.dumps({"terms": data.terms, "surface": data.surface, "acronyms": data.acronyms}), "utf-8"
-        )
-        (tmp / "manifest.json").write_text(json.dumps(_manifest(data), ensure_ascii=False, indent=1), "utf-8")
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.replace(old)
-            tmp.replace(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.replace(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    layout.publish(target, data.version, partial(_write, data))
 
 
-def _replaceable(folder: Path) -> bool:
-    return (folder / "manifest.json").is_file() or not any(folder.iterdir())
+def _write(data: IndexData, folder: Path) -> None:
+    for name in _ARRAYS:
+        np.save(folder / f"{name}.npy", getattr(data, name))
+    for name in _POSTINGS:
+        np.save(folder / f"postings_{name}.npy", getattr(data.postings, name))
+    (folder / "text.bin").write_bytes(bytes(data.text))
+    (folder / "terms.json").write_text(
+        json.dumps({"terms": data.terms, "surface": data.surface, "acronyms": data.acronyms}), "utf-8"
+    )
+    manifest = {**_manifest(data), "files": checksums.digests(folder, skip=_MANIFEST)}
+    (folder / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
 
 
 def load_data(directory: str | Path) -> IndexData:
+    """The current version at ``directory``, its files checked against their checksums."""
     path = Path(directory)
+    try:
+        if not path.is_dir():
+            raise IndexLoadError(
+                f"no index at {path}: build one with `onrecord index build PATH --out {path}`"
+            )
+        folder = _current(path)
+        for _ in range(_OPEN_ATTEMPTS):
+            try:
+                return _load_version(folder)
+            except IndexLoadError:
+                newer = _current(path)
+                if newer == folder:
+                    raise
+                folder = newer  # replaced (and the old one removed) while this process opened it
+        return _load_version(folder)
+    except PermissionError as err:
+        raise _denied(path, err) from err
+
+
+def _denied(path: Path, err: PermissionError) -> IndexLoadError:
+    return IndexLoadError(
+        f"{path}: permission denied reading {err.filename or 'the index'}; the index must be readable "
+        f"by the user running OnRecord (e.g. `chmod -R a+rX {path}`)"
+    )
+
+
+def current_folder(directory: str | Path) -> Path:
+    """The folder of the version that loading ``directory`` opens now; it changes when the index is rebuilt
+    into ``directory``."""
+    path = Path(directory)
+    try:
+        return _current(path)
+    except PermissionError as err:
+        raise _denied(path, err) from err
+
+
+def _current(path: Path) -> Path:
+    try:
+        return layout.current(path)
+    except PermissionError:
+        raise
+    except (OSError, ValueError) as err:
+        raise IndexLoadError(f"{path} has a corrupt {layout.POINTER} file ({err}); rebuild it") from err
+
+
+def _load_version(path: Path) -> IndexData:
+    try:
+        with layout.opening(path):
+            return _read_version(path)
+    except FileNotFoundError as err:  # removed by a writer before this process got to it
+        raise IndexLoadError(f"{path} is missing ({err}); rebuild it") from err
+
+
+def _read_version(path: Path) -> IndexData:
     manifest = _read_manifest(path)
     try:
+        damage = checksums.first_damage(path, manifest["files"], skip=_MANIFEST)
+        if damage is not None:
+            raise IndexLoadError(f"{path} is damaged ({damage}); rebuild it")
         arrays = {name: _array(path / f"{name}.npy") for name in _ARRAYS}
         terms = json.loads((path / "terms.json").read_text("utf-8"))
         text = np.memmap(path / "text.bin", dtype=np.uint8, mode="r") if manifest["text_bytes"] else b""
@@ -122,7 +173,9 @@ def load_data(directory: str | Path) -> IndexData:
             **arrays,
         )
         _check(data, manifest, path)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+    except PermissionError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
         raise IndexLoadError(f"{path} is not a usable OnRecord index ({err}); rebuild it") from err
     return data
 
@@ -152,12 +205,12 @@ def _load_postings(path: Path, size: int) -> Postings:
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
-    if not path.is_dir():
-        raise IndexLoadError(f"no index at {path}: build one with `onrecord index build PATH --out {path}`")
     try:
-        manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text("utf-8"))
+        manifest: dict[str, Any] = json.loads((path / _MANIFEST).read_text("utf-8"))
     except FileNotFoundError as err:
-        raise IndexLoadError(f"{path} is not an OnRecord index (no manifest.json)") from err
+        raise IndexLoadError(f"{path} is not an OnRecord index (no {_MANIFEST})") from err
+    except PermissionError:
+        raise
     except (OSError, ValueError) as err:
         raise IndexLoadError(f"{path} has a corrupt manifest.json ({err}); rebuild it") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -174,23 +227,28 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
     n_sent, n_pass, n_terms = int(manifest["sentences"]), data.postings.size, len(data.terms)
     post = data.postings
     checks: tuple[tuple[str, Callable[[], bool]], ...] = (
-        ("array shapes", lambda: all(np.ndim(a) == 1 for a in (*_arrays(data), *_arrays(post)))),
-        ("sentences", lambda: all(len(getattr(data, a)) == n_sent for a in _ARRAYS[1:6])),
-        ("sentence offsets", lambda: len(data.sent_offsets) == n_sent + 1
+        ("array shapes do not agree", lambda: all(np.ndim(a) == 1 for a in (*_arrays(data), *_arrays(post)))),
+        ("sentences do not agree", lambda: all(len(getattr(data, a)) == n_sent for a in _ARRAYS[1:6])),
+        ("sentence offsets do not agree", lambda: len(data.sent_offsets) == n_sent + 1
          and int(data.sent_offsets[-1]) == len(data.text) == int(manifest["text_bytes"])),
-        ("passages", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
+        ("passages do not agree", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
          and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
-        ("sentence documents", lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
-        ("sentence speakers", lambda: n_sent == 0 or int(np.max(data.sent_speaker)) < len(data.speakers)),
-        ("terms", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
-        ("postings", lambda: np.issubdtype(post.ids.dtype, np.integer)
+        ("sentence documents do not agree",
+         lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
+        ("sentence speakers do not agree",
+         lambda: n_sent == 0 or int(np.max(data.sent_speaker)) < len(data.speakers)),
+        ("terms do not agree", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
+        ("postings do not agree", lambda: np.issubdtype(post.ids.dtype, np.integer)
          and len(post.ids) == len(post.weights) == int(post.ptr[-1])
          and bool(np.all(np.diff(post.ptr) >= 0))
          and (len(post.ids) == 0 or 0 <= int(np.min(post.ids)) <= int(np.max(post.ids)) < n_pass)),
+        ("weights are not all finite numbers", lambda: np.issubdtype(post.weights.dtype, np.floating)
+         and bool(np.isfinite(post.weights).all())
+         and all(math.isfinite(v) for v in asdict(data.params).values())),
     )  # fmt: skip
-    for name, ok in checks:
+    for problem, ok in checks:
         if not ok():
-            raise IndexLoadError(f"{path} is corrupt ({name} do not agree); rebuild it")
+            raise IndexLoadError(f"{path} is corrupt ({problem}); rebuild it")
 
 
 def _arrays(data: IndexData | Postings) -> list[npt.NDArray[Any]]:

@@ -122,7 +122,7 @@ def test_a_damaged_index_fails_to_load_with_a_clear_error(
     seed_index: index.Index, tmp_path: Path, damage: Callable[[Path], object]
 ) -> None:
     seed_index.save(tmp_path / "idx")
-    damage(tmp_path / "idx")
+    damage(tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text("utf-8").strip())  # its version
     with pytest.raises(index.IndexLoadError, match="idx"):
         index.load(tmp_path / "idx")
 

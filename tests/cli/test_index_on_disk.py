@@ -1,0 +1,151 @@
+"""A saved index as the commands meet it: damaged, unreadable, or built by root for another user."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import RedisServer
+
+ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
+OTHER_USER = 65534  # nobody, as the Docker image's bot user is not root
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ONRECORD, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds' index as `onrecord index build` saves it."""
+    out = tmp_path_factory.mktemp("built") / "index"
+    proc = run("index", "build", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture
+def copy(saved: Path, tmp_path: Path) -> Path:
+    """A copy of the saved index this test may damage."""
+    return Path(shutil.copytree(saved, tmp_path / "index", symlinks=True))
+
+
+def version_folder(directory: Path) -> Path:
+    """The folder holding the files of the index's current version."""
+    pointer = directory / "CURRENT"
+    return directory / pointer.read_text("utf-8").strip() if pointer.exists() else directory
+
+
+def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+def test_verify_says_ok_for_a_good_index(saved: Path) -> None:
+    proc = run("index", "verify", saved)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"ok: {saved}: index ") and "every file matches its checksum" in proc.stdout
+
+
+def test_random_bytes_in_the_text_are_found_at_load_not_mid_answer(
+    copy: Path, redis_server: RedisServer
+) -> None:
+    text = version_folder(copy) / "text.bin"
+    text.write_bytes(np.random.default_rng(7).bytes(text.stat().st_size))
+    served = {"ONRECORD_INDEX": str(copy), "REDIS_URL": redis_server.url, "SLACK_BOT_TOKEN": "xoxb-x",
+              "SLACK_APP_TOKEN": "xapp-x"}  # fmt: skip
+    for args, env in (
+        (["ask", "--index", copy, "why did Jerry leave OpenAI?"], {}),
+        (["index", "verify", copy], {}),
+        (["serve", "slack", "--check"], served),
+    ):
+        assert "text.bin does not match its checksum" in one_line_error(run(*args, env=env))
+
+
+def test_a_truncated_missing_or_unlisted_file_is_named(copy: Path) -> None:
+    ids = version_folder(copy) / "postings_ids.npy"
+    ids.write_bytes(ids.read_bytes()[:-8])
+    assert "postings_ids.npy has" in one_line_error(run("index", "verify", copy))
+    ids.unlink()
+    assert "postings_ids.npy is missing" in one_line_error(run("index", "verify", copy))
+    (version_folder(copy) / "postings_ids.npy").with_suffix(".npz").write_bytes(b"stray")
+    assert "postings_ids.npz is not in the manifest" in one_line_error(run("index", "verify", copy))
+
+
+def test_nan_weights_do_not_load_even_with_matching_checksums(copy: Path) -> None:
+    """As a faulty build would write them: the manifest agrees with the file."""
+    folder = version_folder(copy)
+    weights = np.load(folder / "postings_weights.npy")
+    np.save(folder / "postings_weights.npy", np.full_like(weights, np.nan))
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    if "files" in manifest:
+        content = (folder / "postings_weights.npy").read_bytes()
+        manifest["files"]["postings_weights.npy"] = {
+            "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()
+        }  # fmt: skip
+        (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    error = one_line_error(run("ask", "--index", copy, "why did Jerry leave OpenAI?"))
+    assert "weights are not all finite" in error
+
+
+@pytest.fixture
+def world_readable_tmp() -> Iterator[Path]:
+    """A folder other users may enter (pytest's own are private), like /srv in the image."""
+    folder = Path(tempfile.mkdtemp(prefix="onrecord-modes-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def as_other_user(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    ids = [f"--reuid={OTHER_USER}", f"--regid={OTHER_USER}", "--clear-groups"]
+    return subprocess.run(
+        ["setpriv", *ids, ONRECORD, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ["PATH"], "HOME": "/", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd="/",
+        check=False,
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="building as root and reading as another user needs root")
+def test_an_index_built_by_root_answers_another_user_as_in_the_docker_image(world_readable_tmp: Path) -> None:
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    reachable = as_other_user("--help")
+    if reachable.returncode != 0:
+        pytest.skip(f"uid {OTHER_USER} cannot run this virtual environment: {reachable.stderr[-200:]}")
+    out = world_readable_tmp / "index"
+    before = os.umask(0o022)  # the image's default
+    try:
+        assert run("index", "build", "--out", out).returncode == 0
+    finally:
+        os.umask(before)
+    proc = as_other_user("ask", "--index", out, "--json", "Why did Jerry leave OpenAI?")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"]
+    assert as_other_user("index", "verify", out).returncode == 0
+
+    out.chmod(0o700)  # as indexes were built before
+    error = one_line_error(as_other_user("ask", "--index", out, "hello"))
+    assert "permission denied" in error and "corrupt" not in error
