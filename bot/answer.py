@@ -86,6 +86,11 @@ class Answer:
     def has_more(self) -> bool:
         return (self.page + 1) * self.page_size < self.total
 
+    def context(self, result: Result) -> str:
+        """The token "More from this conversation" hands back to `AnswerService.context` for `result`:
+        the passage, in the index this answer came from."""
+        return f"{self.index_version}:{result.passage_id}"
+
     def page_of(self, page: int) -> Answer:
         """Page `page` (from 0) of an answer that holds all of its results."""
         size = self.page_size or len(self.results) or 1

@@ -194,8 +194,8 @@ class AnswerService:
         that "More from this conversation" hands back to :meth:`context`."""
         idx = self.index
         hit = await _off_loop(idx.excerpt, passage_id, start, end)
-        [result] = self._linked(self._single(idx, "", hit)).results
-        return result, f"{idx.version}:{passage_id}"
+        answer = self._linked(self._single(idx, "", hit))
+        return answer.results[0], answer.context(answer.results[0])
 
     async def quotable(self) -> Sequence[QuoteCandidate]:
         """The index's quotable excerpts, found once per index (in a thread: a few seconds on a large

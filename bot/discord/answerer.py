@@ -110,7 +110,7 @@ class DiscordAnswerer:
             answer = await self._service.quote(topic, user=f"discord:{interaction.user.id}")
             view = None
             if answer.status == "ok" and answer.results:
-                view = daily_view(f"{self._service.index.version}:{answer.results[0].passage_id}")
+                view = daily_view(answer.context(answer.results[0]))
             await _reply(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:

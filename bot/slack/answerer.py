@@ -120,7 +120,7 @@ class SlackAnswerer:
             asked_by = f"<@{asked.user}> asked for a quote" + (
                 f" on “{escape(answer.question)}”" if answer.question else ""
             )
-            message = daily_message(result, f"{self._service.index.version}:{result.passage_id}", asked_by)
+            message = daily_message(result, answer.context(result), asked_by)
             try:
                 await self._post(asked.channel, None, message)
             except SlackApiError as err:
