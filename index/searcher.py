@@ -18,7 +18,7 @@ from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .model import Document, Hit, Passage
 from .query import QueryTerms, analyze_question
-from .quotes import QuotePicker, Terms
+from .quotes import Quote, QuotePicker, Terms
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
@@ -67,8 +67,11 @@ class Index:
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         ranked = top_k(scores, (offset + k) * _CANDIDATES_PER_HIT)
-        chosen = self._distinct(ranked)[offset : offset + k]
-        return [self._hit(offset + rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
+        chosen = self._distinct_quotes(ranked, idf, offset + k)[offset:]
+        return [
+            self._hit(offset + rank + 1, pid, float(scores[pid]), quote)
+            for rank, (pid, quote) in enumerate(chosen)
+        ]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as
@@ -156,23 +159,26 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
-    def _distinct(self, ranked: list[int]) -> list[int]:
-        """Drop a passage that shares sentences with a better one already kept."""
-        kept: list[int] = []
+    def _distinct_quotes(self, ranked: list[int], idf: dict[str, float], n: int) -> list[tuple[int, Quote]]:
+        """The first ``n`` of the ``ranked`` passages with their quotes, dropping a passage whose quote
+        shares a sentence with a better one's: overlapping windows stay apart when they quote apart."""
+        kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
-        lo, hi = self._data.pass_lo, self._data.pass_hi
         for pid in ranked:
-            a, b = int(lo[pid]), int(hi[pid])
+            quote = self._quotes.pick(self._sentences(pid), idf, terms=self._sentence_terms(pid))
+            lo = int(self._data.pass_lo[pid])
+            a, b = lo + quote.first, lo + max(quote.last, quote.first) + 1
             if all(b <= x or a >= y for x, y in taken):
-                kept.append(pid)
+                kept.append((pid, quote))
                 taken.append((a, b))
+                if len(kept) == n:
+                    break
         return kept
 
-    def _hit(self, rank: int, pid: int, score: float, idf: dict[str, float]) -> Hit:
+    def _hit(self, rank: int, pid: int, score: float, quote: Quote) -> Hit:
         sentences = self._sentences(pid)
         passage = self._passage(pid, sentences)
         lo = int(self._data.pass_lo[pid])
-        quote = self._quotes.pick(sentences, idf, terms=self._sentence_terms(pid))
         first, last = lo + quote.first, lo + max(quote.last, quote.first)
         return Hit(
             rank=rank,
