@@ -34,6 +34,7 @@ class Index:
         self._vocab = {term: i for i, term in enumerate(data.terms)}
         self._quotes = QuotePicker(self.analyzer)
         self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
+        self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
 
     @property
     def version(self) -> str:
@@ -165,11 +166,13 @@ class Index:
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
-            quote = self._quotes.pick(self._sentences(pid), idf, terms=self._sentence_terms(pid))
+            sentences, terms = self._quoted_sentences(pid), self._sentence_terms(pid)
             lo = int(self._data.pass_lo[pid])
-            a, b = lo + quote.first, lo + max(quote.last, quote.first) + 1
+            speakers = self._data.sent_speaker[lo : lo + len(sentences)].tolist()
+            run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers)
+            a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
             if all(b <= x or a >= y for x, y in taken):
-                kept.append((pid, quote))
+                kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))
                 taken.append((a, b))
                 if len(kept) == n:
                     break
@@ -199,7 +202,10 @@ class Index:
 
     def _analyze_sentences(self, pid: int) -> tuple[Terms, ...]:
         """The terms of each sentence of passage ``pid``: they do not depend on the question."""
-        return tuple(self._quotes.sentence_terms(s) for s in self._sentences(pid))
+        return tuple(self._quotes.sentence_terms(s) for s in self._quoted_sentences(pid))
+
+    def _read_sentences(self, pid: int) -> tuple[str, ...]:
+        return tuple(self._sentences(pid))
 
     def _speaker(self, sentence: int) -> str | None:
         s = int(self._data.sent_speaker[sentence])
