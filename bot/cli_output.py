@@ -33,6 +33,8 @@ def hits_json(question: str, hits: Sequence[Hit], suggestion: str | None) -> str
             "start": h.start,
             "end": h.end,
             "speaker": h.speaker,
+            "passage_start": h.passage.start,
+            "passage_end": h.passage.end,
         }
         for h in hits
     ]

@@ -44,7 +44,8 @@ def test_json_has_the_documented_fields(cache_home: Path) -> None:
     assert answer["question"] == "cold shower"
     assert [r["rank"] for r in answer["results"]] == [1, 2]
     assert set(answer["results"][0]) == {
-        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker"
+        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker",
+        "passage_start", "passage_end",
     }  # fmt: skip
     assert "cold shower" in answer["results"][0]["quote"]
 
@@ -95,6 +96,24 @@ def test_index_build_then_ask_with_it(tmp_path: Path, cache_home: Path) -> None:
     assert "broken.srt" in proc.stderr
     proc = run("ask", "--index", str(tmp_path / "idx"), "--json", "how do owls hunt", cache=cache_home)
     assert json.loads(proc.stdout)["results"][0]["source"] == "owls.txt"
+
+
+def test_json_times_the_quote_and_its_passage_apart(tmp_path: Path, cache_home: Path) -> None:
+    (tmp_path / "birds.vtt").write_text(
+        "WEBVTT\n\n00:05.000 --> 00:09.000\n<v Host>Tonight we talk about birds of the night.\n\n"
+        "00:09.000 --> 00:13.000\n<v Host>Why are owls so quiet in flight?\n\n"
+        "00:13.000 --> 00:18.000\n<v Ann>Soft fringes on their feathers break up the air.\n",
+        "utf-8",
+    )
+    (tmp_path / "birds.meta.json").write_text('{"url": "https://example.org/birds"}', "utf-8")
+    assert (
+        run("index", "build", str(tmp_path), "--out", str(tmp_path / "idx"), cache=cache_home).returncode == 0
+    )
+    proc = run("ask", "--index", str(tmp_path / "idx"), "--json", "why are owls quiet", cache=cache_home)
+    top = json.loads(proc.stdout)["results"][0]
+    assert top["quote"].startswith("… Soft fringes") and top["speaker"] == "Ann"
+    assert (top["start"], top["end"], top["passage_start"], top["passage_end"]) == (13.0, 18.0, 5.0, 18.0)
+    assert top["url"] == "https://example.org/birds?t=13"
 
 
 def test_a_missing_or_corrupt_index_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
