@@ -27,6 +27,7 @@ from .bm25 import BM25Params, Postings, build_postings
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
 from .readers import find_transcripts, read_transcript
+from .readers.one_per_episode import Merged, one_per_episode
 from .sentences import split_sentences
 from .store import FORMAT, IndexData
 from .transcript import Transcript, TranscriptError
@@ -51,6 +52,7 @@ Progress = Callable[[Path, int, int], None]
 class BuildReport:
     files: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason" for files that could not be read
+    merged: list[Merged] = field(default_factory=list)  # episodes found in several files: one was indexed
 
 
 class _Words(dict[str, int]):
@@ -315,7 +317,7 @@ def build_data(
     """
     report = BuildReport()
     collector = _Collector(_Words(Analyzer()))
-    files = find_transcripts(paths)
+    files, report.merged = one_per_episode(find_transcripts(paths))
     for done, (path, part) in enumerate(zip(files, _parts(files, workers), strict=True)):
         if progress:
             progress(path, done, len(files))

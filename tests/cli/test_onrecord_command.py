@@ -98,6 +98,17 @@ def test_index_build_then_ask_with_it(tmp_path: Path, cache_home: Path) -> None:
     assert json.loads(proc.stdout)["results"][0]["source"] == "owls.txt"
 
 
+def test_the_build_summary_says_which_files_were_one_episode(tmp_path: Path, cache_home: Path) -> None:
+    corpus = tmp_path / "subs"
+    corpus.mkdir()
+    (corpus / "owls.en.txt").write_text("Owls hunt at night.", "utf-8")
+    (corpus / "owls.en.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nOwls hunt at night.\n", "utf-8")
+    proc = run("index", "build", str(corpus), "--out", str(tmp_path / "idx"), cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Indexed 1 documents" in proc.stdout
+    assert f"indexed {corpus / 'owls.en.srt'} (also in owls.en.txt)" in proc.stdout
+
+
 def test_json_times_the_quote_and_its_passage_apart(tmp_path: Path, cache_home: Path) -> None:
     (tmp_path / "birds.vtt").write_text(
         "WEBVTT\n\n00:05.000 --> 00:09.000\n<v Host>Tonight we talk about birds of the night.\n\n"
