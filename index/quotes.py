@@ -76,8 +76,10 @@ class QuotePicker:
         *,
         terms: Sequence[Terms] | None = None,
         speakers: Sequence[int] | None = None,
+        questions: Sequence[bool] | None = None,
     ) -> tuple[int, int] | None:
-        """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text."""
+        """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
+        ``questions`` says which sentences are questions (``is_question``), when the caller has it."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         # The query terms in each sentence as the bits of an int: those of a run are the OR of its masks.
@@ -87,7 +89,9 @@ class QuotePicker:
         turns = list(speakers) if speakers is not None else [-1] * len(sentences)
         budget = limit - 2 * (len(ELLIPSIS) + 1)
         lengths = [len(s) for s in sentences]
-        asked = _asked(sentences, masks, turns)
+        if questions is None:
+            questions = list(map(is_question, sentences))
+        asked = _asked(questions, masks, turns)
         return _best_run(lengths, masks, asked, turns, _MaskWeights(weights), budget)
 
     def render(
@@ -156,7 +160,7 @@ def is_question(sentence: str) -> bool:
 _CLOSERS = " \"'”’)]»…"
 
 
-def _asked(sentences: Sequence[str], masks: list[int], speakers: list[int]) -> list[int]:
+def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int]) -> list[int]:
     """For each sentence that replies to a question, the query terms of what was asked (else 0).
 
     Where speakers are known, a reply starts a turn after a turn that ends with questions, and what was
@@ -164,11 +168,10 @@ def _asked(sentences: Sequence[str], masks: list[int], speakers: list[int]) -> l
     they are not (-1), a reply is a sentence that is not a question right after one or more that are, and
     what was asked is those questions.
     """
-    asked = [0] * len(sentences)
+    asked = [0] * len(is_asking)
     questions: int | None = None  # the terms of the questions right before the current sentence, if any
     before = 0  # the terms of the sentence before those questions, in the same turn
-    for k, sentence in enumerate(sentences):
-        question = is_question(sentence)
+    for k, question in enumerate(is_asking):
         if k == 0 or speakers[k] != speakers[k - 1]:
             if k > 0 and speakers[k] >= 0 and questions is not None:
                 asked[k] = questions | before

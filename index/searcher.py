@@ -18,7 +18,7 @@ from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .model import Document, Hit, Passage
 from .query import QueryTerms, analyze_question
-from .quotes import Quote, QuotePicker, Terms
+from .quotes import Quote, QuotePicker, Terms, is_question
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
@@ -35,6 +35,7 @@ class Index:
         self._quotes = QuotePicker(self.analyzer)
         self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
+        self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
 
     @property
     def version(self) -> str:
@@ -168,8 +169,8 @@ class Index:
         for pid in ranked:
             sentences, terms = self._quoted_sentences(pid), self._sentence_terms(pid)
             lo = int(self._data.pass_lo[pid])
-            speakers = self._data.sent_speaker[lo : lo + len(sentences)].tolist()
-            run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers)
+            speakers, questions = self._turns(pid)
+            run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers, questions=questions)
             a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
             if all(b <= x or a >= y for x, y in taken):
                 kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))
@@ -206,6 +207,11 @@ class Index:
 
     def _read_sentences(self, pid: int) -> tuple[str, ...]:
         return tuple(self._sentences(pid))
+
+    def _read_turns(self, pid: int) -> tuple[list[int], list[bool]]:
+        """Who says each sentence of passage ``pid`` (-1: unknown), and which sentences are questions."""
+        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
+        return self._data.sent_speaker[lo:hi].tolist(), list(map(is_question, self._quoted_sentences(pid)))
 
     def _speaker(self, sentence: int) -> str | None:
         s = int(self._data.sent_speaker[sentence])
