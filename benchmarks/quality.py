@@ -15,6 +15,8 @@ Indexes of the real corpora are built once and cached under the user's cache fol
 of the transcripts and of the `index` package (a change to the engine rebuilds them).
 
     python benchmarks/quality.py [--shared ../shared] [--sets seeds,lexicap,check,scifact] [--show-misses]
+
+(``--shared`` defaults to ``$ONRECORD_SHARED``, else ``../shared`` beside the checkout.)
 """
 
 from __future__ import annotations
