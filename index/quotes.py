@@ -153,11 +153,12 @@ class _MaskWeights(dict[int, float]):
         return rounded
 
 
-def is_question(sentence: str) -> bool:
-    return sentence.rstrip(_CLOSERS).endswith(("?", "？"))
-
-
 _CLOSERS = " \"'”’)]»…"
+
+
+def is_question(sentence: str) -> bool:
+    """Whether ``sentence`` ends with a question mark (before any closing quote or bracket)."""
+    return sentence.rstrip(_CLOSERS).endswith(("?", "？"))
 
 
 def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int]) -> list[int]:

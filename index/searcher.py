@@ -180,7 +180,7 @@ class Index:
         return kept
 
     def _hit(self, rank: int, pid: int, score: float, quote: Quote) -> Hit:
-        sentences = self._sentences(pid)
+        sentences = self._quoted_sentences(pid)
         passage = self._passage(pid, sentences)
         lo = int(self._data.pass_lo[pid])
         first, last = lo + quote.first, lo + max(quote.last, quote.first)
@@ -206,6 +206,7 @@ class Index:
         return tuple(self._quotes.sentence_terms(s) for s in self._quoted_sentences(pid))
 
     def _read_sentences(self, pid: int) -> tuple[str, ...]:
+        """``_sentences``, kept (as a tuple) for the passages quoted again and again."""
         return tuple(self._sentences(pid))
 
     def _read_turns(self, pid: int) -> tuple[list[int], list[bool]]:
