@@ -18,10 +18,22 @@ from itertools import accumulate
 
 from .analyzer import Analyzer, words
 
-__all__ = ["ELLIPSIS", "MAX_QUOTE_CHARS", "Quote", "QuotePicker", "Terms", "is_question", "pick_quote"]
+__all__ = [
+    "ELLIPSIS",
+    "MAX_QUOTE_CHARS",
+    "MIN_REPLY_CHARS",
+    "Quote",
+    "QuotePicker",
+    "Terms",
+    "is_question",
+    "pick_quote",
+]
 
 MAX_QUOTE_CHARS = 500
 ELLIPSIS = "…"
+MIN_REPLY_CHARS = 30
+"""A shorter turn after a question ("Yes.", "It is.", "Right.") is taken for an acknowledgement, not the
+answer: the question's own words are quoted instead."""
 
 Terms = tuple[str, ...]  # the index terms of a sentence's words, each once
 
@@ -91,7 +103,7 @@ class QuotePicker:
         lengths = [len(s) for s in sentences]
         if questions is None:
             questions = list(map(is_question, sentences))
-        asked = _asked(questions, masks, turns)
+        asked = _asked(questions, masks, turns, lengths)
         return _best_run(lengths, masks, asked, turns, _MaskWeights(weights), budget)
 
     def render(
@@ -161,20 +173,24 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip(_CLOSERS).endswith(("?", "？"))
 
 
-def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int]) -> list[int]:
+def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int], lengths: list[int]) -> list[int]:
     """For each sentence that replies to a question, the query terms of what was asked (else 0).
 
-    Where speakers are known, a reply starts a turn after a turn that ends with questions, and what was
-    asked is those questions and the sentence before them (which often says what they are about). Where
-    they are not (-1), a reply is a sentence that is not a question right after one or more that are, and
-    what was asked is those questions.
+    Where speakers are known, a reply starts a turn of at least ``MIN_REPLY_CHARS`` after a turn that ends
+    with questions, and what was asked is those questions and the sentence before them (which often says
+    what they are about). Where they are not (-1), a reply is a sentence that is not a question right
+    after one or more that are, and what was asked is those questions.
     """
+    turn_chars = lengths.copy()  # from each sentence to the end of its speaker's turn
+    for k in range(len(lengths) - 2, -1, -1):
+        if speakers[k + 1] == speakers[k]:
+            turn_chars[k] += turn_chars[k + 1]
     asked = [0] * len(is_asking)
     questions: int | None = None  # the terms of the questions right before the current sentence, if any
     before = 0  # the terms of the sentence before those questions, in the same turn
     for k, question in enumerate(is_asking):
         if k == 0 or speakers[k] != speakers[k - 1]:
-            if k > 0 and speakers[k] >= 0 and questions is not None:
+            if k > 0 and speakers[k] >= 0 and questions is not None and turn_chars[k] >= MIN_REPLY_CHARS:
                 asked[k] = questions | before
             questions, before = None, 0
         elif speakers[k] < 0 and questions is not None and not question:

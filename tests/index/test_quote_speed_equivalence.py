@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 import index
 from index.analyzer import Analyzer, word_spans, words
-from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, Quote, QuotePicker, is_question, pick_quote
+from index.quotes import (
+    ELLIPSIS,
+    MAX_QUOTE_CHARS,
+    MIN_REPLY_CHARS,
+    Quote,
+    QuotePicker,
+    is_question,
+    pick_quote,
+)
 
 ANALYZER = Analyzer()
 WORDS = (
@@ -79,14 +87,18 @@ def reference_pick(
 
 
 def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[int]) -> list[set[str]]:
-    """What each reply answers: after a question, a new known speaker's turn answers the questions that
-    end the turn before and the sentence before them; where speakers are unknown, a sentence that is not
-    a question answers the questions right before it."""
+    """What each reply answers: after a question, a new known speaker's turn (of MIN_REPLY_CHARS at least)
+    answers the questions that end the turn before and the sentence before them; where speakers are
+    unknown, a sentence that is not a question answers the questions right before it."""
     asked: list[set[str]] = [set() for _ in sentences]
     for r in range(1, len(sentences)):
         if not is_question(sentences[r - 1]):
             continue
-        if who[r] >= 0 and who[r] != who[r - 1]:
+        end = r
+        while end + 1 < len(sentences) and who[end + 1] == who[r]:
+            end += 1
+        reply_chars = len("".join(sentences[r : end + 1]))
+        if who[r] >= 0 and who[r] != who[r - 1] and reply_chars >= MIN_REPLY_CHARS:
             t = r - 1
             while t > 0 and who[t - 1] == who[r - 1] and is_question(sentences[t - 1]):
                 t -= 1

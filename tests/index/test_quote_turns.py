@@ -6,7 +6,7 @@ from pathlib import Path
 
 import index
 from index.analyzer import Analyzer
-from index.quotes import pick_quote
+from index.quotes import QuotePicker, pick_quote
 
 INTERVIEW = """WEBVTT
 
@@ -72,3 +72,16 @@ def test_the_question_is_quoted_with_the_reply_when_both_fit() -> None:
     sentences = [FILLER, QUESTION, REPLY, FILLER, FILLER, FILLER, FILLER]
     quote = pick_quote(sentences, _weights("why did the lighthouse keeper stay"), Analyzer())
     assert quote.text.startswith(f"… {QUESTION} {REPLY}")
+
+
+def test_a_short_acknowledgement_is_not_taken_for_the_answer() -> None:
+    sentences = [
+        "We were talking about birds.",
+        "Owls hunt silently because their feathers break up the air.",
+        "Isn't that amazing?",
+        "It is.",
+        "Anyway, bats are loud.",
+    ]
+    weights = _weights("why do owls hunt silently")
+    quote = QuotePicker(Analyzer()).pick(sentences, weights, speakers=[0, 0, 0, 1, 0])
+    assert "Owls hunt silently" in quote.text and "It is." not in quote.text
