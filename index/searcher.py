@@ -25,6 +25,7 @@ __all__ = ["Index"]
 
 _CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
 _CACHED_PASSAGES = 4096  # passages whose sentence terms are kept for quoting them again (~2 KB each)
+_CACHED_SENTENCES = 1 << 14  # sentences whose terms are kept: overlapping windows share half of theirs
 
 
 class Index:
@@ -34,6 +35,7 @@ class Index:
         self._vocab = {term: i for i, term in enumerate(data.terms)}
         self._quotes = QuotePicker(self.analyzer)
         self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
+        self._terms_of_sentence = lru_cache(maxsize=_CACHED_SENTENCES)(self._analyze_sentence)
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
         self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
 
@@ -203,7 +205,12 @@ class Index:
 
     def _analyze_sentences(self, pid: int) -> tuple[Terms, ...]:
         """The terms of each sentence of passage ``pid``: they do not depend on the question."""
-        return tuple(self._quotes.sentence_terms(s) for s in self._quoted_sentences(pid))
+        lo = int(self._data.pass_lo[pid])
+        return tuple(self._terms_of_sentence(lo + k, s) for k, s in enumerate(self._quoted_sentences(pid)))
+
+    def _analyze_sentence(self, sentence: int, text: str) -> Terms:
+        """The terms of sentence number ``sentence`` of the index, whose text is ``text``."""
+        return self._quotes.sentence_terms(text)
 
     def _read_sentences(self, pid: int) -> tuple[str, ...]:
         """``_sentences``, kept (as a tuple) for the passages quoted again and again."""
