@@ -170,7 +170,10 @@ _CLOSERS = " \"'”’)]»…"
 
 def is_question(sentence: str) -> bool:
     """Whether ``sentence`` ends with a question mark (before any closing quote or bracket)."""
-    return sentence.rstrip(_CLOSERS).endswith(("?", "？"))
+    last = sentence[-1:]
+    if last in _CLOSERS:  # rare: look past them
+        last = sentence.rstrip(_CLOSERS)[-1:]
+    return last == "?" or last == "？"
 
 
 def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int], lengths: list[int]) -> list[int]:
