@@ -90,29 +90,44 @@ def top_ids(scores: np.ndarray, ids: Sequence[str], k: int = 100) -> list[str]:
     return [ids[i] for i in order.tolist() if scores[i] > 0]
 
 
+def load_scifact(data: Path) -> tuple[list[dict[str, str]], dict[str, str], dict[str, dict[str, int]]]:
+    """The corpus, the queries and the test judgements (query id -> document id -> relevance)."""
+    docs = [json.loads(line) for line in (data / "corpus.jsonl").read_text("utf-8").splitlines() if line]
+    queries = {
+        q["_id"]: q["text"] for q in map(json.loads, (data / "queries.jsonl").read_text("utf-8").splitlines())
+    }
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    with (data / "qrels" / "test.tsv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            qrels[row["query-id"]][row["corpus-id"]] = int(row["score"])
+    return docs, queries, qrels
+
+
+def onrecord_index(docs: Sequence[dict[str, str]]) -> index.Index:
+    """OnRecord built from the texts; a passage's document is the transcript's source (the doc id)."""
+    return index.build_from_transcripts(
+        text_transcript(d["_id"], d.get("title") or d["_id"], [d.get("title", ""), d["text"]]) for d in docs
+    )
+
+
+def search_documents(idx: index.Index, query: str) -> list[str]:
+    """What the bot does (``Index.search``), documents in the order of their first hit."""
+    hits = idx.search(query, SEARCH_HITS)
+    return list(dict.fromkeys(h.passage.doc.source for h in hits))[:100]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=SHARED / "eval" / "scifact")
     args = parser.parse_args()
     started = time.perf_counter()
-    docs = [json.loads(line) for line in (args.data / "corpus.jsonl").read_text("utf-8").splitlines() if line]
-    queries = {
-        q["_id"]: q["text"]
-        for q in map(json.loads, (args.data / "queries.jsonl").read_text("utf-8").splitlines())
-    }
-    qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    with (args.data / "qrels" / "test.tsv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            qrels[row["query-id"]][row["corpus-id"]] = int(row["score"])
+    docs, queries, qrels = load_scifact(args.data)
     ids = [d["_id"] for d in docs]
     print(f"machine: {machine()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
 
-    # OnRecord: built from the texts; a passage's document through the transcript's source (the doc id).
     clock = time.perf_counter()
-    idx = index.build_from_transcripts(
-        text_transcript(d["_id"], d.get("title") or d["_id"], [d.get("title", ""), d["text"]]) for d in docs
-    )
+    idx = onrecord_index(docs)
     onrecord_build_s = time.perf_counter() - clock
     position = {doc_id: i for i, doc_id in enumerate(ids)}
     passage_doc = np.array([position[p.doc.source] for p in idx.passages], dtype=np.int64)
@@ -125,8 +140,7 @@ def main() -> None:
     table = TokenTable()
 
     def onrecord_search(q: str) -> list[str]:
-        hits = idx.search(q, SEARCH_HITS)
-        return list(dict.fromkeys(h.passage.doc.source for h in hits))[:100]
+        return search_documents(idx, q)
 
     def onrecord_bm25(q: str) -> list[str]:
         scores = idx.term_scores([str(t) for t in table.analyzer.terms(q)])

@@ -23,7 +23,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("ONRECORD_SHARED") or REPO.parent / "shared")  # eval sets and corpora
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 

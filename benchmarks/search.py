@@ -29,7 +29,7 @@ How, so that the comparison is fair:
   engine's own, and build memory does not pollute the load and query figures. Every figure includes the
   interpreter (~20-60 MB) and the engine's inputs (reported as "inputs").
 - OnRecord is timed two ways: `onrecord` is `Index.search(question, 10)`, what the bot calls (query
-  analysis with its expansions, ranking, one passage per stretch of text, a quote picked in each hit);
+  analysis with its expansions, ranking, a quote picked in each hit, no two quotes sharing a sentence);
   `onrecord-bm25` is `Index.term_scores(tokens)` + the top 10 as `search` takes them (`index.bm25.top_k`:
   only the passages above the smallest of the 10 best block maxima are sorted), plain BM25 retrieval
   from the same tokens bm25s gets: the like-for-like comparison with the peers. A
@@ -376,9 +376,10 @@ def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, 
         idf = idx._idf_weights(query)
         scores = postings.scores(ids)
         t2 = time.perf_counter()
-        chosen = idx._distinct(top_k(scores, 10 * _CANDIDATES_PER_HIT))[:10]
-        t3 = time.perf_counter()
-        [idx._hit(rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
+        ranked = top_k(scores, 10 * _CANDIDATES_PER_HIT)
+        t3 = time.perf_counter()  # quotes: picked until 10 share no sentence
+        chosen = idx._distinct_quotes(ranked, idf, 10)
+        [idx._hit(rank + 1, pid, float(scores[pid]), quote) for rank, (pid, quote) in enumerate(chosen)]
         t4 = time.perf_counter()
         for k, (a, b) in zip(
             ("analyze", "score", "top", "quotes"), itertools.pairwise((t0, t1, t2, t3, t4)), strict=True

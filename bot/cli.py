@@ -352,6 +352,8 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"Indexed {len(built.documents)} documents, {len(built.passages)} passages in {elapsed:.1f} s "
         f"-> {args.out} (version {built.version}){outside if links else ''}"
     )
+    for merged in report.merged:
+        print(f"One episode, one document: indexed {merged}")
     return 0 if built.documents else 1
 
 

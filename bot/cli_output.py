@@ -36,6 +36,8 @@ def hits_json(
             "start": h.start,
             "end": h.end,
             "speaker": h.speaker,
+            "passage_start": h.passage.start,
+            "passage_end": h.passage.end,
             "date": h.doc.date,
         }
         for h in hits

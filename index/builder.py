@@ -27,6 +27,7 @@ from .bm25 import BM25Params, Postings, build_postings
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
 from .readers import find_transcripts, read_transcript
+from .readers.one_per_episode import Merged, one_per_episode
 from .sentences import split_sentences
 from .store import FORMAT, IndexData
 from .transcript import Transcript, TranscriptError
@@ -52,6 +53,7 @@ class BuildReport:
     files: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason" for files that could not be read
     links_outside: int = 0  # links to files outside the folders given (also in `skipped`)
+    merged: list[Merged] = field(default_factory=list)  # episodes found in several files: one was indexed
 
 
 class _Words(dict[str, int]):
@@ -317,7 +319,7 @@ def build_data(
     report = BuildReport()
     collector = _Collector(_Words(Analyzer()))
     found = find_transcripts(paths)
-    files = found.files
+    files, report.merged = one_per_episode(found.files)
     for link in found.links_outside:
         skipped = f"{link}: a link to {link.resolve()}, outside the folders given"
         log.warning("skipped %s", skipped)

@@ -3,6 +3,11 @@
 The run covers as much of the question's weight as fits in ``MAX_QUOTE_CHARS``; among equal runs it
 fills the room, preferring what follows the matching sentence, since answers often come a sentence
 after the words that match the question.
+
+Quotes follow the conversation: a run never spans two speakers, and a question that matches counts for
+the reply that follows it (the next speaker's turn, or where speakers are unknown the next sentences that
+are not questions), so that when the words that match are the interviewer's, the quote is the answer; the
+question itself is quoted too when it fits beside the reply (only where speakers are unknown).
 """
 
 from __future__ import annotations
@@ -13,10 +18,22 @@ from itertools import accumulate
 
 from .analyzer import Analyzer, words
 
-__all__ = ["ELLIPSIS", "MAX_QUOTE_CHARS", "Quote", "QuotePicker", "Terms", "pick_quote"]
+__all__ = [
+    "ELLIPSIS",
+    "MAX_QUOTE_CHARS",
+    "MIN_REPLY_CHARS",
+    "Quote",
+    "QuotePicker",
+    "Terms",
+    "is_question",
+    "pick_quote",
+]
 
 MAX_QUOTE_CHARS = 500
 ELLIPSIS = "…"
+MIN_REPLY_CHARS = 30
+"""A shorter turn after a question ("Yes.", "It is.", "Right.") is taken for an acknowledgement, not the
+answer: the question's own words are quoted instead."""
 
 Terms = tuple[str, ...]  # the index terms of a sentence's words, each once
 
@@ -54,25 +71,62 @@ class QuotePicker:
         limit: int = MAX_QUOTE_CHARS,
         *,
         terms: Sequence[Terms] | None = None,
+        speakers: Sequence[int] | None = None,
     ) -> Quote:
-        """``pick_quote``; ``terms`` are the sentences' ``sentence_terms``, when the caller has them."""
+        """``pick_quote``; ``terms`` are the sentences' ``sentence_terms``, when the caller has them, and
+        ``speakers`` who says each sentence (a number; -1 or None: unknown)."""
+        if terms is None:
+            terms = [self.sentence_terms(s) for s in sentences]
+        run = self.run(sentences, weights, limit, terms=terms, speakers=speakers)
+        return self.render(sentences, run, weights, limit, terms=terms)
+
+    def run(
+        self,
+        sentences: Sequence[str],
+        weights: Mapping[str, float],
+        limit: int = MAX_QUOTE_CHARS,
+        *,
+        terms: Sequence[Terms] | None = None,
+        speakers: Sequence[int] | None = None,
+        questions: Sequence[bool] | None = None,
+    ) -> tuple[int, int] | None:
+        """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
+        ``questions`` says which sentences are questions (``is_question``), when the caller has it."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         # The query terms in each sentence as the bits of an int: those of a run are the OR of its masks.
         bits = {term: 1 << k for k, term in enumerate(weights)}
         query = bits.keys()
         masks = [0 if query.isdisjoint(ts) else sum(bits[t] for t in query & ts) for ts in terms]
+        turns = list(speakers) if speakers is not None else [-1] * len(sentences)
         budget = limit - 2 * (len(ELLIPSIS) + 1)
-        run = _best_run([len(s) for s in sentences], masks, _MaskWeights(weights), budget)
+        lengths = [len(s) for s in sentences]
+        if questions is None:
+            questions = list(map(is_question, sentences))
+        asked = _asked(questions, masks, turns, lengths)
+        return _best_run(lengths, masks, asked, turns, _MaskWeights(weights), budget)
+
+    def render(
+        self,
+        sentences: Sequence[str],
+        run: tuple[int, int] | None,
+        weights: Mapping[str, float],
+        limit: int = MAX_QUOTE_CHARS,
+        *,
+        terms: Sequence[Terms] | None = None,
+    ) -> Quote:
+        """The quote of sentences ``run`` (from ``run``), with the words that match ``weights``."""
         if run is None:
             return Quote("", 0, -1, ())
         i, j = run
-        return Quote(
-            text=_render(sentences, i, j, limit),
-            first=i,
-            last=j,
-            matched=self._matched([sentences[k] for k in range(i, j + 1) if masks[k]], query),
-        )
+        query = weights.keys()
+        quoted = range(i, j + 1)
+        matching = [
+            sentences[k]
+            for k in quoted
+            if not query.isdisjoint(terms[k] if terms is not None else self.sentence_terms(sentences[k]))
+        ]
+        return Quote(_render(sentences, i, j, limit), i, j, self._matched(matching, query))
 
     def _matched(self, sentences: Sequence[str], query: KeysView[str]) -> tuple[str, ...]:
         """The words of ``sentences`` that carry a query term, as written, once each, in order."""
@@ -111,40 +165,97 @@ class _MaskWeights(dict[int, float]):
         return rounded
 
 
+_CLOSERS = " \"'”’)]»…"
+
+
+def is_question(sentence: str) -> bool:
+    """Whether ``sentence`` ends with a question mark (before any closing quote or bracket)."""
+    last = sentence[-1:]
+    if last in _CLOSERS:  # rare: look past them
+        last = sentence.rstrip(_CLOSERS)[-1:]
+    return last == "?" or last == "？"
+
+
+def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int], lengths: list[int]) -> list[int]:
+    """For each sentence that replies to a question, the query terms of what was asked (else 0).
+
+    Where speakers are known, a reply starts a turn of at least ``MIN_REPLY_CHARS`` after a turn that ends
+    with questions, and what was asked is those questions and the sentence before them (which often says
+    what they are about). Where they are not (-1), a reply is a sentence that is not a question right
+    after one or more that are, and what was asked is those questions.
+    """
+    turn_chars = lengths.copy()  # from each sentence to the end of its speaker's turn
+    for k in range(len(lengths) - 2, -1, -1):
+        if speakers[k + 1] == speakers[k]:
+            turn_chars[k] += turn_chars[k + 1]
+    asked = [0] * len(is_asking)
+    questions: int | None = None  # the terms of the questions right before the current sentence, if any
+    before = 0  # the terms of the sentence before those questions, in the same turn
+    for k, question in enumerate(is_asking):
+        if k == 0 or speakers[k] != speakers[k - 1]:
+            if k > 0 and speakers[k] >= 0 and questions is not None and turn_chars[k] >= MIN_REPLY_CHARS:
+                asked[k] = questions | before
+            questions, before = None, 0
+        elif speakers[k] < 0 and questions is not None and not question:
+            asked[k] = questions
+        if question:
+            questions = (questions or 0) | masks[k]
+        else:
+            questions, before = None, masks[k]
+    return asked
+
+
 def _best_run(
-    lengths: list[int], masks: list[int], weight: _MaskWeights, budget: int
+    lengths: list[int],
+    masks: list[int],
+    asked: list[int],
+    speakers: list[int],
+    weight: _MaskWeights,
+    budget: int,
 ) -> tuple[int, int] | None:
-    """The first run of sentences (first and last index) that fits ``budget`` with the most weight, then
-    the most characters of context, counting those after its first matching sentence double.
+    """The first run of one speaker's sentences (first and last index) that fits ``budget`` with the most
+    weight (a run that starts with a reply counts the questions' terms, ``asked``), then that takes in a
+    reply to a matching question, then with the most weight of its own (the question as well as the reply,
+    when both fit), then the most characters of context, counting those after its first matching sentence
+    (or the reply it starts with) double.
 
     Only runs that can be the first best are looked at. A run from i that also fits from i - 1 does no
-    better than that one, unless sentence i - 1 matches: same weight, less fill. And from a given start, a
-    run that ends later has more fill, and the same weight unless it takes in a matching sentence: only
-    runs that end right before a matching (or empty) sentence, or as far as the budget allows, count.
+    better than that one, unless sentence i - 1 matches or i replies: same weight, less fill. And from a
+    given start, a run that ends later has more fill, and the same weight unless it takes in a matching
+    sentence: only runs that end right before a matching (or empty) sentence, or as far as the budget
+    allows, count.
     """
     n = len(lengths)
     ends = list(accumulate(lengths, initial=0))  # prefix sums: a run's size and fill are O(1)
     next_match = [n] * (n + 1)  # the first matching sentence at or after each one
+    next_reply = [n] * (n + 1)  # the first reply to a matching question at or after each one
     for k in range(n - 1, -1, -1):
         next_match[k] = k if masks[k] else next_match[k + 1]
-    best: tuple[float, int] | None = None
+        next_reply[k] = k if asked[k] else next_reply[k + 1]
+    best: tuple[float, bool, float, int] | None = None
     run: tuple[int, int] | None = None
     last = 0  # the furthest a run from the current start can end: one sentence always fits
     for i in range(n):
-        shortest = i if i == 0 or masks[i - 1] else last + 1  # shorter runs fit from i - 1 too
+        turn = i == 0 or speakers[i - 1] != speakers[i]
+        shortest = i if turn or masks[i - 1] or asked[i] else last + 1  # shorter runs fit from i - 1 too
         last = max(last, i)
-        while last + 1 < n and ends[last + 2] - ends[i] + last + 1 - i <= budget:
+        while (
+            last + 1 < n
+            and speakers[last + 1] == speakers[i]
+            and ends[last + 2] - ends[i] + last + 1 - i <= budget
+        ):
             last += 1
         if shortest > last:
             continue
-        mask, match = 0, next_match[i]
+        said, match, reply = 0, i if asked[i] else next_match[i], next_reply[i]
         for j in range(i, last + 1):
-            mask |= masks[j]
+            said |= masks[j]
             if j < shortest or (j < last and lengths[j + 1] and not masks[j + 1]):
                 continue
             first = match if match <= j else i
             # 2 * (ends[j + 1] - ends[first]) + (ends[first] - ends[i])
-            candidate = (weight[mask], 2 * ends[j + 1] - ends[first] - ends[i])
+            fill = 2 * ends[j + 1] - ends[first] - ends[i]
+            candidate = (weight[said | asked[i]], reply <= j, weight[said], fill)
             if best is None or candidate > best:
                 best, run = candidate, (i, j)
     return run

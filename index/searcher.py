@@ -18,13 +18,14 @@ from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .model import Document, Hit, Passage
 from .query import QueryTerms, analyze_question
-from .quotes import QuotePicker, Terms
+from .quotes import Quote, QuotePicker, Terms, is_question
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
 
 _CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
 _CACHED_PASSAGES = 4096  # passages whose sentence terms are kept for quoting them again (~2 KB each)
+_CACHED_SENTENCES = 1 << 14  # sentences whose terms are kept: overlapping windows share half of theirs
 
 
 class Index:
@@ -34,6 +35,9 @@ class Index:
         self._vocab = {term: i for i, term in enumerate(data.terms)}
         self._quotes = QuotePicker(self.analyzer)
         self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
+        self._terms_of_sentence = lru_cache(maxsize=_CACHED_SENTENCES)(self._analyze_sentence)
+        self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
+        self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
 
     @property
     def version(self) -> str:
@@ -67,8 +71,11 @@ class Index:
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         ranked = top_k(scores, (offset + k) * _CANDIDATES_PER_HIT)
-        chosen = self._distinct(ranked)[offset : offset + k]
-        return [self._hit(offset + rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
+        chosen = self._distinct_quotes(ranked, idf, offset + k)[offset:]
+        return [
+            self._hit(offset + rank + 1, pid, float(scores[pid]), quote)
+            for rank, (pid, quote) in enumerate(chosen)
+        ]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as
@@ -156,23 +163,28 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
-    def _distinct(self, ranked: list[int]) -> list[int]:
-        """Drop a passage that shares sentences with a better one already kept."""
-        kept: list[int] = []
+    def _distinct_quotes(self, ranked: list[int], idf: dict[str, float], n: int) -> list[tuple[int, Quote]]:
+        """The first ``n`` of the ``ranked`` passages with their quotes, dropping a passage whose quote
+        shares a sentence with a better one's: overlapping windows stay apart when they quote apart."""
+        kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
-        lo, hi = self._data.pass_lo, self._data.pass_hi
         for pid in ranked:
-            a, b = int(lo[pid]), int(hi[pid])
+            sentences, terms = self._quoted_sentences(pid), self._sentence_terms(pid)
+            lo = int(self._data.pass_lo[pid])
+            speakers, questions = self._turns(pid)
+            run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers, questions=questions)
+            a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
             if all(b <= x or a >= y for x, y in taken):
-                kept.append(pid)
+                kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))
                 taken.append((a, b))
+                if len(kept) == n:
+                    break
         return kept
 
-    def _hit(self, rank: int, pid: int, score: float, idf: dict[str, float]) -> Hit:
-        sentences = self._sentences(pid)
+    def _hit(self, rank: int, pid: int, score: float, quote: Quote) -> Hit:
+        sentences = self._quoted_sentences(pid)
         passage = self._passage(pid, sentences)
         lo = int(self._data.pass_lo[pid])
-        quote = self._quotes.pick(sentences, idf, terms=self._sentence_terms(pid))
         first, last = lo + quote.first, lo + max(quote.last, quote.first)
         return Hit(
             rank=rank,
@@ -193,7 +205,21 @@ class Index:
 
     def _analyze_sentences(self, pid: int) -> tuple[Terms, ...]:
         """The terms of each sentence of passage ``pid``: they do not depend on the question."""
-        return tuple(self._quotes.sentence_terms(s) for s in self._sentences(pid))
+        lo = int(self._data.pass_lo[pid])
+        return tuple(self._terms_of_sentence(lo + k, s) for k, s in enumerate(self._quoted_sentences(pid)))
+
+    def _analyze_sentence(self, sentence: int, text: str) -> Terms:
+        """The terms of sentence number ``sentence`` of the index, whose text is ``text``."""
+        return self._quotes.sentence_terms(text)
+
+    def _read_sentences(self, pid: int) -> tuple[str, ...]:
+        """``_sentences``, kept (as a tuple) for the passages quoted again and again."""
+        return tuple(self._sentences(pid))
+
+    def _read_turns(self, pid: int) -> tuple[list[int], list[bool]]:
+        """Who says each sentence of passage ``pid`` (-1: unknown), and which sentences are questions."""
+        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
+        return self._data.sent_speaker[lo:hi].tolist(), list(map(is_question, self._quoted_sentences(pid)))
 
     def _speaker(self, sentence: int) -> str | None:
         s = int(self._data.sent_speaker[sentence])

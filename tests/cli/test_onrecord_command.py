@@ -44,7 +44,8 @@ def test_json_has_the_documented_fields(cache_home: Path) -> None:
     assert answer["question"] == "cold shower"
     assert [r["rank"] for r in answer["results"]] == [1, 2]
     assert set(answer["results"][0]) == {
-        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker", "date"
+        "rank", "score", "quote", "passage", "source", "title", "url", "start", "end", "speaker",
+        "passage_start", "passage_end", "date",
     }  # fmt: skip
     assert "cold shower" in answer["results"][0]["quote"]
 
@@ -114,6 +115,35 @@ def test_links_to_files_outside_the_folders_given_are_skipped_and_said(
     assert f"skipped {corpus / 'passwd.txt'}: a link to {secret / 'passwd.txt'}" in proc.stderr
     proc = run("ask", "--index", out, "--json", "zanzibar password root", cache=cache_home)
     assert json.loads(proc.stdout)["results"] == []
+
+
+def test_the_build_summary_says_which_files_were_one_episode(tmp_path: Path, cache_home: Path) -> None:
+    corpus = tmp_path / "subs"
+    corpus.mkdir()
+    (corpus / "owls.en.txt").write_text("Owls hunt at night.", "utf-8")
+    (corpus / "owls.en.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nOwls hunt at night.\n", "utf-8")
+    proc = run("index", "build", str(corpus), "--out", str(tmp_path / "idx"), cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Indexed 1 documents" in proc.stdout
+    assert f"indexed {corpus / 'owls.en.srt'} (also in owls.en.txt)" in proc.stdout
+
+
+def test_json_times_the_quote_and_its_passage_apart(tmp_path: Path, cache_home: Path) -> None:
+    (tmp_path / "birds.vtt").write_text(
+        "WEBVTT\n\n00:05.000 --> 00:09.000\n<v Host>Tonight we talk about birds of the night.\n\n"
+        "00:09.000 --> 00:13.000\n<v Host>Why are owls so quiet in flight?\n\n"
+        "00:13.000 --> 00:18.000\n<v Ann>Soft fringes on their feathers break up the air.\n",
+        "utf-8",
+    )
+    (tmp_path / "birds.meta.json").write_text('{"url": "https://example.org/birds"}', "utf-8")
+    assert (
+        run("index", "build", str(tmp_path), "--out", str(tmp_path / "idx"), cache=cache_home).returncode == 0
+    )
+    proc = run("ask", "--index", str(tmp_path / "idx"), "--json", "why are owls quiet", cache=cache_home)
+    top = json.loads(proc.stdout)["results"][0]
+    assert top["quote"].startswith("… Soft fringes") and top["speaker"] == "Ann"
+    assert (top["start"], top["end"], top["passage_start"], top["passage_end"]) == (13.0, 18.0, 5.0, 18.0)
+    assert top["url"] == "https://example.org/birds?t=13"
 
 
 def test_a_missing_or_corrupt_index_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:

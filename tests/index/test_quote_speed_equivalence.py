@@ -13,13 +13,21 @@ from hypothesis import strategies as st
 
 import index
 from index.analyzer import Analyzer, word_spans, words
-from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, Quote, QuotePicker, pick_quote
+from index.quotes import (
+    ELLIPSIS,
+    MAX_QUOTE_CHARS,
+    MIN_REPLY_CHARS,
+    Quote,
+    QuotePicker,
+    is_question,
+    pick_quote,
+)
 
 ANALYZER = Analyzer()
 WORDS = (
     "The the and of I it's don't cold shower showers suffering embrace Suffering GPT-4 pre-training"
     " pretraining AlphaZero alpha zero 3.5 e.g. naïve café Über Lex’s won’t AI ML 人类的学习 学习 well, yes."
-    " So, right? (really) — … 12:30 co-founder hello."
+    " So, right? (really) — … 12:30 co-founder hello. why? “Cold?”"
 ).split()
 TERMS = sorted({t for w in WORDS for t in ANALYZER.surface_terms(w)} | {"absent"})
 
@@ -33,23 +41,37 @@ weight = st.sampled_from([0.125, 0.5, 1.0, 1.0000001, 2.75, 0.0, -1.0])
 
 
 def reference_pick(
-    sentences: Sequence[str], weights: Mapping[str, float], analyzer: Analyzer, limit: int
+    sentences: Sequence[str],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    limit: int,
+    speakers: Sequence[int] | None = None,
 ) -> Quote:
-    """The first run with the most weight (to 6 places), then the most fill: characters of context,
-    those from its first matching sentence on counted double."""
+    """The first run of one speaker's sentences with the most weight (to 6 places; a run that starts with
+    a reply also counts what was asked), then that takes in a reply to a matching question, then with the
+    most weight of its own, then the most fill: characters of context, those from its first matching
+    sentence (or the reply it starts with) on counted double."""
     matched = [
         [w for _, _, w in word_spans(s) if set(analyzer.surface_terms(w)) & weights.keys()] for s in sentences
     ]
     terms = [{t for w in words for t in analyzer.surface_terms(w) if t in weights} for words in matched]
+    who = list(speakers) if speakers is not None else [-1] * len(sentences)
+    asked = reference_asked(sentences, terms, who)
     budget = limit - 2 * (len(ELLIPSIS) + 1)
-    best: tuple[float, int] | None = None
+    best: tuple[float, bool, float, int] | None = None
     run = (0, -1)
     for i, j in itertools.combinations_with_replacement(range(len(sentences)), 2):
-        if j > i and len(" ".join(sentences[i : j + 1])) > budget:
+        if (j > i and len(" ".join(sentences[i : j + 1])) > budget) or len(set(who[i : j + 1])) > 1:
             continue
-        first = next((k for k in range(i, j + 1) if terms[k]), i)
+        said = set().union(*terms[i : j + 1])
+        first = i if asked[i] else next((k for k in range(i, j + 1) if terms[k]), i)
         fill = 2 * len("".join(sentences[first : j + 1])) + len("".join(sentences[i:first]))
-        key = (round(sum(weights[t] for t in set().union(*terms[i : j + 1])), 6), fill)
+        key = (
+            round(sum(weights[t] for t in said | asked[i]), 6),
+            any(asked[i : j + 1]),
+            round(sum(weights[t] for t in said), 6),
+            fill,
+        )
         if best is None or key > best:
             best, run = key, (i, j)
     i, j = run
@@ -64,21 +86,54 @@ def reference_pick(
     return Quote(prefix + text + suffix, i, j, tuple(dict.fromkeys(itertools.chain(*matched[i : j + 1]))))
 
 
-@settings(max_examples=400, deadline=None)
+def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[int]) -> list[set[str]]:
+    """What each reply answers: after a question, a new known speaker's turn (of MIN_REPLY_CHARS at least)
+    answers the questions that end the turn before and the sentence before them; where speakers are
+    unknown, a sentence that is not a question answers the questions right before it."""
+    asked: list[set[str]] = [set() for _ in sentences]
+    for r in range(1, len(sentences)):
+        if not is_question(sentences[r - 1]):
+            continue
+        end = r
+        while end + 1 < len(sentences) and who[end + 1] == who[r]:
+            end += 1
+        reply_chars = len("".join(sentences[r : end + 1]))
+        if who[r] >= 0 and who[r] != who[r - 1] and reply_chars >= MIN_REPLY_CHARS:
+            t = r - 1
+            while t > 0 and who[t - 1] == who[r - 1] and is_question(sentences[t - 1]):
+                t -= 1
+            if t > 0 and who[t - 1] == who[r - 1]:
+                t -= 1  # and the sentence that leads to the questions
+            asked[r] = set().union(*terms[t:r])
+        elif who[r] == who[r - 1] == -1 and not is_question(sentences[r]):
+            t = r - 1
+            while t > 0 and who[t - 1] == -1 and is_question(sentences[t - 1]):
+                t -= 1
+            asked[r] = set().union(*terms[t:r])
+    return asked
+
+
+@settings(max_examples=600, deadline=None)
 @given(
-    sentences=st.lists(sentence, max_size=14),
+    lines=st.lists(st.tuples(sentence, st.sampled_from([-1, -1, 0, 1])), max_size=14),
     weights=st.dictionaries(st.sampled_from(TERMS), weight, min_size=1, max_size=6),
     limit=st.sampled_from([MAX_QUOTE_CHARS, 200, 60]),
 )
-@example(sentences=["And suffering.", "Cold showers."], weights={"suffer": -1.0, "cold": 1.0}, limit=500)
+@example(
+    lines=[("And suffering.", -1), ("Cold showers.", -1)], weights={"suffer": -1.0, "cold": 1.0}, limit=500
+)
 def test_the_picked_quote_is_the_plain_definitions(
-    sentences: list[str], weights: dict[str, float], limit: int
+    lines: list[tuple[str, int]], weights: dict[str, float], limit: int
 ) -> None:
-    expected = reference_pick(sentences, weights, ANALYZER, limit)
-    assert pick_quote(sentences, weights, ANALYZER, limit) == expected
+    sentences, speakers = [s for s, _ in lines], [who for _, who in lines]
+    if all(who < 0 for who in speakers):
+        assert pick_quote(sentences, weights, ANALYZER, limit) == reference_pick(
+            sentences, weights, ANALYZER, limit
+        )
+    expected = reference_pick(sentences, weights, ANALYZER, limit, speakers)
     picker = QuotePicker(ANALYZER, max_words=3)  # forgets words all the time
     terms = [picker.sentence_terms(s) for s in sentences]
-    assert picker.pick(sentences, weights, limit, terms=terms) == expected
+    assert picker.pick(sentences, weights, limit, terms=terms, speakers=speakers) == expected
 
 
 @given(text=st.text() | st.text(st.characters(max_codepoint=127)))
@@ -98,6 +153,9 @@ def test_search_quotes_are_the_plain_definitions(
     hits = idx.search(question, 10)
     assert hits
     for hit in hits:
-        expected = reference_pick(idx.sentences(hit.passage.id), weights, idx.analyzer, MAX_QUOTE_CHARS)
+        sentences = idx.sentences(hit.passage.id)
+        lo = int(idx._data.pass_lo[hit.passage.id])
+        speakers = idx._data.sent_speaker[lo : lo + len(sentences)].tolist()
+        expected = reference_pick(sentences, weights, idx.analyzer, MAX_QUOTE_CHARS, speakers)
         assert (hit.quote, hit.matched) == (expected.text, expected.matched)
     assert idx.search(question, 10) == hits  # again, from the kept sentence terms

@@ -28,9 +28,11 @@ def test_hits_carry_quote_passage_and_source(seed_index: index.Index) -> None:
     assert top.passage.char_start < top.passage.char_end
 
 
-def test_results_do_not_repeat_the_same_stretch_of_text(seed_index: index.Index) -> None:
+def test_results_do_not_quote_the_same_stretch_of_text(seed_index: index.Index) -> None:
     hits = seed_index.search("reinforcement learning", k=10)
-    spans = sorted((h.doc.id, h.passage.char_start, h.passage.char_end) for h in hits)
+    quotes = [(h, h.quote.removeprefix("… ").removesuffix(" …")) for h in hits]
+    starts = [(h, h.passage.char_start + h.passage.text.index(q), len(q)) for h, q in quotes]
+    spans = sorted((h.doc.id, start, start + size) for h, start, size in starts)
     for (d1, _, e1), (d2, s2, _) in itertools.pairwise(spans):
         assert d1 != d2 or s2 >= e1
 

@@ -1,0 +1,87 @@
+"""Quotes follow the conversation: one speaker per quote, the reply rather than the question put."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import index
+from index.analyzer import Analyzer
+from index.quotes import QuotePicker, pick_quote
+
+INTERVIEW = """WEBVTT
+
+00:10.000 --> 00:12.000
+<v Host>Welcome back to the show, where we talk about the night and the animals in it.
+
+00:12.000 --> 00:14.000
+<v Host>My guest has watched birds for forty years.
+
+00:14.000 --> 00:20.000
+<v Host>So tell me, how do owls hunt in the dark without making any sound at all?
+
+00:20.000 --> 00:26.000
+<v Guest>Their feathers have soft fringed edges that break up the air.
+
+00:26.000 --> 00:31.000
+<v Guest>That is why the mouse never hears them coming.
+
+00:31.000 --> 00:36.000
+<v Host>Bats, on the other hand, shout all night long.
+"""
+
+
+def _interview(tmp_path: Path) -> index.Index:
+    (tmp_path / "night.vtt").write_text(INTERVIEW, "utf-8")
+    (tmp_path / "night.meta.json").write_text('{"url": "https://example.org/night"}', "utf-8")
+    return index.build([tmp_path])
+
+
+def test_a_question_put_by_the_host_is_answered_by_the_reply(tmp_path: Path) -> None:
+    hit = _interview(tmp_path).search("how do owls hunt in the dark", k=1)[0]
+    assert hit.quote.startswith("… Their feathers have soft fringed edges")
+    assert "how do owls hunt" not in hit.quote  # another speaker: not in the same quote
+    assert (hit.speaker, hit.start, hit.end) == ("Guest", 20.0, 31.0)
+    assert hit.url == "https://example.org/night?t=20"
+
+
+def test_a_quote_never_spans_two_speakers(tmp_path: Path) -> None:
+    hit = _interview(tmp_path).search("welcome night bats", k=1)[0]  # the host, before and after the guest
+    assert "Their feathers" not in hit.quote
+    assert ("Welcome back" in hit.quote) != ("Bats" in hit.quote)
+    assert hit.speaker == "Host"
+
+
+FILLER = "This sentence only fills the room around the others with words of no interest to anyone."
+QUESTION = "What made the old lighthouse keeper stay on the island through all those winters?"
+REPLY = "He said the sea was the only neighbour who never lied to him, and he meant it."
+
+
+def _weights(question: str) -> dict[str, float]:
+    return dict.fromkeys(Analyzer().terms(question), 1.0)
+
+
+def test_where_speakers_are_unknown_the_reply_after_a_question_is_quoted() -> None:
+    question = QUESTION.replace("?", ", " + "and so on, " * 40 + "?")  # too long to quote with the reply
+    quote = pick_quote(
+        [FILLER, question, REPLY, FILLER], _weights("why did the lighthouse keeper stay"), Analyzer()
+    )
+    assert quote.text.startswith(f"… {REPLY}")
+
+
+def test_the_question_is_quoted_with_the_reply_when_both_fit() -> None:
+    sentences = [FILLER, QUESTION, REPLY, FILLER, FILLER, FILLER, FILLER]
+    quote = pick_quote(sentences, _weights("why did the lighthouse keeper stay"), Analyzer())
+    assert quote.text.startswith(f"… {QUESTION} {REPLY}")
+
+
+def test_a_short_acknowledgement_is_not_taken_for_the_answer() -> None:
+    sentences = [
+        "We were talking about birds.",
+        "Owls hunt silently because their feathers break up the air.",
+        "Isn't that amazing?",
+        "It is.",
+        "Anyway, bats are loud.",
+    ]
+    weights = _weights("why do owls hunt silently")
+    quote = QuotePicker(Analyzer()).pick(sentences, weights, speakers=[0, 0, 0, 1, 0])
+    assert "Owls hunt silently" in quote.text and "It is." not in quote.text
