@@ -17,8 +17,10 @@ from rapidfuzz import fuzz, process
 from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .model import Document, Hit, Passage
+from .prior import DocumentPrior
 from .query import QueryTerms, analyze_question
 from .quotes import QuotePicker, Terms
+from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
@@ -34,6 +36,8 @@ class Index:
         self._vocab = {term: i for i, term in enumerate(data.terms)}
         self._quotes = QuotePicker(self.analyzer)
         self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
+        self._prior = DocumentPrior(self._data, self.analyzer, self._vocab)
+        self._reranker = Reranker(self._data, self.analyzer, self._sentences)
 
     @property
     def version(self) -> str:
@@ -64,11 +68,14 @@ class Index:
             return []
         idf = self._idf_weights(query)
         scores = self._data.postings.scores([(self._vocab[t], w) for t, w in query.weights.items()])
+        if (pointing := self._prior.point(query)) is not None:
+            self._prior.boost(scores, pointing, query.weights)
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
-        ranked = top_k(scores, (offset + k) * _CANDIDATES_PER_HIT)
+        candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
+        ranked = self._reranker.order(candidates, scores, idf)
         chosen = self._distinct(ranked)[offset : offset + k]
-        return [self._hit(offset + rank + 1, pid, float(scores[pid]), idf) for rank, pid in enumerate(chosen)]
+        return [self._hit(offset + rank + 1, pid, score, idf) for rank, (pid, score) in enumerate(chosen)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as
@@ -156,15 +163,15 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
-    def _distinct(self, ranked: list[int]) -> list[int]:
-        """Drop a passage that shares sentences with a better one already kept."""
-        kept: list[int] = []
+    def _distinct(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Drop a passage (with its score) that shares sentences with a better one already kept."""
+        kept: list[tuple[int, float]] = []
         taken: list[tuple[int, int]] = []
         lo, hi = self._data.pass_lo, self._data.pass_hi
-        for pid in ranked:
+        for pid, score in ranked:
             a, b = int(lo[pid]), int(hi[pid])
             if all(b <= x or a >= y for x, y in taken):
-                kept.append(pid)
+                kept.append((pid, score))
                 taken.append((a, b))
         return kept
 

@@ -25,7 +25,7 @@ from .model import Document
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "load_data", "save_data"]
 
-FORMAT = 1
+FORMAT = 2
 _ARRAYS = (
     "sent_offsets",
     "sent_doc",
@@ -35,6 +35,7 @@ _ARRAYS = (
     "sent_speaker",
     "pass_lo",
     "pass_hi",
+    "sent_packaging",
 )
 _POSTINGS = ("ptr", "ids", "weights")
 
@@ -62,6 +63,7 @@ class IndexData:
     pass_lo: npt.NDArray[np.int32]
     pass_hi: npt.NDArray[np.int32]
     postings: Postings
+    sent_packaging: npt.NDArray[np.bool_]  # the sentence belongs to a sponsor read, intro or outro
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
@@ -180,6 +182,7 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
          and int(data.sent_offsets[-1]) == len(data.text) == int(manifest["text_bytes"])),
         ("passages", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
          and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
+        ("sentence packaging", lambda: len(data.sent_packaging) == n_sent),
         ("sentence documents", lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
         ("sentence speakers", lambda: n_sent == 0 or int(np.max(data.sent_speaker)) < len(data.speakers)),
         ("terms", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
