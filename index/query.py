@@ -60,6 +60,8 @@ class QueryTerms:
     typed: frozenset[str] = frozenset()  # the terms of the question's own words (not guesses)
     names: frozenset[str] = frozenset()  # terms of words that may be names (_name_terms), indexed or not
     origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
+    words: int = 0  # the question's words that are no stop words
+    unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
 
 
 def analyze_question(
@@ -79,8 +81,11 @@ def analyze_question(
             weights[term], origins[term] = weight, origin
 
     content = [w for w in words if analyzer.word_terms(w)]
+    unsure = 0
     written = {t for w in content for t in analyzer.word_terms(w)}
     names = written & _name_terms(question, analyzer)
+    # A two-letter word is expanded as an acronym only when written in capitals ("ML", not "la" or "me").
+    capitals = {normalize(w) for _, _, w in word_spans(question) if w.isupper()}
     for word in content:
         own = analyzer.word_terms(word)
         typed = FRAME_WEIGHT if word in FRAME_WORDS else 1.0
@@ -91,11 +96,12 @@ def analyze_question(
         if not any(t in vocab for t in own):
             fuzzy = _fuzzy(own[-1], terms, typed * FUZZY_WEIGHT)
             alternatives = fuzzy or _split(word, analyzer, vocab)
+            unsure += 1
             for term, weight in alternatives:
                 add(term, weight, f"sounds like {word}" if fuzzy else f"split of {word}")
             if not alternatives:
                 unknown.append(word)
-        if _spells_acronym(word, own[-1]):
+        if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
             for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
                 add(term, weight, f"expansion of {word}")
     for first, second in itertools.pairwise(content):
@@ -108,6 +114,8 @@ def analyze_question(
         typed=frozenset(written & weights.keys()),
         names=frozenset(names),
         origins=origins,
+        words=len(content),
+        unsure=unsure,
     )
 
 

@@ -16,6 +16,8 @@ from rapidfuzz import fuzz, process
 
 from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
+from .confidence import on_record
+from .language import language_of
 from .model import Document, Hit, Passage
 from .prior import DocumentPrior
 from .query import QueryTerms, analyze_question
@@ -74,6 +76,10 @@ class Index:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
         ranked = self._reranker.order(candidates, scores, idf)
+        if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1]):
+            return []
+        if 2 * query.unsure >= query.words and self.foreign_language(question):
+            return []  # mostly words the index lacks, in a language the transcripts are not in
         chosen = self._distinct(ranked)[offset : offset + k]
         return [self._hit(offset + rank + 1, pid, score, idf) for rank, (pid, score) in enumerate(chosen)]
 
@@ -99,6 +105,22 @@ class Index:
                     found.get(surface, 0.0), score + math.log1p(self._data.postings.doc_freq(tid))
                 )
         return sorted(found, key=lambda s: -found[s])[:limit]
+
+    def explain(self, question: str) -> dict[str, tuple[float, str]]:
+        """The terms ``question`` becomes: each with its weight (query weight times IDF, as the quotes
+        weigh it) and where it came from ("typed", "sounds like tworek", "expansion of rl", ...)."""
+        query = self._analyze(question)
+        return {t: (round(w, 4), query.origins.get(t, "typed")) for t, w in self._idf_weights(query).items()}
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages the documents are in, where known (ISO 639-1 codes)."""
+        return frozenset(d.language for d in self._data.documents if d.language)
+
+    def foreign_language(self, question: str) -> str | None:
+        """The language of ``question`` when it is surely none of the documents' (None otherwise)."""
+        language = language_of(question)
+        return language if language and self.languages and language not in self.languages else None
 
     def passage(self, pid: int) -> Passage:
         return self._passage(pid, self._sentences(pid))

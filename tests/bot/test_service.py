@@ -178,3 +178,13 @@ async def test_a_paused_redis_costs_a_question_little(
     answer = await service.ask(QUESTION)
     assert answer.status == "ok" and time.monotonic() - started < 1.5
     redis_server.resume()
+
+
+async def test_a_question_in_another_language_is_told_so(seed_index: index.Index) -> None:
+    answer = await make_service(seed_index, State(None)).ask(
+        "Was denkt er über das Bewusstsein der Maschinen?"
+    )
+    assert answer.status == "no_match" and not answer.results
+    assert answer.message == (
+        "Nothing on record about that. Your question looks like German, but the transcripts are in English."
+    )
