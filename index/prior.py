@@ -2,8 +2,8 @@
 
 "What does Gary Marcus think about X?" should find X in Gary Marcus's episode, not the intro where his
 name is said. Where a name stands, the index knows it from each document's title, show, speakers (the
-sidecar's and the transcript's speaker labels) and opening, where a host introduces the guest. A
-question's term that occurs there in only a few documents *points* to them:
+sidecar's and the transcript's speaker labels), opening and closing, where a host introduces and thanks the
+guest. A question's term that occurs there in only a few documents *points* to them:
 
 - the passages of those documents score higher, the more of the pointing terms' weight they hold
   (``1 + BOOST * share``);
@@ -12,7 +12,9 @@ question's term that occurs there in only a few documents *points* to them:
   said inside the conversation still counts there).
 
 A term in the opening or labels of many documents (a host's name, "conversation", a topic most guests
-are introduced with) points nowhere.
+are introduced with) points nowhere. Measured on the dev sets: the closing (last 1,500 characters) added
+two lexicap answers' passages to the top three; counting it as half a place, or trying pairs of names that
+point nowhere alone ("Sam" and "Harris") for documents that hold both, gained nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from .analyzer import Analyzer
 from .query import QueryTerms
 from .store import IndexData
 
-__all__ = ["BOOST", "HEAD_CHARS", "NAME_WEIGHT", "DocumentPrior", "Pointing"]
+__all__ = ["BOOST", "HEAD_CHARS", "NAME_WEIGHT", "TAIL_CHARS", "DocumentPrior", "Pointing"]
 
 HEAD_CHARS = 2500
 """A document's opening: the passages that start within its first characters (intro, first turns)."""
+TAIL_CHARS = 1500
+"""A document's closing: the passages that start within its last characters (outro, thanks)."""
 BOOST = 1.0
 NAME_WEIGHT = 0.5
 _MAX_SHARE = 0.02  # a pointing term names at most this share of the documents …
@@ -94,13 +98,13 @@ class DocumentPrior:
             scores[first:last] *= factors[document]
 
     def documents_of(self, term: str) -> frozenset[int]:
-        """The documents (numbers) whose title, show, speakers or opening hold ``term``."""
+        """The documents (numbers) whose title, show, speakers, opening or closing hold ``term``."""
         found = set(self._labels.get(term, ()))
         tid = self._vocab.get(term)
         if tid is not None:
             post = self._data.postings
             ids = post.ids[int(post.ptr[tid]) : int(post.ptr[tid + 1])]
-            found.update(self._passage_doc[ids[self._head[ids]]].tolist())
+            found.update(self._passage_doc[ids[self._ends[ids]]].tolist())
         return frozenset(found)
 
     def passage_range(self, document: int) -> tuple[int, int]:
@@ -117,9 +121,15 @@ class DocumentPrior:
         return np.searchsorted(self._passage_doc, np.arange(n_docs + 1)).astype(np.int64)
 
     @cached_property
-    def _head(self) -> npt.NDArray[np.bool_]:
-        """The passages of each document's opening."""
-        return np.asarray(self._data.sent_char)[np.asarray(self._data.pass_lo)] < HEAD_CHARS
+    def _ends(self) -> npt.NDArray[np.bool_]:
+        """The passages of each document's opening and closing, where hosts name their guests."""
+        sent_doc, sent_char = np.asarray(self._data.sent_doc), np.asarray(self._data.sent_char)
+        last = np.searchsorted(sent_doc, np.arange(len(self._data.documents)), side="right") - 1
+        start = sent_char[np.asarray(self._data.pass_lo)]
+        ends: npt.NDArray[np.bool_] = (start < HEAD_CHARS) | (
+            start >= sent_char[last][self._passage_doc] - TAIL_CHARS
+        )
+        return ends
 
     @cached_property
     def _labels(self) -> dict[str, set[int]]:
