@@ -97,10 +97,7 @@ def test_a_word_in_many_openings_points_nowhere() -> None:
 def test_a_name_said_in_the_closing_points_to_the_episode() -> None:
     thanked = _episode("episode-6", ["Hi."], ["Clouds drift east when the wind turns."])
     thanked.segments.append(Segment("Thanks for listening to this conversation with Ulla Brekke.", turn=True))
-    others = [
-        _episode(f"episode-{n}", ["Hi."], ["Clouds drift east when the wind turns and stays."])
-        for n in range(4)
-    ]
+    others = [_episode(f"episode-{n}", ["Hi."], ["Clouds drift east when the wind turns."]) for n in range(4)]
     shows = index.build_from_transcripts([*others, thanked])
     assert (
         shows.search("What does Ulla Brekke say about clouds drifting east?", k=1)[0].doc.source
