@@ -80,8 +80,9 @@ class Index:
             return []
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in
-        chosen = self._distinct(ranked)[offset : offset + k]
-        return [self._hit(offset + rank + 1, pid, score, idf) for rank, (pid, score) in enumerate(chosen)]
+        new_scores = dict(ranked)
+        chosen = self._distinct(list(new_scores))[offset : offset + k]
+        return [self._hit(offset + rank + 1, pid, new_scores[pid], idf) for rank, pid in enumerate(chosen)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as
@@ -185,15 +186,15 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
-    def _distinct(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Drop a passage (with its score) that shares sentences with a better one already kept."""
-        kept: list[tuple[int, float]] = []
+    def _distinct(self, ranked: list[int]) -> list[int]:
+        """Drop a passage that shares sentences with a better one already kept."""
+        kept: list[int] = []
         taken: list[tuple[int, int]] = []
         lo, hi = self._data.pass_lo, self._data.pass_hi
-        for pid, score in ranked:
+        for pid in ranked:
             a, b = int(lo[pid]), int(hi[pid])
             if all(b <= x or a >= y for x, y in taken):
-                kept.append((pid, score))
+                kept.append(pid)
                 taken.append((a, b))
         return kept
 
