@@ -2,10 +2,11 @@
 
 BM25 always ranks something first. A question answers from the record only if
 
-- some term of its own (typed, split, joined or an acronym's expansion; not a guess that sounds like a
-  typed word or extends it) is rare enough to tell passages apart: in at most ``COMMON_SHARE`` of them
-  ("xyzzy plugh" meets only sound-alikes; "what do they think about things" only words every passage
-  has); and
+- some term that stands for what it says is rare enough to tell passages apart, in at most
+  ``COMMON_SHARE`` of them: a typed, split or joined word, an acronym's expansion, or a word that sounds
+  the same as a misspelt one ("Solomonov" for "Solomonoff"); not a word merely spelt alike or sharing a
+  stem's start ("xyzzy plugh" meets only "xyz" and "plug"; "what do they think about things" only words
+  every passage has); and
 - the best passage scores at least ``MIN_SCORE`` of what a real match scores in this index: one fairly
   rare term (in 1% of the passages) said once in a passage of average length. A best score far below it
   is a match on common words only.
@@ -26,7 +27,7 @@ __all__ = ["COMMON_SHARE", "MIN_SCORE", "on_record"]
 COMMON_SHARE = 0.25  # "think" and "thing" are said in 60-80% of the passages of a talk show, "love" in 15%
 MIN_SCORE = 0.5
 _REAL_MATCH_SHARE = 0.01
-_GUESSES = ("sounds like", "relative of")  # what the question did not say: a typed word's stand-ins
+_GUESSES = ("spelt like", "relative of")  # stand-ins for a typed word that may well be something else
 
 
 def on_record(query: QueryTerms, vocab: dict[str, int], postings: Postings, best: float) -> bool:

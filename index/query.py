@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from .analyzer import STOP_WORDS, Analyzer, normalize, word_spans
 
-__all__ = ["MAX_QUERY_WORDS", "QueryTerms", "analyze_question", "sounds_alike"]
+__all__ = ["MAX_QUERY_WORDS", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
 
 MAX_QUERY_WORDS = 64
 """Longer questions are cut to their first 64 words: a search stays fast whatever is pasted in."""
@@ -98,7 +98,8 @@ def analyze_question(
             alternatives = fuzzy or _split(word, analyzer, vocab)
             unsure += 1
             for term, weight in alternatives:
-                add(term, weight, f"sounds like {word}" if fuzzy else f"split of {word}")
+                how = ("sounds like" if same_sound(own[-1], term) else "spelt like") if fuzzy else "split of"
+                add(term, weight, f"{how} {word}")
             if not alternatives:
                 unknown.append(word)
         if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
@@ -217,3 +218,10 @@ def sounds_alike(a: str, b: str) -> bool:
     if jellyfish.metaphone(a) == jellyfish.metaphone(b):
         return True
     return jellyfish.soundex(a) == jellyfish.soundex(b) and fuzz.ratio(a, b) >= _SOUNDEX_CUTOFF
+
+
+def same_sound(a: str, b: str) -> bool:
+    """Whether two words sound the same beyond doubt: one Metaphone code of three sounds or more (a shorter
+    one is shared by too many words: "xyzzy" and "xyz" are both "SS")."""
+    code = jellyfish.metaphone(a)
+    return len(code) >= 3 and code == jellyfish.metaphone(b)
