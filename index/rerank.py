@@ -18,7 +18,9 @@ and SciFact together, keeping what none of the three lost on: nearness 0 / 0.5 /
 0.690 / 0.696 / 0.697 / 0.697 and the dev sets the same within a question; packaging 0 / 0.5 / 0.8 and
 asking 0 / 0.25 / 0.5 moved the dev sets by a question or two (0.5 and 0.25 kept). A bonus for the share
 of the question's distinct terms a passage covers lost two lexicap questions at 0.5 and was dropped, as
-BM25 already rewards it. Re-scoring 10, 15, 20 or 30 passages ranked the same.
+BM25 already rewards it. Re-scoring the best 10 or 20 passages: seeds 0.733 / 0.700, lexicap 0.500 / 0.500,
+the check set 0.385 / 0.423, SciFact 0.696 / 0.697; 10 keeps a whole answer within 3 ms on lexicap (each
+passage costs about 45 us), 20 does not.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ from .store import IndexData
 
 __all__ = ["DEPTH", "NEAR_BONUS", "PACKAGING_PENALTY", "QUESTION_PENALTY", "Reranker"]
 
-DEPTH = 20
+DEPTH = 10
 NEAR_BONUS = 1.0
 PACKAGING_PENALTY = 0.5
 QUESTION_PENALTY = 0.25
 
 Sentences = Callable[[int], list[str]]
+_NONE: frozenset[str] = frozenset()
+_WORD_REST = re.compile(r"\w*")
 
 
 class Reranker:
@@ -66,45 +70,51 @@ class Reranker:
 
     def _factor(self, pid: int, weights: Mapping[str, float], finder: _TermFinder) -> float:
         sentences = self._sentences(pid)
-        found = finder.per_sentence(sentences)
+        found = finder.in_sentences(sentences)  # only the sentences with a term
         total = sum(weights.values())
-        matched = [sum(weights[t] for t in terms) for terms in found]
-        weight = sum(matched)
-        if total <= 0 or weight <= 0:
+        if total <= 0 or not found:
             return 1.0
-        pairs = [found[i] | found[i + 1] for i in range(len(found) - 1)] or found
-        near = max(sum(weights[t] for t in pair) for pair in pairs) / total
+        matched = {i: sum(weights[t] for t in terms) for i, terms in found.items()}
+        weight = sum(matched.values())
+        near = max(sum(weights[t] for t in terms | found.get(i + 1, _NONE)) for i, terms in found.items())
         lo = int(self._data.pass_lo[pid])
-        packaged = sum(m for m, p in zip(matched, self._packaging[lo : lo + len(matched)], strict=True) if p)
-        asked = sum(m for m, s in zip(matched, sentences, strict=True) if m and s.rstrip().endswith("?"))
+        packaged = sum(m for i, m in matched.items() if self._packaging[lo + i])
+        asked = sum(m for i, m in matched.items() if sentences[i].rstrip().endswith("?"))
         return (
-            (1.0 + NEAR_BONUS * near)
+            (1.0 + NEAR_BONUS * near / total)
             * (1.0 - PACKAGING_PENALTY * packaged / weight)
             * (1.0 - QUESTION_PENALTY * asked / weight)
         )
 
 
 class _TermFinder:
-    """The question's terms in a sentence, found by a regular expression over the words that may stem to
-    them (a stem, or a stem less its last letter: "happi" from "happy") and checked by the analyzer."""
+    """The question's terms in a passage's sentences: each word that starts like one of them (a stem, or a
+    stem less its last letter: "happi" from "happy") is found with ``str.find`` and checked by the analyzer.
+    Twice as fast as one regular expression of all the stems, with the same result."""
 
     def __init__(self, analyzer: Analyzer, weights: Mapping[str, float]) -> None:
         self._analyzer = analyzer
         self._wanted = weights.keys()
         heads = {t[:-1] if len(t) > 3 else t for t in weights if t.isalnum()}
-        alternatives = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-        self._pattern = re.compile(rf"\b(?:{alternatives})\w*") if heads else None
+        self._heads = sorted(h for h in heads if not any(h != o and h.startswith(o) for o in heads))
 
-    def per_sentence(self, sentences: Sequence[str]) -> list[frozenset[str]]:
-        """The question's terms in each of ``sentences``."""
-        found: list[set[str]] = [set() for _ in sentences]
+    def in_sentences(self, sentences: Sequence[str]) -> dict[int, set[str]]:
+        """The question's terms in each of ``sentences`` that has some, by the sentence's place."""
+        found: dict[int, set[str]] = {}
         text = " ".join(sentences)
         lower = text.lower()
-        if self._pattern is None or len(lower) != len(text):  # (lower case of a few letters is longer)
-            return [frozenset() for _ in sentences]
+        if len(lower) != len(text):  # (the lower case of a few letters is longer)
+            return found
         starts = list(itertools.accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
-        for match in self._pattern.finditer(lower):
-            terms = [t for t in self._analyzer.surface_terms(match.group()) if t in self._wanted]
-            if terms:
-                found[bisect.bisect_right(starts, match.start()) - 1].update(terms)
-        return [frozenset(f) for f in found]
+        for head in self._heads:
+            at = lower.find(head)
+            while at >= 0:
+                if at and (lower[at - 1].isalnum() or lower[at - 1] == "_"):  # inside a word
+                    at = lower.find(head, at + 1)
+                    continue
+                end = _WORD_REST.match(lower, at + len(head)).end()  # type: ignore[union-attr]
+                terms = [t for t in self._analyzer.surface_terms(lower[at:end]) if t in self._wanted]
+                if terms:
+                    found.setdefault(bisect.bisect_right(starts, at) - 1, set()).update(terms)
+                at = lower.find(head, end)
+        return found
