@@ -30,18 +30,21 @@ _REAL_MATCH_SHARE = 0.01
 _GUESSES = ("spelt like", "relative of")  # stand-ins for a typed word that may well be something else
 
 
-def on_record(query: QueryTerms, vocab: dict[str, int], postings: Postings, best: float) -> bool:
-    """Whether ``query``'s best passage, scoring ``best``, answers it (see the module's doc)."""
+def on_record(
+    query: QueryTerms, vocab: dict[str, int], postings: Postings, best: float, *, scoped: bool = False
+) -> bool:
+    """Whether ``query``'s best passage, scoring ``best``, answers it (see the module's doc). A search
+    ``scoped`` to documents the person chose needs only a term that is no guess: they said where to look."""
     n = postings.size
     if n < 20:  # too few passages to tell what is common: trust any match
         return best > 0
+    most = n if scoped else COMMON_SHARE * n
     telling = [
         t
         for t in query.weights
-        if not query.origins.get(t, "typed").startswith(_GUESSES)
-        and postings.doc_freq(vocab[t]) <= COMMON_SHARE * n
+        if not query.origins.get(t, "typed").startswith(_GUESSES) and postings.doc_freq(vocab[t]) <= most
     ]
-    return bool(telling) and best >= MIN_SCORE * _real_match(n)
+    return bool(telling) and (scoped or best >= MIN_SCORE * _real_match(n))
 
 
 def _real_match(n: int) -> float:

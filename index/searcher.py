@@ -59,7 +59,9 @@ class Index:
     def search(
         self, question: str, k: int = 5, *, offset: int = 0, documents: Collection[str] | None = None
     ) -> list[Hit]:
-        """The best ``k`` passages after the first ``offset``, at most one per stretch of text.
+        """The best ``k`` passages after the first ``offset``, at most one per stretch of text; none when
+        nothing on record answers the question (``confidence.on_record``) or it is in a language the
+        transcripts are not in.
 
         ``documents`` limits the search to documents with these ids (or file names).
         """
@@ -76,7 +78,8 @@ class Index:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
         ranked = self._reranker.order(candidates, scores, idf)
-        if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1]):
+        scoped = documents is not None
+        if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in

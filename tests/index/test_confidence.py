@@ -28,3 +28,11 @@ def test_explain_shows_each_term_with_its_weight_and_origin(seed_index: index.In
     terms = seed_index.explain("cold showers and AlphaZero")
     assert terms["cold"][1] == "typed" and terms["cold"][0] > 0
     assert terms["alpha"][1] == "split of alphazero"
+
+
+def test_a_search_in_chosen_episodes_answers_a_common_word(seed_index: index.Index) -> None:
+    episode = seed_index.documents[1].id
+    assert seed_index.search("learning", k=3) == []  # said in most passages: nothing telling
+    hits = seed_index.search("learning", k=3, documents=[episode])
+    assert hits and all(h.doc.id == episode for h in hits)
+    assert seed_index.search("xyzzy plugh", k=3, documents=[episode]) == []
