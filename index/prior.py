@@ -9,7 +9,9 @@ guest. A question's term that occurs there in only a few documents *points* to t
   (``1 + BOOST * share``);
 - the pointing terms themselves count ``NAME_WEIGHT`` of their weight in the passages: the name has
   done its work choosing the episode, and the rest of the question ranks the passages inside it (a name
-  said inside the conversation still counts there).
+  said inside the conversation still counts there);
+- where the transcript labels its speakers and the name is a speaker's, the re-ranker prefers the
+  passages where that person says the question's words (``voices``).
 
 A term in the opening or labels of many documents (a host's name, "conversation", a topic most guests
 are introduced with) points nowhere. Measured on the dev sets: the closing (last 1,500 characters) added
@@ -97,6 +99,14 @@ class DocumentPrior:
             first, last = self.passage_range(document)
             scores[first:last] *= factors[document]
 
+    def voices(self, pointing: Pointing | None) -> frozenset[int]:
+        """The speakers (numbers) whose labels hold one of the pointing names."""
+        if pointing is None:
+            return frozenset()
+        return frozenset(
+            s for s, terms in enumerate(self._speaker_terms) if not pointing.names.isdisjoint(terms)
+        )
+
     def documents_of(self, term: str) -> frozenset[int]:
         """The documents (numbers) whose title, show, speakers, opening or closing hold ``term``."""
         found = set(self._labels.get(term, ()))
@@ -130,6 +140,11 @@ class DocumentPrior:
             start >= sent_char[last][self._passage_doc] - TAIL_CHARS
         )
         return ends
+
+    @cached_property
+    def _speaker_terms(self) -> list[frozenset[str]]:
+        """The terms of each speaker label of the index."""
+        return [frozenset(self._analyzer.terms(name)) for name in self._data.speakers]
 
     @cached_property
     def _labels(self) -> dict[str, set[int]]:

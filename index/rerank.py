@@ -12,6 +12,9 @@ the passage's BM25 score (``w`` is a term's query weight times its IDF, the weig
   time): the talk ranks above the packaging around it.
 - **asking**: ``1 - QUESTION_PENALTY * asked``, ``asked`` being the share of the matching weight found
   in questions (sentences ending with "?"): the answer ranks above the question put to the guest.
+- **voice**: ``1 + VOICE_BONUS * voiced``, ``voiced`` being the share of the matching weight said by a
+  speaker the question names (where transcripts label speakers, see ``prior.DocumentPrior.voices``):
+  what a guest thinks is in the guest's turns.
 
 The weights were set by hand, then checked on a small grid against the seeds' and lexicap's dev questions
 and SciFact together, keeping what none of the three lost on: nearness 0 / 0.5 / 1 / 2 gave SciFact nDCG@10
@@ -36,12 +39,13 @@ import numpy.typing as npt
 from .analyzer import Analyzer
 from .store import IndexData
 
-__all__ = ["DEPTH", "NEAR_BONUS", "PACKAGING_PENALTY", "QUESTION_PENALTY", "Reranker"]
+__all__ = ["DEPTH", "NEAR_BONUS", "PACKAGING_PENALTY", "QUESTION_PENALTY", "VOICE_BONUS", "Reranker"]
 
 DEPTH = 10
 NEAR_BONUS = 1.0
 PACKAGING_PENALTY = 0.5
 QUESTION_PENALTY = 0.25
+VOICE_BONUS = 0.5
 
 Sentences = Callable[[int], list[str]]
 _NONE: frozenset[str] = frozenset()
@@ -56,19 +60,26 @@ class Reranker:
         self._packaging = np.asarray(data.sent_packaging, dtype=bool)
 
     def order(
-        self, candidates: Sequence[int], scores: npt.NDArray[np.float64], weights: Mapping[str, float]
+        self,
+        candidates: Sequence[int],
+        scores: npt.NDArray[np.float64],
+        weights: Mapping[str, float],
+        voices: frozenset[int] = frozenset(),
     ) -> list[tuple[int, float]]:
         """``candidates`` (passage ids, best first) with their new scores, best first; the first ``DEPTH``
-        are scored again (``weights``: query term -> weight), the rest keep their order after them."""
+        are scored again (``weights``: query term -> weight; ``voices``: the speakers the question names),
+        the rest keep their order after them."""
         head = list(candidates[:DEPTH])
         finder = _TermFinder(self._analyzer, weights)
-        new = [float(scores[pid]) * self._factor(pid, weights, finder) for pid in head]
+        new = [float(scores[pid]) * self._factor(pid, weights, finder, voices) for pid in head]
         order = sorted(range(len(head)), key=lambda i: -new[i])  # stable: ties keep BM25's order
         ranked = [(head[i], new[i]) for i in order]
         floor = min(new, default=0.0)
         return ranked + [(pid, min(float(scores[pid]), floor)) for pid in candidates[DEPTH:]]
 
-    def _factor(self, pid: int, weights: Mapping[str, float], finder: _TermFinder) -> float:
+    def _factor(
+        self, pid: int, weights: Mapping[str, float], finder: _TermFinder, voices: frozenset[int]
+    ) -> float:
         sentences = self._sentences(pid)
         found = finder.in_sentences(sentences)  # only the sentences with a term
         total = sum(weights.values())
@@ -80,8 +91,10 @@ class Reranker:
         lo = int(self._data.pass_lo[pid])
         packaged = sum(m for i, m in matched.items() if self._packaging[lo + i])
         asked = sum(m for i, m in matched.items() if sentences[i].rstrip().endswith("?"))
+        voiced = sum(m for i, m in matched.items() if int(self._data.sent_speaker[lo + i]) in voices)
         return (
             (1.0 + NEAR_BONUS * near / total)
+            * (1.0 + VOICE_BONUS * voiced / weight)
             * (1.0 - PACKAGING_PENALTY * packaged / weight)
             * (1.0 - QUESTION_PENALTY * asked / weight)
         )

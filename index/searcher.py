@@ -77,7 +77,7 @@ class Index:
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
-        ranked = self._reranker.order(candidates, scores, idf)
+        ranked = self._reranker.order(candidates, scores, idf, self._prior.voices(pointing))
         scoped = documents is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []

@@ -103,3 +103,20 @@ def test_a_name_said_in_the_closing_points_to_the_episode() -> None:
         shows.search("What does Ulla Brekke say about clouds drifting east?", k=1)[0].doc.source
         == "episode-6"
     )
+
+
+def test_a_named_speakers_own_turns_rank_above_the_hosts_question() -> None:
+    def said(speaker: str, text: str) -> list[Segment]:
+        return [Segment(text, speaker=speaker, turn=True)]
+
+    asked = said("Mara Host", "So tell me, do knots hold when wet, and which knots hold when wet best?")
+    answered = said("Odile Varga", "A bowline holds when wet; knots of other kinds slip.")
+    filler = [seg for line in 2 * _FILLER for seg in said("Mara Host", line)]
+    episode = Transcript(
+        path="ep", source="ep", title="ep", segments=[*filler, *asked, *filler, *answered, *filler]
+    )
+    others = [_episode(f"episode-{n}", ["Hi."], ["We sail at dawn."]) for n in range(4)]
+    top = index.build_from_transcripts([episode, *others]).search(
+        "What does Odile Varga say about knots when wet?", k=1
+    )
+    assert "bowline" in top[0].quote
