@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 import index
 from index.query import MAX_QUERY_WORDS
 
-from .cli_output import hits_json, hits_text, no_match_suggestion
+from .cli_output import hits_json, hits_text, no_match_suggestion, terms_text
 from .context_link import hit_context_url
 from .corpus import default_index
+from .wording import other_language_hint
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (several words need no quotes)")
     ask.add_argument("-k", type=_positive, default=3, metavar="N", help="how many results (default 3)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show the terms the question became, with their weights and where each came from",
+    )
     ask.add_argument(
         "--index", type=Path, metavar="DIR", help="a saved index (default: the bundled transcripts)"
     )
@@ -315,12 +321,14 @@ def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 file=sys.stderr,
             )
         hits = idx.search(question, k=args.k)
-        suggestion = None if hits else no_match_suggestion(idx.suggest(question))
+        suggestion = None if hits else _no_match(idx, question)
+        terms = idx.explain(question) if args.explain else None
         urls = None if public_url is None else [hit_context_url(public_url, idx, hit) for hit in hits]
         out = (
-            hits_json(question, hits, suggestion, urls) + "\n"
+            hits_json(question, hits, suggestion, terms, urls) + "\n"
             if args.json
-            else hits_text(question, hits, suggestion, color)
+            else (terms_text(terms) if terms is not None else "")
+            + hits_text(question, hits, suggestion, color)
         )
         sys.stdout.write(out)
         sys.stdout.flush()
@@ -333,6 +341,12 @@ def _public_url(value: str) -> str | None:
     from bot.settings import load_settings
 
     return load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url
+
+
+def _no_match(idx: index.Index, question: str) -> str:
+    language = idx.foreign_language(question)
+    hint = other_language_hint(language, idx.languages) if language else None
+    return no_match_suggestion(idx.suggest(question), hint)
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from index import Hit
 
 from .wording import NO_MATCH, format_time, no_match_hint
 
-__all__ = ["hits_json", "hits_text", "no_match_suggestion"]
+__all__ = ["hits_json", "hits_text", "no_match_suggestion", "terms_text"]
 
 _BOLD, _DIM, _RESET = "\033[1;33m", "\033[2m", "\033[0m"
 
 
-def no_match_suggestion(suggestions: Sequence[str]) -> str:
-    return f"{NO_MATCH} {no_match_hint(suggestions)}"
+def no_match_suggestion(suggestions: Sequence[str], hint: str | None = None) -> str:
+    """ "Nothing on record", then ``hint`` or else the close words to try."""
+    return f"{NO_MATCH} {hint or no_match_hint(suggestions)}"
 
 
 def hits_json(
-    question: str, hits: Sequence[Hit], suggestion: str | None, context_urls: Sequence[str] | None = None
+    question: str,
+    hits: Sequence[Hit],
+    suggestion: str | None,
+    terms: Mapping[str, tuple[float, str]] | None = None,
+    context_urls: Sequence[str] | None = None,
 ) -> str:
-    """``context_urls``: each hit's page in context (with ONRECORD_PUBLIC_URL), as "context_url"."""
+    """One JSON line; with ``terms`` (``Index.explain``), what the question became, under "terms"; with
+    ``context_urls``, each hit's page in context (ONRECORD_PUBLIC_URL) as its "context_url"."""
     results = [
         {
             "rank": h.rank,
@@ -48,7 +54,15 @@ def hits_json(
     record: dict[str, Any] = {"question": question, "results": results}
     if not hits:
         record["suggestion"] = suggestion
+    if terms is not None:
+        record["terms"] = [{"term": t, "weight": w, "from": origin} for t, (w, origin) in terms.items()]
     return json.dumps(record, ensure_ascii=False)
+
+
+def terms_text(terms: Mapping[str, tuple[float, str]]) -> str:
+    """What the question became, for a person: "term 1.23 (from), ..."."""
+    shown = [f"{t} {w:g}" + ("" if origin == "typed" else f" ({origin})") for t, (w, origin) in terms.items()]
+    return "Terms: " + (", ".join(shown) or "none") + "\n"
 
 
 def hits_text(question: str, hits: Sequence[Hit], suggestion: str | None, color: bool) -> str:

@@ -21,7 +21,16 @@ from bot.errors import OnRecordError
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
 from bot.state import FeedbackCounts, State, Vote
-from bot.wording import APOLOGY, EMPTY, NO_MATCH, NOTHING_QUOTABLE, RATE_LIMITED, TOO_LONG, no_match_hint
+from bot.wording import (
+    APOLOGY,
+    EMPTY,
+    NO_MATCH,
+    NOTHING_QUOTABLE,
+    RATE_LIMITED,
+    TOO_LONG,
+    no_match_hint,
+    other_language_hint,
+)
 from index import Index
 from index.context import quote_span
 from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
@@ -276,11 +285,12 @@ class AnswerService:
             if hits:
                 return dataclasses.replace(base, results=tuple(_result(idx, hit) for hit in hits))
             words = tuple(await _off_loop(idx.suggest, text))
+            language = await _off_loop(idx.foreign_language, text)
         except Exception:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
             return dataclasses.replace(base, status="error", message=APOLOGY)
-        hint = no_match_hint(words)
+        hint = other_language_hint(language, self.index.languages) if language else no_match_hint(words)
         return dataclasses.replace(
             base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
         )

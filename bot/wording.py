@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 __all__ = [
     "ALREADY_SHOWN",
@@ -23,6 +23,7 @@ __all__ = [
     "TOO_LONG",
     "format_time",
     "no_match_hint",
+    "other_language_hint",
 ]
 
 EMPTY = "Ask me something about the transcripts, for example: what did they say about trust?"
@@ -54,6 +55,19 @@ def no_match_hint(close_words: Sequence[str]) -> str:
     if close_words:
         return f"Words in the transcripts close to yours: {', '.join(close_words)}."
     return "Try other words, or fewer of them."
+
+
+_LANGUAGES = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi",
+    "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
+    "ru": "Russian", "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
+}  # fmt: skip
+
+
+def other_language_hint(asked: str, languages: Collection[str]) -> str:
+    """What to say when a question is in a language none of the transcripts is in."""
+    have = " and ".join(sorted(_LANGUAGES.get(code, code) for code in languages))
+    return f"Your question looks like {_LANGUAGES.get(asked, asked)}, but the transcripts are in {have}."
 
 
 def format_time(seconds: float | None) -> str | None:

@@ -1,9 +1,13 @@
 """Acronyms and their expansions, as the corpus itself uses them ("RL" and "reinforcement learning").
 
-An acronym is a word the transcripts write in capitals (2–3 letters). Its expansion is the run of two
-or three neighbouring index terms, with the acronym's letters as initials, that the transcripts say most
-often (at least three times; ties go to the run of lower term ids). Found with array operations over the
-whole token stream, so it costs little even on millions of passages.
+An acronym is a word the transcripts write in capitals (2–3 letters). Its expansion is a run of two or
+three words whose initials are the acronym's letters, in order, each word's first term (the later terms
+of a compound start no word: "get pre-trained" spells no GPT). The pair must recur: a run counts only
+where the acronym itself is said near it (within ``NEAR`` terms), at least ``MIN_TOGETHER`` times and
+for a ``MIN_SHARE`` of all the times the run is said; of several such runs the most frequent wins (ties
+go to the run of lower term ids). A run that merely has the initials ("various people" for VP) is said
+far from the acronym, or not in the same shows at all. Found with array operations over the whole token
+stream, so it costs little even on millions of passages.
 """
 
 from __future__ import annotations
@@ -14,15 +18,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["count_rows", "mine_acronyms"]
+__all__ = ["MIN_SHARE", "MIN_TOGETHER", "NEAR", "count_rows", "mine_acronyms"]
 
-_MIN_COUNT = 3
+MIN_TOGETHER = 2
+MIN_SHARE = 0.01  # … and that many of every 100 times the run is said at all ("make sure" is no MS)
+NEAR = 40
 
 
 def mine_acronyms(
-    tokens: npt.NDArray[np.integer[Any]], terms: Sequence[str], acronym_terms: Iterable[str]
+    tokens: npt.NDArray[np.integer[Any]],
+    terms: Sequence[str],
+    acronym_terms: Iterable[str],
+    word_starts: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, list[str]]:
-    """``{acronym term: [expansion terms]}`` from ``tokens`` (term ids in text order)."""
+    """``{acronym term: [expansion terms]}`` from ``tokens`` (term ids in text order); ``word_starts``
+    tells which tokens are a word's first term (all, when not given)."""
     wanted = {a for a in acronym_terms if 2 <= len(a) <= 3}
     if not wanted or len(tokens) < 2:
         return {}
@@ -37,6 +47,8 @@ def mine_acronyms(
         if codes and len(tokens) >= n:
             spelt = [[alphabet[ord(ch) & 0xFFFF] for ch in a] for a in codes.values()]
             starts = _runs_of(letters, len(alphabet) + 1, n, spelt)
+            if word_starts is not None:
+                starts = starts[np.logical_and.reduce([word_starts[starts + i] for i in range(n)])]
             found.update(_expansions(tokens, initials, starts, n, codes, terms))
     return found
 
@@ -63,16 +75,16 @@ def _expansions(
 ) -> dict[str, list[str]]:
     """The most frequent run of ``n`` terms (starting at ``starts``) for each acronym of ``n`` letters
     (keyed by ``_code``)."""
-    if len(starts) == 0:
-        return {}
-    unique, counts = count_rows(np.stack([tokens[starts + i] for i in range(n)], axis=1), len(terms))
-    frequent = counts >= _MIN_COUNT
-    unique, counts = unique[frequent], counts[frequent]
-    gram_codes = np.zeros(len(unique), dtype=np.uint64)
-    for i in range(n):
-        gram_codes = (gram_codes << np.uint64(16)) | initials[unique[:, i]]
-    # A run that contains the acronym itself ("ai ai") is no expansion of it.
     term_ids = {t: i for i, t in enumerate(terms)}
+    near = _near_their_acronym(tokens, initials, starts, n, codes, term_ids)
+    if len(near) == 0:
+        return {}
+    unique, counts = count_rows(np.stack([tokens[near + i] for i in range(n)], axis=1), len(terms))
+    everywhere = _counts_of(unique, np.stack([tokens[starts + i] for i in range(n)], axis=1), len(terms))
+    frequent = (counts >= MIN_TOGETHER) & (counts >= MIN_SHARE * everywhere)
+    unique, counts = unique[frequent], counts[frequent]
+    gram_codes = _gram_codes(initials, unique, n)
+    # A run that contains the acronym itself ("ai ai") is no expansion of it.
     own = np.array([term_ids.get(codes[int(c)], -1) for c in gram_codes.tolist()], dtype=np.int64)
     keep = ~(unique == own[:, None]).any(axis=1)
     unique, counts, gram_codes = unique[keep], counts[keep], gram_codes[keep]
@@ -82,6 +94,52 @@ def _expansions(
     order = np.lexsort((np.arange(len(counts)), -counts, gram_codes))
     best = order[np.r_[True, gram_codes[order][1:] != gram_codes[order][:-1]]]
     return {codes[int(gram_codes[i])]: [terms[t] for t in unique[i].tolist()] for i in best.tolist()}
+
+
+def _counts_of(
+    rows: npt.NDArray[np.int64], among: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.int64]:
+    """How often each of the distinct, ordered ``rows`` occurs in ``among`` (values below ``width``)."""
+    distinct, counts = count_rows(among, width)
+    places = {tuple(row): i for i, row in enumerate(distinct.tolist())}
+    return np.array([counts[places[tuple(row)]] for row in rows.tolist()], dtype=np.int64)
+
+
+def _gram_codes(initials: npt.NDArray[np.uint64], rows: npt.NDArray[Any], n: int) -> npt.NDArray[np.uint64]:
+    """Each row's (run of ``n`` term ids) initials as one code, as ``_code`` makes them."""
+    gram_codes = np.zeros(len(rows), dtype=np.uint64)
+    for i in range(n):
+        gram_codes = (gram_codes << np.uint64(16)) | initials[rows[:, i]]
+    return gram_codes
+
+
+def _near_their_acronym(
+    tokens: npt.NDArray[np.integer[Any]],
+    initials: npt.NDArray[np.uint64],
+    starts: npt.NDArray[np.intp],
+    n: int,
+    codes: dict[int, str],
+    term_ids: dict[str, int],
+) -> npt.NDArray[np.intp]:
+    """The runs (at ``starts``) said within ``NEAR`` tokens of the acronym their initials spell."""
+    if len(starts) == 0:
+        return starts
+    runs = np.stack([tokens[starts + i] for i in range(n)], axis=1)
+    by_code = {code: term_ids.get(acronym, -1) for code, acronym in codes.items()}
+    acronym = np.array([by_code.get(int(c), -1) for c in _gram_codes(initials, runs, n).tolist()])
+    wanted = np.array(sorted({a for a in by_code.values() if a >= 0}), dtype=np.int64)
+    said = np.flatnonzero(np.isin(tokens, wanted))
+    if len(said) == 0:
+        return starts[:0]
+    # Occurrences keyed by (acronym, place), so that the nearest ones of the same acronym are neighbours.
+    span = len(tokens) + 2 * NEAR + 1
+    keys = np.sort(tokens[said].astype(np.int64) * span + said)
+    wanted_keys = acronym.astype(np.int64) * span + starts
+    after = np.searchsorted(keys, wanted_keys)
+    nearest = np.full(len(starts), span, dtype=np.int64)
+    for side in (np.minimum(after, len(keys) - 1), np.maximum(after - 1, 0)):
+        nearest = np.minimum(nearest, np.abs(keys[side] - wanted_keys))
+    return starts[(acronym >= 0) & (nearest <= NEAR)]
 
 
 def count_rows(

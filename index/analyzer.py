@@ -39,7 +39,7 @@ STOP_WORDS = frozenset(
     everywhere however indeed less least many may might much must neither never nevertheless often
     otherwise perhaps rather several since somehow someone something sometimes somewhere still
     though thus together toward towards upon whatever whenever wherever whether whoever whose will
-    within without yet okay
+    within without yet okay us
     """.split()
 )
 

@@ -26,6 +26,7 @@ from .analyzer import Analyzer
 from .bm25 import BM25Params, Postings, build_postings
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
+from .quotable import packaging
 from .readers import find_transcripts, read_transcript
 from .readers.one_per_episode import Merged, one_per_episode
 from .sentences import split_sentences
@@ -93,8 +94,9 @@ class _Words(dict[str, int]):
 
     def tokens(
         self, known: npt.NDArray[np.int64], word_ids: npt.NDArray[np.int32], sent_words: npt.NDArray[np.int32]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """The term ids of a document's words back to back, and how many each sentence has.
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+        """The term ids of a document's words back to back, which of them start a word, and how many
+        each sentence has.
 
         The document's words are ``word_ids``, places in its table of distinct words, whose ids here are
         ``known``; its sentences have ``sent_words`` words each (one at least). Most words give one term
@@ -108,14 +110,16 @@ class _Words(dict[str, int]):
         first[per_word > 0] = terms[starts[per_word > 0]]
         counts = per_word[word_ids]  # terms per word, word by word
         tokens = first[word_ids]
+        word_start = np.ones(len(tokens), dtype=bool)
         several = np.flatnonzero(counts > 1)
         if several.size:
             more = counts[several] - 1
             done = np.cumsum(more) - more  # later terms inserted before each of these words
             later = np.repeat(starts[word_ids[several]] + 1 - done, more) + np.arange(int(more.sum()))
             tokens = np.insert(tokens, np.repeat(several + 1, more), terms[later])
+            word_start = np.insert(word_start, np.repeat(several + 1, more), False)
         per_sentence = np.add.reduceat(counts, np.cumsum(sent_words) - sent_words)
-        return tokens[tokens >= 0], per_sentence
+        return tokens[tokens >= 0], word_start[tokens >= 0], per_sentence
 
 
 class _Growing:
@@ -156,6 +160,7 @@ class _Part:
     word_ids: npt.NDArray[np.int32]  # every word, as its place in ``distinct``
     sent_words: npt.NDArray[np.int32]  # words per sentence
     windows: npt.NDArray[np.int32]  # the passages, as (first, end) sentence ranges
+    packaging: npt.NDArray[np.bool_]  # which sentences belong to a sponsor read, intro or outro
 
 
 class _Numbering(dict[str, int]):
@@ -216,6 +221,7 @@ def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
         word_ids=word_ids,
         sent_words=_word_counts(texts, joined),
         windows=np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2),
+        packaging=packaging(texts),
     )
 
 
@@ -258,8 +264,10 @@ class _Collector:
     text_sizes: list[npt.NDArray[np.int64]] = field(default_factory=list)
     columns: list[tuple[npt.NDArray[Any], ...]] = field(default_factory=list)  # per document, as _COLUMNS
     tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # term ids, in text order
+    word_starts: list[npt.NDArray[np.bool_]] = field(default_factory=list)  # each token starts a word
     sent_tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # tokens per sentence
     passages: list[npt.NDArray[np.int32]] = field(default_factory=list)  # per document, as _Part.windows
+    packaging: list[npt.NDArray[np.bool_]] = field(default_factory=list)  # per document, as _Part's
     cutters: dict[int, _Growing] = field(default_factory=dict)  # per cutting process, its words' ids here
     sentences: int = 0
 
@@ -277,10 +285,12 @@ class _Collector:
         ids = self.cutters.setdefault(part.cutter, _Growing())
         ids.extend(list(map(self.words.__getitem__, part.fresh)))
         known = ids.array()[part.distinct]
-        tokens, per_sentence = self.words.tokens(known, part.word_ids, part.sent_words)
+        tokens, word_starts, per_sentence = self.words.tokens(known, part.word_ids, part.sent_words)
         self.tokens.append(tokens)
+        self.word_starts.append(word_starts)
         self.sent_tokens.append(per_sentence)
         self.passages.append(part.windows + self.sentences)
+        self.packaging.append(part.packaging)
         self.sentences += count
 
     def sentence_columns(self) -> dict[str, npt.NDArray[Any]]:
@@ -396,7 +406,8 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
     passages = np.concatenate(c.passages) if c.passages else np.zeros((0, 2), dtype=np.int32)
     lo, hi = passages.T.copy()
     with concurrent.futures.ThreadPoolExecutor(1) as helper:
-        acronyms = helper.submit(mine_acronyms, flat, sorted_terms, capitals)
+        word_starts = np.concatenate(c.word_starts) if c.word_starts else np.zeros(0, dtype=bool)
+        acronyms = helper.submit(mine_acronyms, flat, sorted_terms, capitals, word_starts)
         postings = _passage_postings(flat, tok_ptr, lo, hi, len(terms), params)
     version = hashlib.blake2b(
         f"{FORMAT}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
@@ -415,6 +426,7 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
         pass_lo=lo,
         pass_hi=hi,
         postings=postings,
+        sent_packaging=np.concatenate(c.packaging) if c.packaging else np.zeros(0, dtype=bool),
     )
 
 

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import jellyfish
 from rapidfuzz import fuzz, process
 
 from .analyzer import STOP_WORDS, Analyzer, normalize, word_spans
 
-__all__ = ["MAX_QUERY_WORDS", "QueryTerms", "analyze_question"]
+__all__ = ["MAX_QUERY_WORDS", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
 
 MAX_QUERY_WORDS = 64
 """Longer questions are cut to their first 64 words: a search stays fast whatever is pasted in."""
@@ -45,7 +47,9 @@ FUZZY_WEIGHT = 0.6
 PREFIX_WEIGHT = 0.6
 _MIN_PREFIX_LEN = 5
 EXPANSION_WEIGHT = 0.7
-_FUZZY_CUTOFF = 80.0
+_FUZZY_CUTOFF = 70.0  # a loose spelling test: the sound-alike test decides
+_SOUNDEX_CUTOFF = 85.0
+_FUZZY_LOOKS = 8  # the closest spellings looked at for one that also sounds alike
 _MIN_FUZZY_LEN = 5
 
 
@@ -53,6 +57,11 @@ _MIN_FUZZY_LEN = 5
 class QueryTerms:
     weights: dict[str, float]  # term -> query weight
     unknown: tuple[str, ...]  # question words that matched nothing in the index
+    typed: frozenset[str] = frozenset()  # the terms of the question's own words (not guesses)
+    names: frozenset[str] = frozenset()  # terms of words that may be names (_name_terms), indexed or not
+    origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
+    words: int = 0  # the question's words that are no stop words
+    unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
 
 
 def analyze_question(
@@ -64,49 +73,95 @@ def analyze_question(
 ) -> QueryTerms:
     words = [w for _, _, w in word_spans(normalize(question))][:MAX_QUERY_WORDS]
     weights: dict[str, float] = {}
+    origins: dict[str, str] = {}
     unknown: list[str] = []
 
-    def add(term: str, weight: float) -> None:
-        if term in vocab:
-            weights[term] = max(weights.get(term, 0.0), weight)
+    def add(term: str, weight: float, origin: str) -> None:
+        if term in vocab and weight > weights.get(term, 0.0):
+            weights[term], origins[term] = weight, origin
 
     content = [w for w in words if analyzer.word_terms(w)]
+    unsure = 0
+    written = {t for w in content for t in analyzer.word_terms(w)}
+    names = written & _name_terms(question, analyzer)
+    # A two-letter word is expanded as an acronym only when written in capitals ("ML", not "la" or "me").
+    capitals = {normalize(w) for _, _, w in word_spans(question) if w.isupper()}
     for word in content:
         own = analyzer.word_terms(word)
         typed = FRAME_WEIGHT if word in FRAME_WORDS else 1.0
         for term in own:
-            add(term, typed)
+            add(term, typed, "typed")
             for related, weight in _shared(_relatives(term, terms, vocab), typed * PREFIX_WEIGHT):
-                add(related, weight)
+                add(related, weight, f"relative of {word}")
         if not any(t in vocab for t in own):
-            found = _split(word, analyzer, vocab) or _fuzzy(own[-1], terms, typed * FUZZY_WEIGHT)
-            for term, weight in found:
-                add(term, weight)
-            if not found:
+            fuzzy = _fuzzy(own[-1], terms, typed * FUZZY_WEIGHT)
+            alternatives = fuzzy or _split(word, analyzer, vocab)
+            unsure += 1
+            for term, weight in alternatives:
+                how = ("sounds like" if same_sound(own[-1], term) else "spelt like") if fuzzy else "split of"
+                add(term, weight, f"{how} {word}")
+            if not alternatives:
                 unknown.append(word)
-        for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
-            add(term, weight)
+        if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
+            for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
+                add(term, weight, f"expansion of {word}")
     for first, second in itertools.pairwise(content):
-        add(analyzer.stem(first + second), 1.0)
-    for acronym in _acronyms_of(content, analyzer, acronyms):
-        add(acronym, EXPANSION_WEIGHT)
-    return QueryTerms(weights=weights, unknown=tuple(unknown))
+        add(analyzer.stem(first + second), 1.0, f"{first}+{second}")
+    for acronym, spelt in _acronyms_of(content, analyzer, acronyms):
+        add(acronym, EXPANSION_WEIGHT, f"acronym of {spelt}")
+    return QueryTerms(
+        weights=weights,
+        unknown=tuple(unknown),
+        typed=frozenset(written & weights.keys()),
+        names=frozenset(names),
+        origins=origins,
+        words=len(content),
+        unsure=unsure,
+    )
+
+
+def _name_terms(question: str, analyzer: Analyzer) -> set[str]:
+    """The terms of the words that may be names: those written with a capital after the question's first
+    word, or every word of a question written all in lower case (chat often is)."""
+    written = [w for _, _, w in word_spans(unicodedata.normalize("NFKC", question))][:MAX_QUERY_WORDS]
+    lower = question == question.lower()
+    return {t for w in written[1 - lower :] if lower or w[:1].isupper() for t in analyzer.word_terms(w)}
 
 
 def _acronyms_of(
     words: Sequence[str], analyzer: Analyzer, acronyms: Mapping[str, Sequence[str]]
-) -> list[str]:
-    """The acronyms whose expansions the question spells out ("reinforcement learning" -> "rl")."""
+) -> list[tuple[str, str]]:
+    """The acronyms whose expansions the question spells out ("reinforcement learning" -> "rl"), each
+    with the words that spell it."""
     if not acronyms:
         return []
-    expansions = {tuple(terms): acronym for acronym, terms in acronyms.items()}
+    expansions = _expansions(acronyms)
     stems = [analyzer.word_terms(w)[-1] for w in words]
     return [
-        expansions[gram]
+        (expansions[gram], " ".join(words[i : i + n]))
         for n in (2, 3)
         for i in range(len(stems) - n + 1)
         if (gram := tuple(stems[i : i + n])) in expansions
     ]
+
+
+def _spells_acronym(word: str, term: str) -> bool:
+    """Whether ``word`` is written as the acronym ``term`` (plural or possessive too: "GANs", "AI's"), not
+    a longer word that stems to the same letters ("tried" is no TRI)."""
+    return word.replace("’", "'").removesuffix("'s").removesuffix("s") in (term, term.removesuffix("s"))
+
+
+def _expansions(acronyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], str]:
+    """Expansion -> acronym, made once per acronym table (an index's is fixed; building it took 0.5 ms
+    of every question on lexicap)."""
+    key = id(acronyms)
+    cached = _EXPANSIONS.get(key)
+    if cached is None or cached[0] is not acronyms:
+        cached = _EXPANSIONS[key] = (acronyms, {tuple(terms): acronym for acronym, terms in acronyms.items()})
+    return cached[1]
+
+
+_EXPANSIONS: dict[int, tuple[Mapping[str, Sequence[str]], dict[tuple[str, ...], str]]] = {}
 
 
 def _split(word: str, analyzer: Analyzer, vocab: Mapping[str, int]) -> list[tuple[str, float]]:
@@ -147,9 +202,26 @@ def _relatives(term: str, terms: Sequence[str], vocab: Mapping[str, int]) -> lis
 
 
 def _fuzzy(term: str, terms: Sequence[str], weight: float) -> list[tuple[str, float]]:
-    """The (at most two) indexed terms closest in spelling to ``term``: each gets its share of ``weight``,
-    scaled by its similarity."""
+    """The (at most two) other indexed terms close in spelling to ``term`` that also sound like it: each
+    gets its share of ``weight``, scaled by its similarity."""
     if len(term) < _MIN_FUZZY_LEN or not term.isalpha():
         return []
-    found = process.extract(term, terms, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=2)
-    return [(match, weight * score / 100 / len(found)) for match, score, _ in found]
+    close = process.extract(term, terms, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=_FUZZY_LOOKS)
+    found = [(match, score) for match, score, _ in close if match != term and sounds_alike(term, match)][:2]
+    return [(match, weight * score / 100 / len(found)) for match, score in found]
+
+
+def sounds_alike(a: str, b: str) -> bool:
+    """Whether two words sound alike: the same Metaphone code ("Tworek" and "Twerk", "Solomonoff" and
+    "Solomonov"; not "Tworek" and "work", nor "silent" and "sent"), or the same Soundex code and a close
+    spelling ("netwrok" and "network"; Soundex alone lets "rival" meet "reveal")."""
+    if jellyfish.metaphone(a) == jellyfish.metaphone(b):
+        return True
+    return jellyfish.soundex(a) == jellyfish.soundex(b) and fuzz.ratio(a, b) >= _SOUNDEX_CUTOFF
+
+
+def same_sound(a: str, b: str) -> bool:
+    """Whether two words sound the same beyond doubt: one Metaphone code of three sounds or more (a shorter
+    one is shared by too many words: "xyzzy" and "xyz" are both "SS")."""
+    code = jellyfish.metaphone(a)
+    return len(code) >= 3 and code == jellyfish.metaphone(b)

@@ -75,6 +75,7 @@ __all__ = [
     "MIN_CHARS",
     "QuoteCandidate",
     "best_excerpt",
+    "packaging",
     "quotability",
     "quote_candidates",
 ]
@@ -779,16 +780,34 @@ def _after_an_end(f: _Features, s: _Stream) -> Bools:
 
 def _in_a_read(f: _Features, s: _Stream) -> Bools:
     """Sentences of a sponsor read, intro or outro: near a promo phrase, or between two that are close."""
-    marks = np.flatnonzero(f.promo)
+    return _near_promo(f.promo, s.doc, s.sentence_start, s.sentence_end)
+
+
+def _near_promo(promo: Bools, doc: Ints, starts: Ints, ends: Ints) -> Bools:
+    """``_in_a_read`` from each sentence's promo flag, document, start and end."""
+    marks = np.flatnonzero(promo)
     if len(marks) == 0:
-        return f.promo.copy()
-    after = np.minimum(np.searchsorted(marks, np.arange(f.size), side="left"), len(marks) - 1)
-    before = np.maximum(np.searchsorted(marks, np.arange(f.size), side="right") - 1, 0)
-    has_after = (marks[after] >= np.arange(f.size)) & (s.doc[marks[after]] == s.doc)
-    has_before = (marks[before] <= np.arange(f.size)) & (s.doc[marks[before]] == s.doc)
-    starts, ends = s.sentence_start, s.sentence_end
+        return promo.copy()
+    at = np.arange(len(promo))
+    after = np.minimum(np.searchsorted(marks, at, side="left"), len(marks) - 1)
+    before = np.maximum(np.searchsorted(marks, at, side="right") - 1, 0)
+    has_after = (marks[after] >= at) & (doc[marks[after]] == doc)
+    has_before = (marks[before] <= at) & (doc[marks[before]] == doc)
     near_after = has_after & (starts[marks[after]] - ends <= _PROMO_RADIUS)
     near_before = has_before & (starts - ends[marks[before]] <= _PROMO_RADIUS)
     between = has_after & has_before & (starts[marks[after]] - ends[marks[before]] <= _PROMO_GAP)
-    out: Bools = f.promo | near_after | near_before | between
+    out: Bools = promo | near_after | near_before | between
     return out
+
+
+def packaging(sentences: Sequence[str]) -> Bools:
+    """Which of one document's ``sentences`` belong to a sponsor read, intro or outro, by the rule that
+    keeps them out of ``quote_candidates`` (the searcher ranks them below the conversation)."""
+    if not sentences:
+        return np.zeros(0, dtype=bool)
+    starts, f = _sentences(sentences)  # it may cut a sentence in more pieces: each piece flags its sentence
+    ends = starts + np.diff(f.cum_chars)
+    pieces = _near_promo(f.promo, np.zeros(f.size, dtype=np.int64), starts, ends)
+    sentence_starts = np.cumsum([0] + [len(t) + 1 for t in sentences[:-1]])
+    owner = np.searchsorted(sentence_starts, starts, side="right") - 1
+    return np.bincount(owner[pieces], minlength=len(sentences)).astype(bool)

@@ -16,9 +16,13 @@ from rapidfuzz import fuzz, process
 
 from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
+from .confidence import on_record
+from .language import language_of
 from .model import Document, Hit, Passage
+from .prior import DocumentPrior
 from .query import QueryTerms, analyze_question
 from .quotes import Quote, QuotePicker, Terms, is_question
+from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
@@ -38,6 +42,8 @@ class Index:
         self._terms_of_sentence = lru_cache(maxsize=_CACHED_SENTENCES)(self._analyze_sentence)
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
         self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
+        self._prior = DocumentPrior(self._data, self.analyzer, self._vocab)
+        self._reranker = Reranker(self._data, self.analyzer, self._sentences)
 
     @property
     def version(self) -> str:
@@ -57,7 +63,9 @@ class Index:
     def search(
         self, question: str, k: int = 5, *, offset: int = 0, documents: Collection[str] | None = None
     ) -> list[Hit]:
-        """The best ``k`` passages after the first ``offset``, at most one per stretch of text.
+        """The best ``k`` passages after the first ``offset``, at most one per stretch of text; none when
+        nothing on record answers the question (``confidence.on_record``) or it is in a language the
+        transcripts are not in.
 
         ``documents`` limits the search to documents with these ids (or file names).
         """
@@ -68,12 +76,21 @@ class Index:
             return []
         idf = self._idf_weights(query)
         scores = self._data.postings.scores([(self._vocab[t], w) for t, w in query.weights.items()])
+        if (pointing := self._prior.point(query)) is not None:
+            self._prior.boost(scores, pointing, query.weights)
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
-        ranked = top_k(scores, (offset + k) * _CANDIDATES_PER_HIT)
-        chosen = self._distinct_quotes(ranked, idf, offset + k)[offset:]
+        candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
+        ranked = self._reranker.order(candidates, scores, idf, self._prior.voices(pointing))
+        scoped = documents is not None
+        if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
+            return []
+        if 2 * query.unsure >= query.words and self.foreign_language(question):
+            return []  # mostly words the index lacks, in a language the transcripts are not in
+        new_scores = dict(ranked)
+        chosen = self._distinct_quotes(list(new_scores), idf, offset + k)[offset:]
         return [
-            self._hit(offset + rank + 1, pid, float(scores[pid]), quote)
+            self._hit(offset + rank + 1, pid, new_scores[pid], quote)
             for rank, (pid, quote) in enumerate(chosen)
         ]
 
@@ -99,6 +116,22 @@ class Index:
                     found.get(surface, 0.0), score + math.log1p(self._data.postings.doc_freq(tid))
                 )
         return sorted(found, key=lambda s: -found[s])[:limit]
+
+    def explain(self, question: str) -> dict[str, tuple[float, str]]:
+        """The terms ``question`` becomes: each with its weight (query weight times IDF, as the quotes
+        weigh it) and where it came from ("typed", "sounds like tworek", "expansion of rl", ...)."""
+        query = self._analyze(question)
+        return {t: (round(w, 4), query.origins.get(t, "typed")) for t, w in self._idf_weights(query).items()}
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages the documents are in, where known (ISO 639-1 codes)."""
+        return frozenset(d.language for d in self._data.documents if d.language)
+
+    def foreign_language(self, question: str) -> str | None:
+        """The language of ``question`` when it is surely none of the documents' (None otherwise)."""
+        language = language_of(question)
+        return language if language and self.languages and language not in self.languages else None
 
     def passage(self, pid: int) -> Passage:
         return self._passage(pid, self._sentences(pid))

@@ -27,7 +27,7 @@ from .model import Document
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
-FORMAT = 2  # 2: versions under a CURRENT pointer, checksums in the manifest
+FORMAT = 3  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
@@ -39,6 +39,7 @@ _ARRAYS = (
     "sent_speaker",
     "pass_lo",
     "pass_hi",
+    "sent_packaging",
 )
 _POSTINGS = ("ptr", "ids", "weights")
 
@@ -66,6 +67,7 @@ class IndexData:
     pass_lo: npt.NDArray[np.int32]
     pass_hi: npt.NDArray[np.int32]
     postings: Postings
+    sent_packaging: npt.NDArray[np.bool_]  # the sentence belongs to a sponsor read, intro or outro
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
@@ -233,6 +235,7 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
          and int(data.sent_offsets[-1]) == len(data.text) == int(manifest["text_bytes"])),
         ("passages do not agree", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
          and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
+        ("sentence packaging does not agree", lambda: len(data.sent_packaging) == n_sent),
         ("sentence documents do not agree",
          lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
         ("sentence speakers do not agree",

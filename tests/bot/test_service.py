@@ -177,3 +177,13 @@ async def test_a_paused_redis_does_not_hold_questions_up(
     answers = [await service.ask(QUESTION), await service.ask("cold shower")]
     assert [a.status for a in answers] == ["ok", "ok"] and not any(a.cached for a in answers)
     redis_server.resume()
+
+
+async def test_a_question_in_another_language_is_told_so(seed_index: index.Index) -> None:
+    answer = await make_service(seed_index, State(None)).ask(
+        "Was denkt er über das Bewusstsein der Maschinen?"
+    )
+    assert answer.status == "no_match" and not answer.results
+    assert answer.message == (
+        "Nothing on record about that. Your question looks like German, but the transcripts are in English."
+    )

@@ -199,3 +199,20 @@ def test_json_links_each_quote_to_its_page_when_there_is_a_public_url(cache_home
         "onrecord: ONRECORD_PUBLIC_URL must be an http:// or https:// URL with a host, without ? or # "
         '(got "on.example")\n'
     )
+
+
+def test_explain_lists_the_terms_the_question_became(cache_home: Path) -> None:
+    proc = run("ask", "--json", "--explain", "-k", "1", "cold showers", cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    terms = json.loads(proc.stdout)["terms"]
+    assert {"term": "cold", "weight": terms[0]["weight"], "from": "typed"} in terms
+    assert all(t["weight"] > 0 for t in terms)
+    text = run("ask", "--explain", "cold showers", cache=cache_home).stdout
+    assert text.startswith("Terms: cold ")
+
+
+def test_a_question_in_another_language_is_told_so(cache_home: Path) -> None:
+    proc = run("ask", "Was denkt er über das Bewusstsein der Maschinen?", cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Nothing on record about that. Your question looks like German" in proc.stdout
+    assert "the transcripts are in English" in proc.stdout

@@ -78,3 +78,23 @@ def test_the_seeds_still_meet_a_spelling_the_stemmer_leaves_apart(seed_index: in
     weights = seed_index._analyze("Why treat dying as infinitely bad?").weights
     assert weights["infinit"] == 1.0
     assert 0 < weights["infin"] < weights["infinit"]
+
+
+def test_a_misspelt_name_meets_only_words_that_sound_like_it() -> None:
+    weights = _analyze("What did Tworek say?", ["twerk", "work", "tower"]).weights
+    assert set(weights) == {"twerk"}  # "work" is as close in spelling, but sounds otherwise
+    assert set(_analyze("silent", ["sent", "client"]).weights) == set()
+
+
+def test_us_is_a_stop_word() -> None:
+    assert Analyzer().word_terms("us") == ()
+    assert set(_analyze("tell us about boats", ["us", "unit", "state", "boat"]).weights) == {"boat"}
+
+
+def test_each_term_says_where_it_came_from() -> None:
+    query = _analyze("Tworek on alphazero", ["twerk", "alpha", "zero"])
+    assert query.origins == {
+        "twerk": "sounds like tworek",
+        "alpha": "split of alphazero",
+        "zero": "split of alphazero",
+    }

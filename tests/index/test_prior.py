@@ -1,0 +1,122 @@
+"""Names point to episodes: a guest's name finds the topic in the guest's episode, not the intro."""
+
+from __future__ import annotations
+
+import index
+from index.analyzer import Analyzer
+from index.query import analyze_question
+from index.transcript import Segment, Transcript
+
+# Made-up shows: long enough that an episode's opening and its conversation are different passages.
+_FILLER = [
+    f"The {a} of the {b} was {c} that season." for a in ("harvest", "river", "market", "mill")
+    for b in ("valley", "town", "coast", "ridge")
+    for c in ("early", "late", "quiet", "loud")
+]  # fmt: skip
+
+
+def _episode(
+    name: str, opening: list[str], talk: list[str], *, speakers: list[str] | None = None
+) -> Transcript:
+    sentences = opening + 2 * _FILLER + talk + _FILLER
+    return Transcript(
+        path=name,
+        source=name,
+        title=name.replace("-", " "),
+        segments=[Segment(text=s, turn=True) for s in sentences],
+        speakers=speakers or [],
+    )
+
+
+def _shows() -> index.Index:
+    guest = _episode(
+        "episode-7",
+        ["The following is a conversation with Zorblat Quenby, a baker from the hills."],
+        ["Sourdough fermentation wants patience, because the wild yeast sets the pace of the dough."],
+    )
+    other = _episode(
+        "episode-8",
+        ["Welcome back to the show, today we talk about bread with a chemist."],
+        ["I disagree with Zorblat Quenby about sourdough, and so does everyone here."],
+    )
+    more = [
+        _episode(f"episode-{n}", [f"Today my guest is a {job}."], [f"We talk about {topic} for an hour."])
+        for n, job, topic in (
+            (1, "sailor", "knots"),
+            (2, "pilot", "clouds"),
+            (3, "potter", "clay"),
+            (4, "farmer", "rain"),
+        )
+    ]
+    return index.build_from_transcripts([guest, other, *more])
+
+
+def test_a_guests_name_finds_the_topic_in_the_guests_episode_not_in_the_intro() -> None:
+    hits = _shows().search("What does Zorblat Quenby think about sourdough fermentation?", k=3)
+    assert hits[0].doc.source == "episode-7"
+    assert "wild yeast" in hits[0].quote
+    assert "following is a conversation" not in hits[0].quote
+    # The name still counts where it is said inside another conversation.
+    assert any(h.doc.source == "episode-8" and "Zorblat Quenby" in h.quote for h in hits)
+
+
+def test_a_speaker_label_points_to_the_episodes_the_speaker_is_in() -> None:
+    guest = _episode(
+        "episode-9", ["Hello."], ["Knots hold when wet if tied as a bowline."], speakers=["Odile Varga"]
+    )
+    shows = index.build_from_transcripts(
+        [
+            *[
+                _episode(f"episode-{n}", ["Hi."], ["Knots hold when wet if you tie them tight."])
+                for n in range(4)
+            ],
+            guest,
+        ]
+    )
+    assert shows.search("What does Odile Varga say about knots when wet?", k=1)[0].doc.source == "episode-9"
+
+
+def test_only_words_that_may_be_names_can_point() -> None:
+    vocab_terms = sorted({"zorblat", "quenbi", "sourdough", "ferment", "think"})
+    vocab = {t: i for i, t in enumerate(vocab_terms)}
+    cased = analyze_question(
+        "What does Zorblat Quenby think about sourdough?", Analyzer(), vocab, vocab_terms, {}
+    )
+    assert cased.names == {"zorblat", "quenbi"}
+    lower = analyze_question("zorblat quenby on sourdough", Analyzer(), vocab, vocab_terms, {})
+    assert lower.names == {"zorblat", "quenbi", "sourdough"}  # all lower case: any word may be a name
+
+
+def test_a_word_in_many_openings_points_nowhere() -> None:
+    shows = _shows()
+    query = shows._analyze("What did the Guest say about Zorblat?")  # "guest" opens four episodes
+    pointing = shows._prior.point(query)
+    assert pointing is not None and pointing.names == {"zorblat"}
+
+
+def test_a_name_said_in_the_closing_points_to_the_episode() -> None:
+    thanked = _episode("episode-6", ["Hi."], ["Clouds drift east when the wind turns."])
+    thanked.segments.append(Segment("Thanks for listening to this conversation with Ulla Brekke.", turn=True))
+    others = [_episode(f"episode-{n}", ["Hi."], ["Clouds drift east when the wind turns."]) for n in range(4)]
+    shows = index.build_from_transcripts([*others, thanked])
+    assert (
+        shows.search("What does Ulla Brekke say about clouds drifting east?", k=1)[0].doc.source
+        == "episode-6"
+    )
+
+
+def test_a_named_speakers_own_turns_rank_above_the_hosts_question() -> None:
+    def said(speaker: str, text: str) -> list[Segment]:
+        return [Segment(text, speaker=speaker, turn=True)]
+
+    asked = said("Mara Host", "So tell me, do knots hold when wet, and which knots hold when wet best?")
+    answered = said("Odile Varga", "A bowline holds when wet; knots of other kinds slip.")
+    filler = [seg for line in 2 * _FILLER for seg in said("Mara Host", line)]
+    episode = Transcript(
+        path="ep", source="ep", title="ep", segments=[*filler, *asked, *filler, *answered, *filler]
+    )
+    others = [_episode(f"episode-{n}", ["Hi."], ["We sail at dawn."]) for n in range(4)]
+    top = index.build_from_transcripts([episode, *others]).search(
+        "What does Odile Varga say about knots when wet?", k=1
+    )
+    assert "bowline" in top[0].quote

@@ -1,0 +1,40 @@
+"""The second stage: the conversation ranks above the packaging around it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import index
+from index.quotable import packaging
+from index.transcript import Segment, Transcript
+
+_READ = [
+    "This episode is brought to you by Fermentix, the kombucha brewing kit for your kitchen.",
+    "Kombucha brewing was never this easy: use the code BREW for twenty percent off.",
+]
+_TALK = [
+    "Kombucha brewing needs a warm room and a patient brewer, or the culture sulks.",
+    "I leave the jar near the oven for a week and taste it every morning.",
+]
+_FILLER = [
+    f"The {a} by the {b} stayed {c}."
+    for a in ("boat", "kite", "lamp")
+    for b in ("dock", "hill")
+    for c in ("dry", "put", "dim")
+]
+
+
+def test_packaging_flags_the_sponsor_read_and_not_the_talk() -> None:
+    flags = packaging(["Hello and welcome.", *_READ, *_FILLER, *_TALK])
+    assert flags[1:3].all()
+    assert not flags[-len(_TALK) :].any()
+
+
+def test_the_conversation_ranks_above_a_sponsor_read_with_the_same_words() -> None:
+    sentences = _READ + 8 * _FILLER + _TALK + 4 * _FILLER
+    show = Transcript(path="ep", source="ep", title="ep", segments=[Segment(s, turn=True) for s in sentences])
+    shows = index.build_from_transcripts([show])
+    assert np.asarray(shows._data.sent_packaging)[: len(_READ)].all()
+    hits = shows.search("kombucha brewing", k=2)
+    assert "warm room" in hits[0].quote
+    assert hits[0].score > hits[1].score
