@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import index
 from index.query import MAX_QUERY_WORDS
+from index.readers import NOT_A_TRANSCRIPT_FORMAT, SUPPORTED_SUFFIXES
 
 from .cli_output import hits_json, hits_text, no_match_suggestion, terms_text
 from .context_link import hit_context_url
@@ -354,21 +355,46 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     paths: list[Path] = args.paths or seed_files()
     started = time.perf_counter()
-    with _Progress() as tick:
+    with _Progress() as tick:  # each file that cannot be read is named in a warning as it is met
         built, report = index.build_with_report(paths, progress=tick, workers=args.workers)
-    built.save(args.out)
-    elapsed = time.perf_counter() - started
-    for skipped in report.skipped:
-        print(f"onrecord: warning: skipped {skipped}", file=sys.stderr)
-    links = report.links_outside
-    outside = f"; skipped {links} {'link' if links == 1 else 'links'} to files outside the folders given"
-    print(
-        f"Indexed {len(built.documents)} documents, {len(built.passages)} passages in {elapsed:.1f} s "
-        f"-> {args.out} (version {built.version}){outside if links else ''}"
-    )
-    for merged in report.merged:
-        print(f"One episode, one document: indexed {merged}")
+    if built.documents:
+        built.save(args.out)
+        elapsed = time.perf_counter() - started
+        print(
+            f"Indexed {len(built.documents)} documents, {len(built.passages)} passages in {elapsed:.1f} s "
+            f"-> {args.out} (version {built.version})"
+        )
+    else:
+        print(f"Nothing to index in {', '.join(map(str, paths))}: no transcript was read; no index written")
+    for line in _build_summary(report, nothing_read=not built.documents):
+        print(line)
     return 0 if built.documents else 1
+
+
+def _build_summary(report: index.BuildReport, *, nothing_read: bool) -> list[str]:
+    """What was merged, skipped (grouped by reason) and, when that helps, which formats are read."""
+    lines = [f"One episode, one document: indexed {merged}" for merged in report.merged]
+    groups: dict[str, list[Path]] = {}
+    for path, reason in report.passed_over:
+        groups.setdefault(reason, []).append(path)
+    parts = []
+    for reason, files in groups.items():
+        suffixes = sorted({f.suffix.lower() or "no suffix" for f in files})
+        shown = f" ({', '.join(suffixes)})" if reason == NOT_A_TRANSCRIPT_FORMAT else ""
+        parts.append(f"{len(files)} {reason}{shown}")
+    unreadable = len(report.skipped) - report.links_outside
+    if unreadable:
+        parts.append(f"{unreadable} that could not be read (named above)")
+    if report.links_outside:
+        links = report.links_outside
+        parts.append(f"{links} {'link' if links == 1 else 'links'} to files outside the folders given")
+    if parts:
+        lines.append("Skipped: " + "; ".join(parts) + ".")
+    if nothing_read or NOT_A_TRANSCRIPT_FORMAT in groups:
+        lines.append(
+            f"OnRecord reads {', '.join(sorted(SUPPORTED_SUFFIXES))} (see the README's Supported formats)."
+        )
+    return lines
 
 
 def _verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

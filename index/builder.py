@@ -54,6 +54,7 @@ class BuildReport:
     files: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason" for files that could not be read
     links_outside: int = 0  # links to files outside the folders given (also in `skipped`)
+    passed_over: list[tuple[Path, str]] = field(default_factory=list)  # not transcripts, and why
     merged: list[Merged] = field(default_factory=list)  # episodes found in several files: one was indexed
 
 
@@ -330,6 +331,7 @@ def build_data(
     collector = _Collector(_Words(Analyzer()))
     found = find_transcripts(paths)
     files, report.merged = one_per_episode(found.files)
+    report.passed_over = found.passed_over
     for link in found.links_outside:
         skipped = f"{link}: a link to {link.resolve()}, outside the folders given"
         log.warning("skipped %s", skipped)

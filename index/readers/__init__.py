@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index.readers.captions import read_captions
 from index.readers.cleaning import collapse_repeats, decode
+from index.readers.episodes import TABLE_NAME
 from index.readers.html_transcript import read_html
 from index.readers.json_transcript import read_json
 from index.readers.markdown import read_markdown
@@ -17,7 +18,14 @@ from index.readers.metadata import Parsed, TranscriptFormatError, build_transcri
 from index.readers.plain import read_plain
 from index.transcript import Segment, Transcript, TranscriptError
 
-__all__ = ["SUPPORTED_SUFFIXES", "TranscriptFiles", "find_transcripts", "read_transcript"]
+__all__ = [
+    "NOT_A_TRANSCRIPT",
+    "NOT_A_TRANSCRIPT_FORMAT",
+    "SUPPORTED_SUFFIXES",
+    "TranscriptFiles",
+    "find_transcripts",
+    "read_transcript",
+]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".vtt", ".srt", ".json", ".html", ".htm"})
 
@@ -78,13 +86,20 @@ def _finish(segments: list[Segment]) -> list[Segment]:
     return segments
 
 
+NOT_A_TRANSCRIPT_FORMAT = "not a transcript format"
+NOT_A_TRANSCRIPT = "a README, licence or source note"
+
+
 @dataclass(slots=True)
 class TranscriptFiles:
-    """What :func:`find_transcripts` found: the files to read, and the links it would not follow."""
+    """What :func:`find_transcripts` found: the files to read, the links it would not follow, and the
+    other files it passed over with the reason (:data:`NOT_A_TRANSCRIPT_FORMAT`, :data:`NOT_A_TRANSCRIPT`).
+    Hidden files and metadata (sidecars, ``episodes.csv``) are not counted as passed over."""
 
     files: list[Path] = field(default_factory=list)
     # Links in the folders to files outside every folder given (`passwd.txt -> /etc/passwd`): not read.
     links_outside: list[Path] = field(default_factory=list)
+    passed_over: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def find_transcripts(paths: Iterable[str | Path]) -> TranscriptFiles:
@@ -103,30 +118,40 @@ def find_transcripts(paths: Iterable[str | Path]) -> TranscriptFiles:
     roots = [path.resolve() for path in given if path.is_dir()]
     found: dict[Path, Path] = {}  # each file read once, under the first name it is reached by
     outside: dict[Path, None] = {}
+    passed_over: dict[Path, str] = {}
     for path in given:
         if path.is_dir():
-            files, links = _walk(path, roots)
+            files, links, others = _walk(path, roots)
             outside.update(dict.fromkeys(links))
+            passed_over.update(others)
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            files = [path]
         else:
-            files = [path] if path.suffix.lower() in SUPPORTED_SUFFIXES else []
+            files, passed_over[path] = [], NOT_A_TRANSCRIPT_FORMAT
         for file in files:
             found.setdefault(file.resolve(), file)
-    return TranscriptFiles(list(found.values()), list(outside))
+    return TranscriptFiles(list(found.values()), list(outside), list(passed_over.items()))
 
 
-def _walk(folder: Path, roots: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The transcript files in ``folder``, and the links among them that point outside every root."""
+def _walk(folder: Path, roots: list[Path]) -> tuple[list[Path], list[Path], dict[Path, str]]:
+    """The transcript files in ``folder``, the links among them that point outside every root, and the
+    other files passed over with the reason."""
     files: list[Path] = []
     outside: list[Path] = []
+    others: dict[Path, str] = {}
     for root, dirs, names in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
-        for name in names:
+        for name in sorted(names):
             path = Path(root, name)
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if name.startswith(".") or _SIDECAR.fullmatch(name) or name.lower() == TABLE_NAME:
                 continue
-            if not _NOT_TRANSCRIPTS.fullmatch(path.stem) and not _SIDECAR.fullmatch(name):
+            if _NOT_TRANSCRIPTS.fullmatch(path.stem):
+                others[path] = NOT_A_TRANSCRIPT
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                others[path] = NOT_A_TRANSCRIPT_FORMAT
+            else:
                 (outside if _points_outside(path, roots) else files).append(path)
-    return sorted(files), sorted(outside)
+    return sorted(files), sorted(outside), others
 
 
 def _points_outside(path: Path, roots: list[Path]) -> bool:

@@ -110,7 +110,7 @@ def test_links_to_files_outside_the_folders_given_are_skipped_and_said(
     out = str(tmp_path / "idx")
     proc = run("index", "build", str(corpus), str(shared), "--out", out, cache=cache_home)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.rstrip().endswith("; skipped 2 links to files outside the folders given")
+    assert proc.stdout.rstrip().endswith("Skipped: 2 links to files outside the folders given.")
     assert "Indexed 2 documents" in proc.stdout
     assert f"skipped {corpus / 'passwd.txt'}: a link to {secret / 'passwd.txt'}" in proc.stderr
     proc = run("ask", "--index", out, "--json", "zanzibar password root", cache=cache_home)
@@ -162,6 +162,40 @@ def test_a_missing_transcript_folder_is_one_clear_line(tmp_path: Path, cache_hom
     proc = run("index", "build", str(tmp_path / "nowhere"), "--out", out, cache=cache_home)
     assert proc.returncode == 1
     assert "nowhere" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_build_that_reads_nothing_writes_no_index_and_says_what_it_reads(
+    tmp_path: Path, cache_home: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "idx"
+    proc = run("index", "build", str(tmp_path / "empty"), "--out", str(out), cache=cache_home)
+    assert proc.returncode == 1 and not out.exists()
+    assert (
+        proc.stdout.startswith("Nothing to index in ") and "OnRecord reads .htm, .html, .json" in proc.stdout
+    )
+
+
+def test_the_build_summary_groups_what_was_skipped_and_names_each_unreadable_file_once(
+    tmp_path: Path, cache_home: Path
+) -> None:
+    folder = tmp_path / "show"
+    folder.mkdir()
+    (folder / "owls.txt").write_text("Owls hunt at night. They fly without a sound.", "utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "stats.csv").write_text("a,b\n", "utf-8")
+    (folder / "README.md").write_text("About this folder.", "utf-8")
+    (folder / "LICENSE").write_text("CC BY-SA", "utf-8")
+    (folder / "broken.txt").write_bytes(b"\x00\x01binary")
+    (folder / "owls.meta.json").write_text('{"title": "Owls"}', "utf-8")  # metadata, not skipped
+    proc = run("index", "build", str(folder), "--out", str(tmp_path / "idx"), cache=cache_home)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "Skipped: 2 a README, licence or source note; 2 not a transcript format (.csv, .pdf); "
+        "1 that could not be read (named above).",
+        "OnRecord reads .htm, .html, .json, .md, .srt, .txt, .vtt (see the README's Supported formats).",
+    ]
+    assert proc.stderr.count("broken.txt") == 1
 
 
 def test_a_bad_out_place_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
