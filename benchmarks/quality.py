@@ -70,7 +70,7 @@ class Tally:
 
 def cached_index(name: str, paths: Sequence[Path]) -> index.Index:
     """An index of ``paths``, loaded from the cache when one of the same content was built before."""
-    files = find_transcripts(paths)
+    files = find_transcripts(paths).files
     digest = hashlib.blake2b(digest_size=8)
     digest.update(str(FORMAT).encode())
     for source in sorted((REPO / "index").rglob("*.py")):

@@ -35,7 +35,7 @@ from index import Index
 from index.context import quote_span
 from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
 
-__all__ = ["AnswerService", "AskOptions", "InvalidVoteError"]
+__all__ = ["AnswerService", "AskOptions", "IndexChangedError", "InvalidVoteError"]
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -62,6 +62,10 @@ def _mentions(text: str, words: Collection[str]) -> bool:
 
 class InvalidVoteError(OnRecordError):
     """A vote that is neither up nor down."""
+
+
+class IndexChangedError(OnRecordError):
+    """A passage was named by an index that has been replaced since (a live switch)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,24 +202,32 @@ class AnswerService:
 
         return self._linked(self._single(idx, "", await _off_loop(whole, int(pid))))
 
-    async def excerpt(self, passage_id: int, start: int, end: int) -> tuple[Result, str]:
-        """Sentences `start` to `end` of a passage (the daily quote) as a result, and the context token
-        that "More from this conversation" hands back to :meth:`context`."""
+    async def excerpt(self, version: str, passage_id: int, start: int, end: int) -> tuple[Result, str]:
+        """Sentences `start` to `end` of a passage of index `version` (a daily quote from :meth:`quotable`)
+        as a result, and the context token that "More from this conversation" hands back to
+        :meth:`context`. Raises IndexChangedError when the index was replaced since: a passage id of one
+        version means nothing in another."""
         idx = self.index
+        if idx.version != version:
+            raise IndexChangedError(f"the index changed from {version} to {idx.version}; pick again")
         hit = await _off_loop(idx.excerpt, passage_id, start, end)
         answer = self._linked(self._single(idx, "", hit))
         return answer.results[0], answer.context(answer.results[0])
 
-    async def quotable(self) -> Sequence[QuoteCandidate]:
-        """The index's quotable excerpts, found once per index (in a thread: a few seconds on a large
-        corpus)."""
-        return await self._quotable_of(self.index)
+    async def quotable(self) -> tuple[str, Sequence[QuoteCandidate]]:
+        """The current index's version and its quotable excerpts, found once per index (in a thread: a few
+        seconds on a large corpus)."""
+        idx = self.index
+        return idx.version, await self._quotable_of(idx)
 
     async def _quotable_of(self, idx: index.Index) -> Sequence[QuoteCandidate]:
         async with self._quotable_lock:
-            if self._quotable is None or self._quotable[0] is not idx:
-                self._quotable = (idx, await _off_loop(quote_candidates, idx))
-        return self._quotable[1]
+            if self._quotable is not None and self._quotable[0] is idx:
+                return self._quotable[1]
+            found = await _off_loop(quote_candidates, idx)
+            if idx is self.index:  # not an index replaced meanwhile: keeping it would keep it in memory
+                self._quotable = (idx, found)
+        return found
 
     @staticmethod
     def _single(idx: index.Index, question: str, hit: index.Hit) -> Answer:
@@ -290,7 +302,7 @@ class AnswerService:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
             return dataclasses.replace(base, status="error", message=APOLOGY)
-        hint = other_language_hint(language, self.index.languages) if language else no_match_hint(words)
+        hint = other_language_hint(language, idx.languages) if language else no_match_hint(words)
         return dataclasses.replace(
             base, status="no_match", message=f"{NO_MATCH} {hint}", suggestion=hint, suggestions=words
         )

@@ -67,7 +67,7 @@ async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, 
         status = await daily.ledger.status(channel.platform, channel.channel, day)
         if status is not None:
             return f"{channel} {day}: " + ("already posted" if status == "posted" else "being posted now")
-        upcoming = await daily.preview(channel, 1)
+        _, upcoming = await daily.preview(channel, 1)
         if not upcoming:
             return f"{channel} {day}: nothing to post (no quote in the transcripts is good enough)"
         return f"{channel} {day}: would post “{upcoming[0].text}”"
@@ -95,8 +95,11 @@ def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
             channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
         for channel in channels:
             first = daily.clock.now().astimezone(channel.zone).date()
-            for offset, candidate in enumerate(await daily.preview(channel, days)):
-                quote, _ = await runtime.service.excerpt(candidate.passage_id, candidate.start, candidate.end)
+            version, upcoming = await daily.preview(channel, days)
+            for offset, candidate in enumerate(upcoming):
+                quote, _ = await runtime.service.excerpt(
+                    version, candidate.passage_id, candidate.start, candidate.end
+                )
                 print(
                     f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}"
                 )

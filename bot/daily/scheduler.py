@@ -136,8 +136,10 @@ class DailyScheduler:
         if claim != "mine":
             return "already posted" if claim == "posted" else "busy"
         try:
-            candidate = await self._next_quote(channel)
-            quote, context = await self.service.excerpt(candidate.passage_id, candidate.start, candidate.end)
+            version, candidate = await self._next_quote(channel)
+            quote, context = await self.service.excerpt(
+                version, candidate.passage_id, candidate.start, candidate.end
+            )
             async with self._kept(channel, day):
                 await self.posters[channel.platform].post(channel.channel, quote, context)
         except UnconfirmedPostError as err:
@@ -200,17 +202,19 @@ class DailyScheduler:
                 continue
             del self._unrecorded[(platform, channel_id, day)]
 
-    async def preview(self, channel: DailyChannel, days: int) -> list[QuoteCandidate]:
-        """The quotes the next `days` posts in `channel` would be, from what it has seen so far."""
+    async def preview(self, channel: DailyChannel, days: int) -> tuple[str, list[QuoteCandidate]]:
+        """The quotes the next `days` posts in `channel` would be, from what it has seen so far, and the
+        version of the index they are from."""
         seen = await self.ledger.seen(channel.platform, channel.channel)
-        order = await self._order(channel)
+        version, order = await self._order(channel)
         upcoming = [c for c in order if c.key not in seen]
         while order and len(upcoming) < days:  # a new cycle begins
             upcoming += order
-        return upcoming[:days]
+        return version, upcoming[:days]
 
-    async def _next_quote(self, channel: DailyChannel) -> QuoteCandidate:
-        order = await self._order(channel)
+    async def _next_quote(self, channel: DailyChannel) -> tuple[str, QuoteCandidate]:
+        """The next quote of `channel`, and the version of the index it is from."""
+        version, order = await self._order(channel)
         if not order:
             raise NothingToPostError("the transcripts hold no quote good enough for the daily post")
         seen = await self.ledger.seen(channel.platform, channel.channel)
@@ -219,12 +223,13 @@ class DailyScheduler:
             log.info("every eligible quote has been posted in %s: starting over", channel)
             await self.ledger.start_over(channel.platform, channel.channel)
             unseen = order[0]
-        return unseen
+        return version, unseen
 
-    async def _order(self, channel: DailyChannel) -> list[QuoteCandidate]:
-        eligible = [c for c in await self.service.quotable() if c.score >= DAILY_MIN_SCORE]
+    async def _order(self, channel: DailyChannel) -> tuple[str, list[QuoteCandidate]]:
+        version, candidates = await self.service.quotable()
+        eligible = [c for c in candidates if c.score >= DAILY_MIN_SCORE]
         salt = f"{channel.platform}:{channel.channel}:"
-        return sorted(eligible, key=lambda c: hashlib.sha256((salt + c.key).encode()).digest())
+        return version, sorted(eligible, key=lambda c: hashlib.sha256((salt + c.key).encode()).digest())
 
     def _until_next(self) -> dt.timedelta:
         now = self.clock.now()

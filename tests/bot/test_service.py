@@ -14,7 +14,7 @@ import index
 from bot.answer import Answer
 from bot.metrics import Metrics
 from bot.question import normalize
-from bot.service import AnswerService, AskOptions, InvalidVoteError
+from bot.service import AnswerService, AskOptions, IndexChangedError, InvalidVoteError
 from bot.state import FeedbackCounts, State, Tally, open_state
 
 if TYPE_CHECKING:
@@ -101,6 +101,23 @@ async def test_more_searches_again_when_the_pages_are_gone(seed_index: index.Ind
         assert await service.more(first.id, 1, question="another question") is None
         page = await service.more(first.id, 1, question=QUESTION)
         assert page is not None and page.id == first.id and page.results[0].rank == 4
+
+
+async def test_a_daily_quote_picked_from_a_replaced_index_is_refused_not_cut_from_the_new_one(
+    seed_index: index.Index, tmp_path: Path
+) -> None:
+    (tmp_path / "talk.txt").write_text("Owls hunt at night. They fly without a sound.\n", "utf-8")
+        "Owls hunt at night. They fly without a sound, on soft wings.\n", "utf-8"
+    )
+    async with open_state(None) as state:
+        service = make_service(seed_index, state)
+        version, candidates = await service.quotable()
+        chosen = candidates[0]
+        quote, context = await service.excerpt(version, chosen.passage_id, chosen.start, chosen.end)
+        assert quote.quote and context == f"{version}:{chosen.passage_id}"
+        service.use(index.build([tmp_path]))  # a live switch between picking and posting
+        with pytest.raises(IndexChangedError):
+            await service.excerpt(version, chosen.passage_id, chosen.start, chosen.end)
 
 
 async def test_more_searches_again_with_the_question_as_the_button_kept_it(seed_index: index.Index) -> None:
