@@ -107,8 +107,6 @@ async def test_a_daily_quote_picked_from_a_replaced_index_is_refused_not_cut_fro
     seed_index: index.Index, tmp_path: Path
 ) -> None:
     (tmp_path / "talk.txt").write_text("Owls hunt at night. They fly without a sound.\n", "utf-8")
-        "Owls hunt at night. They fly without a sound, on soft wings.\n", "utf-8"
-    )
     async with open_state(None) as state:
         service = make_service(seed_index, state)
         version, candidates = await service.quotable()
