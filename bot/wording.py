@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 
 __all__ = [
@@ -72,7 +73,7 @@ def other_language_hint(asked: str, languages: Collection[str]) -> str:
 
 def format_time(seconds: float | None) -> str | None:
     """A moment in a recording as m:ss or h:mm:ss."""
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return None
     s = int(seconds)
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

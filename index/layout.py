@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import secrets
 import shutil
@@ -54,7 +55,17 @@ def replaceable(directory: Path) -> bool:
         return True
     if not directory.is_dir():
         return False
-    return (directory / _FLAT_INDEX[0]).is_file() or all(_ours(entry.name) for entry in directory.iterdir())
+    return _is_flat_index(directory) or all(_ours(entry.name) for entry in directory.iterdir())
+
+
+def _is_flat_index(directory: Path) -> bool:
+    """Whether ``directory`` holds an index saved before versions: a manifest that says it is one (any
+    other folder with a ``manifest.json``, a web app's, say, is not OnRecord's to replace)."""
+    try:
+        manifest = json.loads((directory / _FLAT_INDEX[0]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("format"), int) and "version" in manifest
 
 
 def publish(directory: Path, label: str, write: Callable[[Path], None]) -> Path:

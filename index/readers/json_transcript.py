@@ -15,6 +15,7 @@ Any other JSON (a sidecar, a configuration file) is not a transcript.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,8 @@ def read_json(text: str) -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise TranscriptFormatError(f"malformed JSON: {error}") from error
+    except RecursionError:
+        raise TranscriptFormatError("malformed JSON: nested too deeply") from None
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list):
         raise TranscriptFormatError(
@@ -87,9 +90,12 @@ def _time(item: dict[str, Any], key: str, number: int) -> float | None:
     try:
         if isinstance(value, bool):
             raise ValueError
-        return parse_time(value) if isinstance(value, str) and ":" in value else float(value)
-    except (TypeError, ValueError):
+        seconds = parse_time(value) if isinstance(value, str) and ":" in value else float(value)
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
         raise TranscriptFormatError(f"JSON segment {number}: {key} is not a number of seconds") from None
+    return seconds
 
 
 def _whisper(items: list[dict[str, Any]]) -> list[Segment]:

@@ -122,10 +122,8 @@ def title_from_filename(path: Path) -> str:
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
-    """Keys from ``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json`` next to the file, if any, over
-    the file's row in the folder's ``episodes.csv``."""
+    """Keys from ``<stem>.meta.json`` or yt-dlp's ``<stem>.info.json`` next to the file, if any."""
     stems = dict.fromkeys([path.stem, base_stem(path)])
-    table: dict[str, Any] = episode_keys(path.parent, [path.name, *stems])
     for stem in stems:
         for suffix in (".meta.json", ".info.json"):
             sidecar = path.with_name(stem + suffix)
@@ -137,8 +135,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
                 logger.warning("ignoring unreadable sidecar %s: %s", sidecar, error)
                 continue
             if isinstance(data, dict):
-                return {**table, **data}
-    return table
+                return data
+    return {}
 
 
 def guess_language(segments: list[Segment]) -> str | None:
@@ -162,7 +160,9 @@ def speakers_of(segments: list[Segment], extra: list[str]) -> list[str]:
 
 def build_transcript(path: Path, given: str, text: str, parsed: Parsed) -> Transcript:
     """Assemble the transcript; sidecar keys override what the reader found."""
-    apply_keys(parsed, read_sidecar(path))
+    stems = dict.fromkeys([path.name, path.stem, base_stem(path)])
+    apply_keys(parsed, episode_keys(path.parent, list(stems)))
+    apply_keys(parsed, read_sidecar(path))  # field by field over the table: a sidecar wins where it speaks
     url = web_url(parsed.url)
     if parsed.url and url is None:
         logger.warning(

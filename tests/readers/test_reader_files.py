@@ -99,6 +99,21 @@ def test_an_episode_table_names_a_whole_folder_and_a_sidecar_wins_over_it(tmp_pa
     assert (third.title, third.url) == ("Cy, corrected", "https://example.com/3")
 
 
+def test_a_yt_dlp_sidecar_wins_over_the_table_field_by_field(tmp_path: Path) -> None:
+    (tmp_path / "ep2.txt").write_text("Hello there.\n", encoding="utf-8")
+    (tmp_path / "episodes.csv").write_text(
+        "file,title,url,show\nep2,Table Title,https://example.com/table,Table Show\n", encoding="utf-8"
+    )
+    info = {"title": "", "webpage_url": "https://example.com/yt", "channel": "Channel"}
+    (tmp_path / "ep2.info.json").write_text(json.dumps(info), encoding="utf-8")
+    transcript = read_transcript(tmp_path / "ep2.txt")
+    assert (transcript.title, transcript.url, transcript.show) == (
+        "Table Title",  # an empty sidecar title says nothing
+        "https://example.com/yt",
+        "Channel",
+    )
+
+
 def test_an_unreadable_episode_table_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "talk.txt").write_text("Hello there.\n", encoding="utf-8")
     (tmp_path / "episodes.csv").write_bytes(b"file,title\ntalk.txt,\xff\xfe bad\n")

@@ -124,6 +124,10 @@ def test_answers_from_json_and_html_name_the_speaker() -> None:
         ('{"segments": [{"body": "hi", "startTime": true}]}', "JSON segment 1: startTime is not a number"),
         ('{"segments": [{"body": "hi", "speaker": ["Ann"]}]}', "JSON segment 1: speaker is not a string"),
         ('{"version": "1.0.0", "segments": []}', "no transcript text"),
+        ("[" * 100_000 + "]" * 100_000, "malformed JSON: nested too deeply"),
+        ('{"segments": [{"text": "hi", "start": "1e400"}]}', "JSON segment 1: start is not a number"),
+        ('{"segments": [{"text": "hi", "start": NaN}]}', "JSON segment 1: start is not a number"),
+        ('{"segments": [{"text": "hi", "start": -3}]}', "JSON segment 1: start is not a number"),
     ],
 )
 def test_json_that_is_not_a_transcript_is_skipped_with_the_reason(
