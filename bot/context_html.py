@@ -8,12 +8,12 @@ import hashlib
 import itertools
 import re
 from html import escape
-from urllib.parse import urlsplit
 
 from bot.context_link import ANCHOR
 from bot.context_view import Block, ContextView
 from bot.wording import format_time
 from index.model import link_at
+from index.urls import web_url
 
 __all__ = ["CONTENT_SECURITY_POLICY", "missing_page", "quote_page"]
 
@@ -120,10 +120,9 @@ def _block(
 
 
 def _http(url: str | None) -> str | None:
-    """A link worth following: http(s) only (a sidecar could say ``javascript:``)."""
-    if url is None:
-        return None
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+    """A link worth following: a web link with a real host (``index.urls.web_url``: a sidecar could say
+    ``javascript:``, or hide its host behind ``https://youtube.com@evil.example``)."""
+    return web_url(url)
 
 
 def _document(title: str, body: str, language: str | None) -> str:

@@ -53,6 +53,9 @@ async def _switch(directory: Path, service: AnswerService) -> bool:
     except index.IndexLoadError as err:
         log.warning("a new index version cannot be loaded; still answering from %s (%s)", old.version, err)
         return False
+    except Exception:  # the watcher must outlive whatever a load raises (EMFILE, EIO, …)
+        log.exception("loading the new index version failed; still answering from %s", old.version)
+        return False
     if new.version == old.version:
         log.info("the index was rebuilt with the same content (version %s)", new.version)
         return False

@@ -164,9 +164,12 @@ def _expansions(acronyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], 
 _EXPANSIONS: dict[int, tuple[Mapping[str, Sequence[str]], dict[tuple[str, ...], str]]] = {}
 
 
+_LONGEST_SPLIT = 40  # characters: a longer "word" is pasted noise, and each cut costs two stems
+
+
 def _split(word: str, analyzer: Analyzer, vocab: Mapping[str, int]) -> list[tuple[str, float]]:
     """Two indexed words that make up ``word``, the more balanced split first."""
-    if not word.isalnum() or len(word) < 6:
+    if not word.isalnum() or not 6 <= len(word) <= _LONGEST_SPLIT:
         return []
     for cut in sorted(range(3, len(word) - 2), key=lambda c: abs(len(word) / 2 - c)):
         left, right = word[:cut], word[cut:]

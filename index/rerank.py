@@ -47,7 +47,7 @@ PACKAGING_PENALTY = 0.5
 QUESTION_PENALTY = 0.25
 VOICE_BONUS = 0.5
 
-Sentences = Callable[[int], list[str]]
+Sentences = Callable[[int], Sequence[str]]
 _NONE: frozenset[str] = frozenset()
 _WORD_REST = re.compile(r"\w*")
 

@@ -10,6 +10,7 @@ import functools
 import logging
 from typing import Any, Final
 
+import aiohttp
 import discord
 from discord import app_commands
 from rapidfuzz import fuzz, process
@@ -17,7 +18,7 @@ from rapidfuzz.utils import default_process
 
 from bot.discord.buttons import answer_view, daily_view
 from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
-from bot.discord.rest import rest
+from bot.discord.rest import platform_failure, rest
 from bot.service import AnswerService, AskOptions
 from bot.wording import (
     ALREADY_SHOWN,
@@ -238,8 +239,14 @@ async def _deferred(interaction: discord.Interaction[Any], *, thinking: bool = F
     except discord.HTTPException as err:
         if err.code in (_ALREADY_ACKNOWLEDGED, _UNKNOWN_INTERACTION):
             log.info("interaction %s was acknowledged elsewhere or expired (%s)", interaction.id, err.code)
-            return False
-        raise
+        else:  # Discord is unwell: the interaction is lost (it cannot be answered later), said in one line
+            log.warning(
+                "could not acknowledge interaction %s: %s", interaction.id, platform_failure(err) or err
+            )
+        return False
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        log.warning("could not acknowledge interaction %s: %s", interaction.id, platform_failure(err) or err)
+        return False
     return True
 
 

@@ -8,6 +8,7 @@ import binascii
 import contextlib
 import logging
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -90,7 +91,7 @@ async def check(settings: Settings) -> str:
     async with OnRecordClient(None) as client:
         try:
             await login(client, settings)
-        except (discord.HTTPException, OSError, TimeoutError) as err:
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as err:
             reason = platform_failure(err) or f"{type(err).__name__}: {err}"
             raise StartupError(f"cannot reach Discord at {settings.discord_api_url}: {reason}") from err
         return f"Discord ok (bot {client.user})"

@@ -155,15 +155,19 @@ class RedisLink:
                 async with asyncio.timeout(self._patience):
                     server = await self._heart.info("server")
                     # A restarted (or replaced) server has a new run id, even if no call saw it go.
-                    if resync or server["run_id"] != self._run_id:
+                    # (Some Redis-compatible servers name no run id: then only outages resync.)
+                    if resync or server.get("run_id") != self._run_id:
                         for hook in self._resyncs:
                             await hook(self._client)
-                        self._run_id = server["run_id"]
+                        self._run_id = server.get("run_id")
             except (TimeoutError, RedisTimeoutError):
                 self._unsynced = self._unsynced or resync  # slow: ask again
             except (RedisError, OSError) as exc:
                 self._unsynced = self._unsynced or resync
                 self._failed(exc)
+            except Exception:  # a bug must not stop the heartbeat: the link would never come back
+                self._unsynced = self._unsynced or resync
+                log.exception("the Redis heartbeat failed; trying again")
             else:
                 self._failures = 0
                 self._slow = False
