@@ -9,7 +9,7 @@ from typing import Any
 
 from index import Hit
 
-from .wording import NO_MATCH, format_time, no_match_hint
+from .wording import NO_MATCH, format_span, no_match_hint
 
 __all__ = ["hits_json", "hits_text", "no_match_suggestion", "terms_text"]
 
@@ -82,7 +82,7 @@ def _attribution(h: Hit) -> str:
     parts = [h.speaker] if h.speaker else []
     parts.append(h.doc.title if not h.doc.show else f"{h.doc.show}: {h.doc.title}")
     where = f"({h.doc.source}"
-    if (when := format_time(h.start)) is not None:
+    if (when := format_span(h.start, h.end)) is not None:
         where += f", at {when}"
     parts.append(where + ")")
     return " · ".join(parts[:-1]) + " " + parts[-1] if len(parts) > 1 else parts[0]

@@ -22,6 +22,7 @@ __all__ = [
     "RATE_LIMITED",
     "SLACK_INVITE",
     "TOO_LONG",
+    "format_span",
     "format_time",
     "no_match_hint",
     "other_language_hint",
@@ -69,6 +70,15 @@ def other_language_hint(asked: str, languages: Collection[str]) -> str:
     """What to say when a question is in a language none of the transcripts is in."""
     have = " and ".join(sorted(_LANGUAGES.get(code, code) for code in languages))
     return f"Your question looks like {_LANGUAGES.get(asked, asked)}, but the transcripts are in {have}."
+
+
+def format_span(start: float | None, end: float | None) -> str | None:
+    """When a quote is said, ``12:04–12:41`` (or ``12:04`` when its end is unknown or the same second);
+    None without timings: never a made-up time."""
+    first, last = format_time(start), format_time(end)
+    if first is None:
+        return None
+    return first if last is None or last == first or (end or 0) < (start or 0) else f"{first}–{last}"
 
 
 def format_time(seconds: float | None) -> str | None:

@@ -14,7 +14,7 @@ from bot.daily.runner import scheduler
 from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
 from bot.settings import Settings, SettingsError
 from bot.state.daily import POSTING_TTL
-from bot.wording import format_time
+from bot.wording import format_span
 
 __all__ = ["post_today", "preview", "require_channels", "require_daily"]
 
@@ -110,7 +110,7 @@ def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
 def _source(quote: Result) -> str:
     """Where a quote comes from, as the post says it: show and title, moment, speaker."""
     parts = [quote.title if not quote.show else f"{quote.show}: {quote.title}"]
-    if (when := format_time(quote.start)) is not None:
+    if (when := format_span(quote.start, quote.end)) is not None:
         parts.append(f"at {when}")
     if quote.speaker:
         parts.append(quote.speaker)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.answer import Answer, Result
-from bot.wording import format_time
+from bot.wording import format_span
 from index.urls import web_url
 
 __all__ = [
@@ -101,7 +101,7 @@ def _embed(result: Result, room: int) -> discord.Embed:
 def _source(result: Result, *, link: bool) -> str:
     """The moment (a deep link when `link` and known) and the speaker, after a blank line; or nothing."""
     source: list[str] = []
-    when = format_time(result.start)
+    when = format_span(result.start, result.end)
     if when is not None:
         url = _http(result.url) if link else None
         source.append(f"[▶ {when}]({url})" if url else f"▶ {when}")

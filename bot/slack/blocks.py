@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Result
-from bot.wording import format_time
+from bot.wording import format_span
 from index.urls import web_url
 
 __all__ = [
@@ -89,7 +89,7 @@ def _quote_block(result: Result) -> Block:
     if result.show:
         title = f"{escape(_clip(result.show, _TITLE_CHARS))}: {title}"
     source = [f"*{_link(result.link or result.url, title)}*"]
-    when = format_time(result.start)
+    when = format_span(result.start, result.end)
     if when is not None:
         source.append(_link(result.url, when))
     if result.speaker:

@@ -115,3 +115,11 @@ def test_a_result_links_to_its_page_only_when_there_is_one(seed_index: index.Ind
     assert all(f"[Read in context]({page})" in (e.description or "") for e in linked.embeds)
     plain = answer_message(_answer(seed_index, 3))
     assert not any("Read in context" in (e.description or "") for e in plain.embeds)
+
+
+def test_a_quote_shows_the_range_it_is_said_in_linked_to_its_start(seed_index: index.Index) -> None:
+    url = "https://example.org/talk?t=724"
+    timed = answer_message(_answer(seed_index, 3, start=724.2, end=761.9, url=url))
+    assert all(f"[▶ 12:04–12:41]({url})" in (e.description or "") for e in timed.embeds)
+    untimed = answer_message(_answer(seed_index, 3, start=None, end=None, url=None))
+    assert not any("▶" in (e.description or "") for e in untimed.embeds)

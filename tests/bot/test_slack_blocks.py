@@ -139,3 +139,11 @@ def test_a_result_links_to_its_page_only_when_there_is_one(seed_index: index.Ind
     linked = _texts(answer_message(_answer(seed_index, context_url=page)).blocks)
     assert sum(f"<{page}|Read in context>" in text for text in linked) == 3
     assert not any("Read in context" in text for text in _texts(answer_message(_answer(seed_index)).blocks))
+
+
+def test_a_quote_shows_the_range_it_is_said_in_linked_to_its_start(seed_index: index.Index) -> None:
+    url = "https://example.org/talk?t=724"
+    timed = _texts(answer_message(_answer(seed_index, start=724.2, end=761.9, url=url)).blocks)
+    assert sum(f"<{url}|12:04–12:41>" in text for text in timed) == 3
+    untimed = _texts(answer_message(_answer(seed_index, start=None, end=None, url=None)).blocks)
+    assert not any(re.search(r"\d:\d\d", text.rpartition("\n— ")[2]) for text in untimed)

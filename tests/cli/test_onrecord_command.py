@@ -144,6 +144,8 @@ def test_json_times_the_quote_and_its_passage_apart(tmp_path: Path, cache_home: 
     assert top["quote"].startswith("… Soft fringes") and top["speaker"] == "Ann"
     assert (top["start"], top["end"], top["passage_start"], top["passage_end"]) == (13.0, 18.0, 5.0, 18.0)
     assert top["url"] == "https://example.org/birds?t=13"
+    text = run("ask", "--index", str(tmp_path / "idx"), "-k", "1", "why are owls quiet", cache=cache_home)
+    assert "— Ann · birds (birds.vtt, at 0:13–0:18)" in text.stdout  # the clip's range, not the passage's
 
 
 def test_a_missing_or_corrupt_index_is_one_clear_line(tmp_path: Path, cache_home: Path) -> None:
