@@ -144,14 +144,14 @@ class DiscordAnswerer:
         (a second click, or a click on another replica, only tells the clicker)."""
         if not await _deferred(interaction):
             return
+        answer = await self._service.context(context)
+        if answer is None:  # told before claiming: a click on a gone passage is not "already posted" later
+            await _tell(interaction, CONTEXT_GONE)
+            return
         source = interaction.message.id if interaction.message is not None else interaction.id
         async with self._work.claimed(f"discord:context:{source}:{context}", _followup(interaction)) as mine:
             if not mine:
                 await _tell(interaction, CONTEXT_SHOWN)
-                return
-            answer = await self._service.context(context)
-            if answer is None:
-                await _tell(interaction, CONTEXT_GONE)
                 return
             reply, message = answer_message(answer), interaction.message
             reply = DiscordMessage("More from this conversation", reply.embeds)

@@ -146,15 +146,15 @@ class SlackAnswerer:
     async def context(self, body: dict[str, Any], respond: Respond) -> None:
         """ "More from this conversation" under a daily quote: the passage, in the quote's thread, once
         (a second click, a replay, or a click on another replica only tells the clicker)."""
+        answer = await self._service.context(_action(body).get("value", ""))
+        message = body.get("message")
+        if answer is None or message is None or "channel" not in body:  # told before claiming: a later
+            await _respond(respond, notice_message(CONTEXT_GONE))  # click is not "already posted"
+            return
         key = f"slack:context:{_button_key(body)}"
         async with self._work.claimed(key, _privately(respond)) as mine:
             if not mine:
                 await _respond(respond, notice_message(CONTEXT_SHOWN))
-                return
-            answer = await self._service.context(_action(body).get("value", ""))
-            message = body.get("message")
-            if answer is None or message is None or "channel" not in body:
-                await _respond(respond, notice_message(CONTEXT_GONE))
                 return
             thread = message.get("thread_ts") or message["ts"]
             await self._post(body["channel"]["id"], thread, passage_message(answer.results[0]))

@@ -16,7 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.state.claims import WORKING_TTL
-from bot.wording import CONTEXT_SHOWN
+from bot.wording import CONTEXT_GONE, CONTEXT_SHOWN
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer
 from tests.standins.slack import Call, SlackStandIn
@@ -177,3 +177,17 @@ async def test_more_from_this_conversation_clicked_once_and_replayed_twice_posts
     [passage] = _posted(slack)
     assert passage.args["thread_ts"] == quote["ts"] and passage.args["text"] == "More from this conversation"
     assert [body["text"] for _, body in responses] == [CONTEXT_SHOWN, CONTEXT_SHOWN]
+
+
+async def test_more_from_a_conversation_gone_says_so_to_every_click(
+    bot: RunningBot, slack: SlackStandIn
+) -> None:
+    quote = {"type": "message", "ts": next_ts(), "user": "UBOT", "text": "Quote of the day"}
+    click = block_action(
+        "onrecord_context", "0123456789abcdef:3", message=quote, response_url=slack.response_url("g")
+    )
+    for _ in range(2):  # one after the other: the second must not be told it was posted
+        assert (await bot.send(click))[0] == 200
+    responses = await slack.wait_responses(2)
+    assert [body["text"] for _, body in responses] == [CONTEXT_GONE, CONTEXT_GONE]
+    assert not _posted(slack)
