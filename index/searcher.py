@@ -43,7 +43,7 @@ class Index:
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
         self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
         self._prior = DocumentPrior(self._data, self.analyzer, self._vocab)
-        self._reranker = Reranker(self._data, self.analyzer, self._quoted_sentences)
+        self._reranker = Reranker(self._data, self._quoted_sentences, self._sentence_terms)
 
     @property
     def version(self) -> str:
