@@ -12,15 +12,22 @@
         await task
 
 It plays one guild (`guild_id`) with one text channel (`channel_id`), the bot (`bot_user_id`) and one
-human (`user_id`), and answers like Discord does: complete payloads, string snowflakes, 400 "Invalid
-Form Body" (code 50035) for messages over Discord's limits, 50006 for empty messages, 10062 for an
-interaction answered after `interaction_timeout` seconds, 40060 for one answered twice, 10015 for a
-follow-up before the interaction was answered, 429 with `Via` and `retry_after` from `fail()`.
+human (`user_id`); `add_guild()` adds more, each with a text channel. It answers like Discord does:
+complete payloads, string snowflakes, 400 "Invalid Form Body" (code 50035) for messages over Discord's
+limits, 50006 for empty messages, 10062 for an interaction answered after `interaction_timeout` seconds,
+40060 for one answered twice, 10015 for a follow-up before the interaction was answered, 429 with `Via`
+and `retry_after` from `fail()`.
 
 Like Discord it echoes what the bot does on the gateway: MESSAGE_CREATE / MESSAGE_UPDATE /
 MESSAGE_DELETE for the bot's own (non-ephemeral) messages, THREAD_CREATE for threads it starts; a
 session whose intents lack MESSAGE_CONTENT gets empty content for guild messages that do not mention
-the bot; guild events go only to the shard that owns the guild.
+the bot.
+
+Shards as Discord has them: a session IDENTIFYing with `[shard_id, shard_count]` gets READY and
+GUILD_CREATE for the guilds its shard owns (`shard_of`), and guild events go only to the sessions of
+that shard, DMs to shard 0. Like Discord it does not refuse a second session of the same shard (a bot
+started twice gets every event twice); `connected_shards()` shows who holds which. A client that uses
+`api_url_for(name)` and `gateway_url_for(name)` is told apart: its requests and sessions carry `name`.
 """
 
 from __future__ import annotations
@@ -62,6 +69,11 @@ TRACE = ['["gateway-standin",{"micros":0}]']
 GUILD_EVENT_INTENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"}
 
 
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """The shard that gets a guild's events, as Discord routes them; no guild (a DM): shard 0."""
+    return (guild_id >> 22) % shard_count if guild_id else 0
+
+
 @dataclass
 class Request:
     """One REST request received, and how the stand-in answered it."""
@@ -72,6 +84,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, content) of uploads
+    client: str | None = None  # the name in the URL the client was given (`api_url_for`)
     status: int = 0
     response: Any = None
 
@@ -101,6 +114,8 @@ class Hold:
 class _Connection:
     ws: web.WebSocketResponse
     query: dict[str, str]
+    client: str | None  # the name in the URL (`gateway_url_for`)
+    url: str  # the URL it connected to, where it resumes
     session: _Session | None = None
 
 
@@ -111,9 +126,16 @@ class _Session:
     intents: int
     shard: tuple[int, int] | None
     connection: _Connection | None
+    client: str | None
     seq: int = 0
     backlog: list[Payload] = field(default_factory=list)  # frames sent while disconnected, for RESUME
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass
+class _Guild:
+    channel_id: int  # its text channel, "general"
+    bot_role_id: int
 
 
 @dataclass
@@ -294,6 +316,7 @@ class DiscordStandIn:
         self.commands: dict[int | None, list[Payload]] = {}  # synced commands by guild id (None: global)
         self.ready_count = 0  # READY (+ GUILD_CREATE) sent, over all connections since start
         self._users: dict[int, Payload] = {}
+        self._guilds = {self.guild_id: _Guild(self.channel_id, self.bot_role_id)}
         self._threads: dict[int, Payload] = {}
         self._dms: dict[int, Payload] = {}
         self._sessions: dict[str, _Session] = {}
@@ -346,6 +369,8 @@ class DiscordStandIn:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/as/{client}/gateway", self._gateway)
+        app.router.add_route("*", "/as/{client}/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -353,6 +378,14 @@ class DiscordStandIn:
         self.api_url = f"http://127.0.0.1:{port}/api/v10"
         self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
         return self
+
+    def api_url_for(self, client: str) -> str:
+        """The REST API as `client` is to reach it: its requests carry `client`."""
+        return self.api_url.replace("/api/v10", f"/as/{client}/api/v10")
+
+    def gateway_url_for(self, client: str) -> str:
+        """The gateway as `client` is to reach it: its sessions carry `client`."""
+        return self.gateway_url.replace("/gateway", f"/as/{client}/gateway")
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -413,6 +446,13 @@ class DiscordStandIn:
         hold = Hold()
         self._holds.append((method, path_prefix, hold))
         return hold
+
+    def add_guild(self, guild_id: int) -> int:
+        """Another guild with the bot and alice in it, for sessions that IDENTIFY from now on; the id of
+        its text channel."""
+        channel_id, bot_role_id = self._next_id(), self._next_id()
+        self._guilds[guild_id] = _Guild(channel_id, bot_role_id)
+        return channel_id
 
     def add_user(self, user_id: int, username: str, global_name: str | None = None) -> Payload:
         """A (human) user known to the stand-in, for authors and mentions; returns its user object."""
@@ -528,15 +568,26 @@ class DiscordStandIn:
 
     # -- the gateway, seen from tests ---------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: Payload, *, shard: int | None = None) -> None:
+    async def dispatch(
+        self, event: str, data: Payload, *, shard: int | None = None
+    ) -> list[tuple[str | None, tuple[int, int] | None]]:
         """Send a DISPATCH to every ready session that would get it: by default a guild event goes to
         the sessions of the shard owning the guild, a DM or guildless interaction to shard 0; `shard`
-        picks the sessions of that shard id; a session awaiting its RESUME gets it on resuming. Raises
-        AssertionError when no session would get it."""
+        picks the sessions of that shard id; a session awaiting its RESUME gets it on resuming. The
+        (client, shard) of each session it went to; AssertionError when no session would get it."""
         if event == "INTERACTION_CREATE" and (interaction := self._interactions.get(data.get("token", ""))):
             interaction.created = asyncio.get_running_loop().time()
-        if not await self._broadcast(event, data, shard=shard):
+        sent_to = await self._broadcast(event, data, shard=shard)
+        if not sent_to:
             raise AssertionError(f"no gateway session to dispatch {event} to; await wait_ready() first")
+        return sent_to
+
+    def connected_shards(self) -> list[tuple[str | None, tuple[int, int] | None]]:
+        """The (client, shard) of every session connected now (shard None: the session did not shard)."""
+        return sorted(
+            ((s.client, s.shard) for s in self._sessions.values() if s.connection is not None),
+            key=lambda held: (held[0] or "", held[1] or (0, 0)),
+        )
 
     async def reconnect(self, *, shard: int | None = None, resumable: bool = True) -> None:
         """Ask connected sessions to reconnect: op 7 RECONNECT (the client RESUMEs), or with
@@ -632,9 +683,10 @@ class DiscordStandIn:
     def _known_user(self, user_id: int) -> Payload:
         return self._users.get(user_id) or self.add_user(user_id, f"user{user_id}")
 
-    def _member(self, user_id: int, *, with_user: bool = True) -> Payload:
+    def _member(self, user_id: int, guild_id: int, *, with_user: bool = True) -> Payload:
+        bot_role_id = self._guilds[guild_id].bot_role_id
         member: Payload = {
-            "roles": [str(self.bot_role_id)] if user_id == self.bot_user_id else [],
+            "roles": [str(bot_role_id)] if user_id == self.bot_user_id else [],
             "joined_at": "2024-01-01T00:00:00+00:00",
             "premium_since": None,
             "deaf": False,
@@ -650,11 +702,11 @@ class DiscordStandIn:
             member["user"] = self._known_user(user_id)
         return member
 
-    def _text_channel(self) -> Payload:
+    def _text_channel(self, guild_id: int) -> Payload:
         return {
-            "id": str(self.channel_id),
+            "id": str(self._guilds[guild_id].channel_id),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild_id),
             "name": "general",
             "position": 0,
             "permission_overwrites": [],
@@ -669,8 +721,9 @@ class DiscordStandIn:
         }
 
     def _channel(self, channel_id: int) -> Payload | None:
-        if channel_id == self.channel_id:
-            return self._text_channel()
+        for guild_id, guild in self._guilds.items():
+            if channel_id == guild.channel_id:
+                return self._text_channel(guild_id)
         return self._threads.get(channel_id) or self._dms.get(channel_id)
 
     def _dm_with(self, user_id: int) -> Payload:
@@ -704,13 +757,14 @@ class DiscordStandIn:
             **extra,
         }
 
-    def _guild_create(self) -> Payload:
-        everyone = self._role(self.guild_id, "@everyone")
+    def _guild_create(self, guild_id: int) -> Payload:
+        guild = self._guilds[guild_id]
+        everyone = self._role(guild_id, "@everyone")
         bot_role = self._role(
-            self.bot_role_id, "OnRecord", position=1, managed=True, tags={"bot_id": str(self.bot_user_id)}
+            guild.bot_role_id, "OnRecord", position=1, managed=True, tags={"bot_id": str(self.bot_user_id)}
         )
         return {
-            "id": str(self.guild_id),
+            "id": str(guild_id),
             "name": "OnRecord Test",
             "icon": None,
             "splash": None,
@@ -729,7 +783,7 @@ class DiscordStandIn:
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
             "preferred_locale": "en-US",
-            "system_channel_id": str(self.channel_id),
+            "system_channel_id": str(guild.channel_id),
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
@@ -750,9 +804,13 @@ class DiscordStandIn:
             "unavailable": False,
             "lazy": True,
             "member_count": 2,
-            "members": [self._member(self.bot_user_id)],  # without the members intent, only the bot
-            "channels": [self._text_channel()],
-            "threads": [t for t in self._threads.values() if not t["thread_metadata"]["archived"]],
+            "members": [self._member(self.bot_user_id, guild_id)],  # without the members intent, only the bot
+            "channels": [self._text_channel(guild_id)],
+            "threads": [
+                t
+                for t in self._threads.values()
+                if t["guild_id"] == str(guild_id) and not t["thread_metadata"]["archived"]
+            ],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -858,7 +916,7 @@ class DiscordStandIn:
                 "id": str(interaction.id),
                 "type": interaction.type,
                 "user": interaction.user,
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "authorizing_integration_owners": {"0": channel.get("guild_id", "0")},
             }
         self.messages[message_id] = message
         channel["last_message_id"] = str(message_id)
@@ -885,9 +943,11 @@ class DiscordStandIn:
         channel = self._channel(int(message["channel_id"]))
         if channel is None or "guild_id" not in channel:
             return dict(message)
-        member = self._member(int(message["author"]["id"]), with_user=False)
+        guild_id = int(channel["guild_id"])
+        member = self._member(int(message["author"]["id"]), guild_id, with_user=False)
         mentions = [
-            {**user, "member": self._member(int(user["id"]), with_user=False)} for user in message["mentions"]
+            {**user, "member": self._member(int(user["id"]), guild_id, with_user=False)}
+            for user in message["mentions"]
         ]
         return {**message, "guild_id": channel["guild_id"], "member": member, "mentions": mentions}
 
@@ -941,13 +1001,14 @@ class DiscordStandIn:
             "attachment_size_limit": 10 * 1024 * 1024,  # discord.py reads this key unconditionally
         }
         if "guild_id" in channel:
+            guild_id = channel["guild_id"]
             payload |= {
-                "guild_id": str(self.guild_id),
-                "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+                "guild_id": guild_id,
+                "guild": {"id": guild_id, "locale": "en-US", "features": []},
                 "guild_locale": "en-US",
                 "channel": {**channel, "permissions": str(PERMISSIONS)},
-                "member": {**self._member(int(user["id"])), "permissions": str(PERMISSIONS)},
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "member": {**self._member(int(user["id"]), int(guild_id)), "permissions": str(PERMISSIONS)},
+                "authorizing_integration_owners": {"0": guild_id},
                 "context": 0,
             }
         else:
@@ -974,7 +1035,7 @@ class DiscordStandIn:
         if shard is not None:
             if shard != shard_id:
                 return None
-        elif session.shard is not None and ((int(guild_id) >> 22) % shards if guild_id else 0) != shard_id:
+        elif shard_of(int(guild_id) if guild_id else None, shards) != shard_id:
             return None
         if event in GUILD_EVENT_INTENTS:
             if not session.intents & (INTENT_GUILD_MESSAGES if guild_id else INTENT_DIRECT_MESSAGES):
@@ -993,15 +1054,17 @@ class DiscordStandIn:
             return None
         return data
 
-    async def _broadcast(self, event: str, data: Payload, *, shard: int | None = None) -> int:
-        """Send to the sessions that get it (queued for those awaiting a RESUME); how many there were."""
-        sessions = 0
+    async def _broadcast(
+        self, event: str, data: Payload, *, shard: int | None = None
+    ) -> list[tuple[str | None, tuple[int, int] | None]]:
+        """Send to the sessions that get it (queued for those awaiting a RESUME); their (client, shard)."""
+        sent_to = []
         for session in list(self._sessions.values()):
             payload = self._session_gets(session, event, data, shard)
             if payload is not None:
                 await self._emit(session, event, payload)
-                sessions += 1
-        return sessions
+                sent_to.append((session.client, session.shard))
+        return sent_to
 
     async def _emit(self, session: _Session, event: str, data: Payload) -> None:
         async with session.lock:
@@ -1024,7 +1087,9 @@ class DiscordStandIn:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(timeout=2.0, max_msg_size=0)
         await ws.prepare(request)
-        connection = _Connection(ws, dict(request.query))
+        client = request.match_info.get("client")
+        url = self.gateway_url_for(client) if client else self.gateway_url
+        connection = _Connection(ws, dict(request.query), client, url)
         self.gateway_queries.append(connection.query)
         self._connections.append(connection)
         try:
@@ -1079,19 +1144,20 @@ class DiscordStandIn:
             intents=int(data["intents"]),
             shard=(shard[0], shard[1]) if shard else None,
             connection=connection,
+            client=connection.client,
         )
         self._sessions[session.session_id] = session
         connection.session = session
         shard_id, shards = session.shard or (0, 1)
-        owns_guild = (self.guild_id >> 22) % shards == shard_id
+        guilds = [guild_id for guild_id in self._guilds if shard_of(guild_id, shards) == shard_id]
         ready: Payload = {
             "v": 10,
             "user": {**self._users[self.bot_user_id], "verified": True, "mfa_enabled": False, "email": None},
             "user_settings": {},
             "session_type": "normal",
             "session_id": session.session_id,
-            "resume_gateway_url": self.gateway_url,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if owns_guild else [],
+            "resume_gateway_url": connection.url,
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guilds],
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -1104,8 +1170,9 @@ class DiscordStandIn:
         if session.shard is not None:
             ready["shard"] = list(session.shard)
         await self._emit(session, "READY", ready)
-        if owns_guild and session.intents & INTENT_GUILDS:
-            await self._emit(session, "GUILD_CREATE", self._guild_create())
+        if session.intents & INTENT_GUILDS:
+            for guild_id in guilds:
+                await self._emit(session, "GUILD_CREATE", self._guild_create(guild_id))
         self.ready_count += 1
 
     async def _resume(self, connection: _Connection, data: Payload) -> None:
@@ -1144,6 +1211,7 @@ class DiscordStandIn:
             dict(request.query),
             dict(request.headers),
             files,
+            request.match_info.get("client"),
         )
         headers: dict[str, str] = {}
         try:
@@ -1348,13 +1416,13 @@ class DiscordStandIn:
         name = body.get("name") or ""
         if not 1 <= len(name) <= 100:
             raise _form_error([(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")])
-        if parent["id"] != str(self.channel_id):
+        if parent.get("type") != 0:
             raise _DiscordError(400, "Cannot execute action on this channel type", 50024)
         now = _now()
         thread = {
             "id": str(thread_id),
             "type": kind,
-            "guild_id": str(self.guild_id),
+            "guild_id": parent["guild_id"],
             "parent_id": parent["id"],
             "owner_id": str(self.bot_user_id),
             "name": name,

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 import pytest
 import yarl
 
-from tests.standins.discord_api import DiscordStandIn
+from tests.conftest import Poll
+from tests.standins.discord_api import DiscordStandIn, shard_of
 
 with warnings.catch_warnings():
     # discord.py imports audioop, deprecated since Python 3.11: a DeprecationWarning, an error here
@@ -429,6 +430,79 @@ async def test_auto_sharded_client_identifies_every_shard(
     assert sorted(i["shard"] for i in discord_api.identifies) == [[0, 2], [1, 2]]
     # only without a shard_count does discord.py ask /gateway/bot (shard.py, launch_shards)
     assert len(discord_api.requests_to("GET", "/gateway/bot")) == (1 if shard_count is None else 0)
+
+
+GUILD_ON_SHARD_0 = DiscordStandIn.guild_id + (1 << 22)  # the stand-in's own guild is on shard 1 of 2
+
+
+def test_guilds_fall_on_shards_by_the_snowflake_timestamp() -> None:
+    assert [shard_of(DiscordStandIn.guild_id, 2), shard_of(GUILD_ON_SHARD_0, 2)] == [1, 0]
+    assert shard_of(197038439483310086, 4) == (197038439483310086 >> 22) % 4  # Discord's docs' formula
+    assert shard_of(None, 2) == 0  # DMs
+    assert shard_of(GUILD_ON_SHARD_0, 1) == 0
+
+
+def shard_client(shard_id: int) -> ShardedClient:
+    return ShardedClient(
+        intents=discord.Intents.default(),
+        guild_ready_timeout=0.1,
+        chunk_guilds_at_startup=False,
+        shard_count=2,
+        shard_ids=[shard_id],
+    )
+
+
+async def test_each_shard_gets_its_own_guilds_and_their_messages_and_shard_0_the_dms(
+    discord_api: DiscordStandIn, until: Poll
+) -> None:
+    other_channel = discord_api.add_guild(GUILD_ON_SHARD_0)
+    seen: dict[int, list[str]] = {0: [], 1: []}
+    clients = {shard_id: shard_client(shard_id) for shard_id in (0, 1)}
+    for shard_id, client in clients.items():
+
+        async def on_message(message: discord.Message, shard_id: int = shard_id) -> None:
+            seen[shard_id].append(message.content.split()[-1])
+
+        client.event(on_message)
+    async with running(clients[0]), running(clients[1]):
+        assert [g.id for g in clients[0].guilds] == [GUILD_ON_SHARD_0]
+        assert [g.id for g in clients[1].guilds] == [discord_api.guild_id]
+        assert discord_api.connected_shards() == [(None, (0, 2)), (None, (1, 2))]
+
+        to_shard_0 = discord_api.message_create("guild0", channel_id=other_channel)
+        to_shard_1 = discord_api.message_create("guild1")
+        dm = discord_api.message_create("dm", guild=False)
+        assert await discord_api.dispatch("MESSAGE_CREATE", to_shard_0) == [(None, (0, 2))]
+        assert await discord_api.dispatch("MESSAGE_CREATE", to_shard_1) == [(None, (1, 2))]
+        assert await discord_api.dispatch("MESSAGE_CREATE", dm) == [(None, (0, 2))]
+        for shard_id in (0, 1):  # each connection is ordered: the last message comes after the others
+            await discord_api.dispatch("MESSAGE_CREATE", discord_api.message_create("last"), shard=shard_id)
+        await until(lambda: seen[0][-1:] == ["last"] and seen[1][-1:] == ["last"])
+    assert seen == {0: ["guild0", "dm", "last"], 1: ["guild1", "last"]}
+
+
+async def test_an_unsharded_client_gets_every_guild(discord_api: DiscordStandIn) -> None:
+    discord_api.add_guild(GUILD_ON_SHARD_0)
+    async with running(make_client()) as client:
+        assert sorted(g.id for g in client.guilds) == sorted([discord_api.guild_id, GUILD_ON_SHARD_0])
+        assert discord_api.connected_shards() == [(None, None)]
+
+
+async def test_a_client_given_named_urls_is_told_apart(
+    discord_api: DiscordStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord_api.api_url_for("replica-a"))
+    monkeypatch.setattr(
+        DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(discord_api.gateway_url_for("replica-a"))
+    )
+    async with running(shard_client(1)) as client:
+        assert discord_api.connected_shards() == [("replica-a", (1, 2))]
+        channel = client.get_channel(discord_api.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        await channel.send("hello")
+    [sent] = discord_api.requests_to("POST", "/channels/*/messages")
+    assert sent.client == "replica-a" and sent.json["content"] == "hello"
+    assert {r.client for r in discord_api.requests} == {"replica-a"}
 
 
 async def test_reconnect_resumes_and_replays_what_was_missed(discord_api: DiscordStandIn) -> None:
