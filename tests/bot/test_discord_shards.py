@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,10 +21,10 @@ import pytest
 
 from tests.bot.discord_bot import TOKEN, bot_env
 from tests.bot.slack_bot import free_port
-from tests.bot.test_slack_processes import ONRECORD
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Payload, shard_of
 
+ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
 GUILD_ON_SHARD_0 = DiscordStandIn.guild_id + (1 << 22)  # the stand-in's own guild is on shard 1 of 2
 
 

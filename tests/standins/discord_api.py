@@ -67,6 +67,8 @@ PERMISSIONS = 311_455_763_521
 THREAD_TYPES = (10, 11, 12)
 TRACE = ['["gateway-standin",{"micros":0}]']
 GUILD_EVENT_INTENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"}
+# A gateway session as tests see it: the client's name (`gateway_url_for`) and its [shard_id, shard_count]
+SessionOf = tuple[str | None, tuple[int, int] | None]
 
 
 def shard_of(guild_id: int | None, shard_count: int) -> int:
@@ -568,9 +570,7 @@ class DiscordStandIn:
 
     # -- the gateway, seen from tests ---------------------------------------------------------------
 
-    async def dispatch(
-        self, event: str, data: Payload, *, shard: int | None = None
-    ) -> list[tuple[str | None, tuple[int, int] | None]]:
+    async def dispatch(self, event: str, data: Payload, *, shard: int | None = None) -> list[SessionOf]:
         """Send a DISPATCH to every ready session that would get it: by default a guild event goes to
         the sessions of the shard owning the guild, a DM or guildless interaction to shard 0; `shard`
         picks the sessions of that shard id; a session awaiting its RESUME gets it on resuming. The
@@ -582,7 +582,7 @@ class DiscordStandIn:
             raise AssertionError(f"no gateway session to dispatch {event} to; await wait_ready() first")
         return sent_to
 
-    def connected_shards(self) -> list[tuple[str | None, tuple[int, int] | None]]:
+    def connected_shards(self) -> list[SessionOf]:
         """The (client, shard) of every session connected now (shard None: the session did not shard)."""
         return sorted(
             ((s.client, s.shard) for s in self._sessions.values() if s.connection is not None),
@@ -1054,9 +1054,7 @@ class DiscordStandIn:
             return None
         return data
 
-    async def _broadcast(
-        self, event: str, data: Payload, *, shard: int | None = None
-    ) -> list[tuple[str | None, tuple[int, int] | None]]:
+    async def _broadcast(self, event: str, data: Payload, *, shard: int | None = None) -> list[SessionOf]:
         """Send to the sessions that get it (queued for those awaiting a RESUME); their (client, shard)."""
         sent_to = []
         for session in list(self._sessions.values()):
