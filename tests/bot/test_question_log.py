@@ -19,7 +19,10 @@ import index
 from bot.service import AnswerService, AskOptions
 from bot.state import QuestionLog, QuestionStats, State, open_state
 from bot.state.link import RedisLink
+from tests.bot.discord_bot import TOKEN, discord_bot
+from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env, slack_bot
+from tests.standins.discord_api import DiscordStandIn
 from tests.standins.held_slack import HeldSlack
 from tests.standins.slack_payloads import block_action, mention_event
 
@@ -226,3 +229,29 @@ async def test_a_slack_question_and_its_vote_reach_the_report(
     assert shown.returncode == 0, shown.stderr
     [asked] = json.loads(shown.stdout)["platforms"]["slack"]["most_asked"]
     assert asked["question"] == ANSWERED and asked["answered"] == 1 and asked["down"] == 1
+
+
+async def test_discord_mentions_and_slash_commands_reach_the_report(
+    seed_index_dir: Path, seed_index: index.Index, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        env = discord_env(discord_api, seed_index_dir, redis_server.url)
+        async with discord_bot(env, monkeypatch):
+            await discord_api.wait_ready()
+            event = discord_api.message_create(ANSWERED)
+            await discord_api.dispatch("MESSAGE_CREATE", event)
+            await discord_api.wait_requests("POST", f"/channels/{event['id']}/messages")
+            await discord_api.dispatch(
+                "INTERACTION_CREATE", discord_api.slash_command("ask", {"question": NOTHING})
+            )
+            document = seed_index.documents[0].id
+            scoped = discord_api.slash_command("ask", {"question": NOTHING, "episode": document})
+            await discord_api.dispatch("INTERACTION_CREATE", scoped)
+            await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
+
+    shown = _onrecord("--json", "--days", "1", redis_url=redis_server.url)
+    assert shown.returncode == 0, shown.stderr
+    discord = json.loads(shown.stdout)["platforms"]["discord"]
+    assert discord["questions"] == 3
+    assert {q["question"]: q["asked"] for q in discord["most_asked"]} == {NOTHING: 2, ANSWERED: 1}
+    assert [q["question"] for q in discord["no_answer"]] == [NOTHING]
