@@ -119,9 +119,7 @@ class AnswerService:
             log.exception("unexpected error while answering")
             answer = self._refusal("error", "", APOLOGY)
         if options.platform is not None:
-            await self._state.questions.record(
-                options.platform, normalize(question), answer.status, answer.id
-            )
+            self._state.questions.record_soon(options.platform, normalize(question), answer.status, answer.id)
         self._metrics.questions.labels(outcome=answer.status).inc()
         self._metrics.latency.observe(time.perf_counter() - started)
         return answer
@@ -285,7 +283,7 @@ class AnswerService:
         if vote not in ("up", "down"):
             raise InvalidVoteError("A vote is either 👍 or 👎.")
         if await self._state.feedback.vote(answer_id, passage_id, user, vote):
-            await self._state.questions.vote(answer_id, vote)
+            self._state.questions.vote_soon(answer_id, vote)
 
     async def feedback_counts(self, answer_id: str) -> FeedbackCounts:
         return await self._state.feedback.counts(answer_id)

@@ -104,6 +104,7 @@ class State:
         return self._link is not None and await self._link.ping()
 
     async def aclose(self) -> None:
+        await self.questions.settle()
         if self._link is not None:
             await self._link.aclose()
 

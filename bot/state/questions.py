@@ -9,11 +9,13 @@ the platform and question of an answer, so that a vote on it is counted with its
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 import json
+import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from redis.asyncio import Redis
@@ -22,6 +24,8 @@ from bot.state.link import RedisLink, RedisUnavailableError, text
 from bot.state.memory import ExpiringStore
 
 __all__ = ["QuestionLog", "QuestionStats"]
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 300  # a question longer than this is kept cut (a too-long one may be pages)
 
@@ -56,7 +60,8 @@ _FIELD_OF_OUTCOME = {
 class QuestionLog:
     """Outcomes counted per day in Redis (or in process without it); `retention` seconds, 0: nothing kept.
 
-    Recording never raises and, with Redis slow or down, is skipped (a quick call, as the cache)."""
+    Recording never raises and, with Redis slow or down, is skipped (a quick call, as the cache); the
+    `…_soon` methods record in a task of their own, so that an answer never waits for it."""
 
     def __init__(self, link: RedisLink | None, namespace: str = "onrecord", *, retention: int = 30 * 86400):
         self._link = link
@@ -64,12 +69,36 @@ class QuestionLog:
         self._retention = retention
         self._local: ExpiringStore[Counter[str]] = ExpiringStore(max_entries=400)
         self._local_answers: ExpiringStore[str] = ExpiringStore(max_entries=10_000)
+        self._pending: set[asyncio.Task[None]] = set()
 
     def day_key(self, day: datetime.date) -> str:
         return f"{self._namespace}:questions:{day.isoformat()}"
 
     def _answer_key(self, answer_id: str) -> str:
         return f"{self._namespace}:questions:answer:{answer_id}"
+
+    def record_soon(self, platform: str, question: str, outcome: str, answer_id: str = "") -> None:
+        if self._retention > 0:
+            self._spawn(self.record(platform, question, outcome, answer_id))
+
+    def vote_soon(self, answer_id: str, vote: str) -> None:
+        if self._retention > 0:
+            self._spawn(self.vote(answer_id, vote))
+
+    async def settle(self) -> None:
+        """Wait for the records under way (before the link closes)."""
+        await asyncio.gather(*self._pending)
+
+    def _spawn(self, work: Coroutine[None, None, None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:  # a bug of ours: the log loses a count, nothing else
+                log.exception("could not log a question")
+
+        task = asyncio.create_task(guarded(), name="onrecord-question-log")
+        self._pending.add(task)  # a strong reference until it is done
+        task.add_done_callback(self._pending.discard)
 
     async def record(self, platform: str, question: str, outcome: str, answer_id: str = "") -> None:
         """Count one question's outcome; an answer id lets later votes on it be counted too."""
