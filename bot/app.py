@@ -86,7 +86,11 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
     exit."""
     async with AsyncExitStack() as stack:
         state = await stack.enter_async_context(
-            open_state(settings.redis_url, rate_limit=settings.rate_limit)
+            open_state(
+                settings.redis_url,
+                rate_limit=settings.rate_limit,
+                question_log_days=settings.question_log_days,
+            )
         )
         if settings.redis_url is not None and not await state.ping():
             log.warning("Redis is unreachable at start-up; answering uncached until it returns")

@@ -145,6 +145,19 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--days", type=_positive, default=7, metavar="N", help="how many days (default 7)")
     preview.set_defaults(run=_daily_preview)
 
+    report = sub.add_parser(
+        "report",
+        help="the questions people asked: most asked, with nothing on record, voted down",
+        description="What was asked in Slack and Discord over the last days, from the question log in "
+        "Redis (REDIS_URL): per platform, the most asked questions, those with nothing on record, and "
+        "those voted down.",
+    )
+    report.add_argument(
+        "--days", type=_positive, default=30, metavar="N", help="the last N days, today included (default 30)"
+    )
+    report.add_argument("--json", action="store_true", help="one JSON object")
+    report.set_defaults(run=_report)
+
     disc = sub.add_parser("discord", help="Discord deploy steps: register commands, print the invite URL")
     disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     sync = disc_sub.add_parser(
@@ -209,6 +222,33 @@ def _daily_preview(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     from bot.daily.commands import preview
 
     return app.run(preview(args.days), health=False)
+
+
+def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bot.question_report import report_json, report_text, run_report
+    from bot.settings import SettingsError, load_settings
+    from bot.state.link import RedisUnavailableError
+
+    try:
+        redis_url = load_settings().redis_url
+    except SettingsError as err:
+        print(f"onrecord: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if redis_url is None:
+        print("onrecord report: REDIS_URL is not set; the question log is kept in Redis", file=sys.stderr)
+        return EXIT_USAGE
+    logging.getLogger("bot.state").setLevel(logging.CRITICAL)  # the one line below says it
+    try:
+        found = run_report(redis_url, args.days)
+    except RedisUnavailableError:
+        print("onrecord report: Redis at REDIS_URL does not answer", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(report_json(found, args.days), ensure_ascii=False)
+        if args.json
+        else report_text(found, args.days)
+    )
+    return 0
 
 
 def _date(value: str) -> datetime.date:

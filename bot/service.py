@@ -73,6 +73,7 @@ class AskOptions:
     k: int | None = None  # results per page; the service's default when None
     documents: frozenset[str] | None = None  # only these document ids or file names
     user: str | None = None  # who asks, e.g. "slack:T1:U1"; rate-limited when given
+    platform: str | None = None  # where it was asked ("slack", "discord"): then logged for `onrecord report`
 
 
 class AnswerService:
@@ -117,6 +118,8 @@ class AnswerService:
         except Exception:  # a bug of ours must not reach an adapter either
             log.exception("unexpected error while answering")
             answer = self._refusal("error", "", APOLOGY)
+        if options.platform is not None:
+            self._state.questions.record_soon(options.platform, normalize(question), answer.status, answer.id)
         self._metrics.questions.labels(outcome=answer.status).inc()
         self._metrics.latency.observe(time.perf_counter() - started)
         return answer
@@ -279,7 +282,8 @@ class AnswerService:
         """Record a 👍 ("up") or 👎 ("down") on an answer (`passage_id` None) or one of its passages."""
         if vote not in ("up", "down"):
             raise InvalidVoteError("A vote is either 👍 or 👎.")
-        await self._state.feedback.vote(answer_id, passage_id, user, vote)
+        if await self._state.feedback.vote(answer_id, passage_id, user, vote):
+            self._state.questions.vote_soon(answer_id, vote)
 
     async def feedback_counts(self, answer_id: str) -> FeedbackCounts:
         return await self._state.feedback.counts(answer_id)

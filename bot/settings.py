@@ -192,6 +192,13 @@ class Settings(BaseSettings):
         description="Log lines: `text` for people, `json` for machines; `auto`: text on a terminal.",
         json_schema_extra=_expect("auto, text or json"),
     )
+    question_log_days: int = Field(
+        30,
+        ge=0,
+        description="Days each question's outcome is kept in Redis for `onrecord report` (0: none kept; "
+        "no user ids are kept).",
+        json_schema_extra=_expect("a whole number of days, 0 or more"),
+    )
     max_question_chars: int = Field(
         1000,
         ge=1,

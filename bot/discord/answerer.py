@@ -56,7 +56,9 @@ class DiscordAnswerer:
         async with self._work.claimed(f"discord:message:{message.id}", apologise) as mine:
             if not mine:
                 return
-            answer = await self._service.ask(message.content, AskOptions(user=f"discord:{message.author.id}"))
+            answer = await self._service.ask(
+                message.content, AskOptions(user=f"discord:{message.author.id}", platform="discord")
+            )
             if not answer.notify:
                 return
             reply, view = answer_message(answer), answer_view(answer)
@@ -89,13 +91,13 @@ class DiscordAnswerer:
         ) as mine:
             if not mine:
                 return
-            options = AskOptions(user=f"discord:{interaction.user.id}")
+            options = AskOptions(user=f"discord:{interaction.user.id}", platform="discord")
             if episode:
                 document = self._episode(episode)
                 if document is None:
                     await _reply(interaction, notice(NO_EPISODE.format(episode=episode)), None)
                     return
-                options = AskOptions(user=options.user, documents=frozenset({document}))
+                options = AskOptions(user=options.user, platform="discord", documents=frozenset({document}))
             answer = await self._service.ask(question, options)
             await _reply(interaction, answer_message(answer), answer_view(answer))
 

@@ -60,7 +60,7 @@ class Asked:
 
     @property
     def options(self) -> AskOptions:
-        return AskOptions(user=f"slack:{self.team}:{self.user}")
+        return AskOptions(user=f"slack:{self.team}:{self.user}", platform="slack")
 
 
 class SlackAnswerer:

@@ -19,6 +19,11 @@ key                                             type      meaning, lifetime
 ``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
 ``{ns}:daily:{platform}:{channel}:{date}``       string    the day's daily quote: posting / posted
 ``{ns}:daily-seen:{platform}:{channel}``          set       daily quotes posted there (this cycle)
+``{ns}:questions:{date}``                         hash      ``[platform, outcome, question]`` -> count;
+                                                          the question log's retention from the last
+                                                          write (`bot.state.questions`)
+``{ns}:questions:answer:{answer_id}``             string    ``[platform, question]`` of an answer, for
+                                                          its votes; the question log's retention
 ==============================================  ========  ==========================================
 
 ``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is slow the
@@ -39,6 +44,7 @@ from bot.state.daily import DailyLedger, LedgerUnavailableError
 from bot.state.feedback import Feedback, FeedbackCounts, Tally, Vote
 from bot.state.link import RedisLink, RedisStatus
 from bot.state.pages import AnswerPages
+from bot.state.questions import QuestionLog, QuestionStats
 from bot.state.ratelimit import RateDecision, RateLimiter
 
 __all__ = [
@@ -49,6 +55,8 @@ __all__ = [
     "Feedback",
     "FeedbackCounts",
     "LedgerUnavailableError",
+    "QuestionLog",
+    "QuestionStats",
     "RateDecision",
     "RateLimiter",
     "RedisStatus",
@@ -64,7 +72,14 @@ log = logging.getLogger(__name__)
 class State:
     """Every shared-state concern over one Redis link, or in process when `link` is None."""
 
-    def __init__(self, link: RedisLink | None, *, rate_limit: int = 10, namespace: str = "onrecord") -> None:
+    def __init__(
+        self,
+        link: RedisLink | None,
+        *,
+        rate_limit: int = 10,
+        namespace: str = "onrecord",
+        question_log_days: int = 30,
+    ) -> None:
         self._link = link
         self.cache = AnswerCache(link, namespace)
         self.claims = EventClaims(link, namespace)
@@ -72,6 +87,7 @@ class State:
         self.pages = AnswerPages(link, namespace)
         self.feedback = Feedback(link, namespace)
         self.daily = DailyLedger(link, namespace)
+        self.questions = QuestionLog(link, namespace, retention=question_log_days * 86400)
 
     @property
     def redis_status(self) -> RedisStatus:
@@ -88,6 +104,7 @@ class State:
         return self._link is not None and await self._link.ping()
 
     async def aclose(self) -> None:
+        await self.questions.settle()
         if self._link is not None:
             await self._link.aclose()
 
@@ -108,13 +125,14 @@ def open_state(
     timeout: float = 0.4,
     patience: float = 20.0,
     backoff: float = 0.25,
+    question_log_days: int = 30,
 ) -> State:
     """Shared state over Redis at `redis_url`, or in process (logged once) when it is None.
 
     `timeout` bounds quick calls, `patience` claims, `backoff` is the heartbeat's period (see
-    `bot.state.link`)."""
+    `bot.state.link`); `question_log_days` is the question log's retention (0: nothing kept)."""
     if redis_url is None:
         log.info("REDIS_URL is not set: state is kept in this process only (single-process mode)")
-        return State(None, rate_limit=rate_limit, namespace=namespace)
+        return State(None, rate_limit=rate_limit, namespace=namespace, question_log_days=question_log_days)
     link = RedisLink(redis_url, timeout=timeout, patience=patience, backoff=backoff)
-    return State(link, rate_limit=rate_limit, namespace=namespace)
+    return State(link, rate_limit=rate_limit, namespace=namespace, question_log_days=question_log_days)

@@ -51,21 +51,25 @@ class Feedback:
         self._namespace = namespace
         self._local: dict[str, dict[str, Vote]] = {}  # answer id -> "target:user" -> vote
 
-    async def vote(self, answer_id: str, passage_id: int | None, user: str, vote: Vote) -> None:
-        """Record a vote on the answer (`passage_id` None) or a passage; it replaces the user's last."""
+    async def vote(self, answer_id: str, passage_id: int | None, user: str, vote: Vote) -> bool:
+        """Record a vote on the answer (`passage_id` None) or a passage; it replaces the user's last.
+        False when it was the user's last vote already."""
         target = _ANSWER if passage_id is None else str(passage_id)
         slot = f"{target}:{user}"
         if self._link is not None:
             keys = self._keys(answer_id)
             try:
-                await self._link.run(
+                changed = await self._link.run(
                     lambda client: client.eval(_SCRIPT, 2, *keys, slot, target, vote, FEEDBACK_TTL)
                 )
             except RedisUnavailableError:
                 pass
             else:
-                return
-        self._local.setdefault(answer_id, {})[slot] = vote
+                return bool(changed)
+        votes = self._local.setdefault(answer_id, {})
+        changed = votes.get(slot) != vote
+        votes[slot] = vote
+        return changed
 
     async def counts(self, answer_id: str) -> FeedbackCounts:
         """Votes per target: the whole answer, and each passage voted on."""
