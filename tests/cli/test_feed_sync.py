@@ -137,7 +137,7 @@ async def shows() -> AsyncIterator[Shows]:
     port = runner.addresses[0][1]
     state.base = f"http://127.0.0.1:{port}"
     state.a_items = [
-        item("a-1", "The lighthouse", [("/a1.html", "text/html"), ("/a1.json", "application/json")]),
+        item("a-1", "The lighthouse", [("/a1.json", "application/json"), ("/a1.html", "text/html")]),
         item("a-2", "Glass in the valley", [("/a2.vtt", "text/vtt")], ("Mara Quill", "Ines Baro")),
         item("a-3", "Maps", [("/missing.srt", "application/x-subrip"), ("/a3.txt", "text/plain")]),
         item("a-4", "No transcript", []),
