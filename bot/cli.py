@@ -274,8 +274,11 @@ def _feed_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(line)
     if args.index and summary.fetched:
         built = index.build([args.into])
-        built.save(args.index)  # atomic: a bot watching the index loads the new version
-        print(f"Indexed {len(built.documents)} documents -> {args.index} (version {built.version})")
+        if built.documents:
+            built.save(args.index)  # atomic: a bot watching the index loads the new version
+            print(f"Indexed {len(built.documents)} documents -> {args.index} (version {built.version})")
+        else:
+            print(f"No transcript in {args.into} could be read; {args.index} left as it was")
     return 1 if summary.feeds_failed else 0
 
 

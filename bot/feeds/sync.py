@@ -16,6 +16,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from .episodes import SUFFIXES, Episode, NotAFeedError, parse_feed
 STATE_NAME = ".onrecord-feeds.json"
 _SLUG = re.compile(r"[^a-z0-9]+")
 _TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
+# Hosts that turn away unnamed clients see who asks
+_HEADERS = {"User-Agent": f"OnRecord/{version('onrecord')} (podcast feed sync)"}
 
 
 @dataclass(slots=True)
@@ -92,7 +95,7 @@ async def sync(
     per feed, per transcript saved and per thing skipped."""
     state = _State(folder)
     summary = Summary()
-    async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
+    async with aiohttp.ClientSession(timeout=_TIMEOUT, headers=_HEADERS) as session:
         for url in urls:
             summary.feeds += 1
             try:
@@ -106,7 +109,10 @@ async def sync(
                 report(f"skipped feed {url}: {err}")
                 continue
             new = [e for e in feed.episodes if e.offers and not state.seen(url, e.guid)]
-            report(f"{url}: {feed.show or 'untitled'}, {len(feed.episodes)} episodes, {len(new)} new")
+            count = len(feed.episodes)
+            report(
+                f"{url}: {feed.show or 'untitled'}, {count} episode{'' if count == 1 else 's'}, {len(new)} new"
+            )
             summary.new_episodes += len(new)
             for episode in new:
                 if await _fetch_episode(session, episode, feed.show, folder, max_bytes, summary, report):

@@ -95,6 +95,10 @@ def app(shows: Shows) -> web.Application:
             text=body, content_type="application/rss+xml", headers={"Last-Modified": last_modified}
         )
 
+    async def feed_c(request: web.Request) -> web.Response:
+        body = rss("Broken", [item("c-1", "Cut off", [("/broken.json", "application/json")])])
+        return web.Response(text=body.replace("{base}", shows.base), content_type="application/rss+xml")
+
     async def huge(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/vtt"})  # chunked: no length given
         await response.prepare(request)
@@ -122,6 +126,8 @@ def app(shows: Shows) -> web.Application:
         web.get("/a5.txt", serve(NEW_EPISODE_TEXT, "text/plain")),
         web.get("/b1.json", serve("<html>Sign in</html>", "text/html")),
         web.get("/b3.html", serve(HTML, "text/html")),
+        web.get("/broken.json", serve('{"segments": [', "application/json")),
+        web.get("/c.xml", feed_c),
         web.get("/shop", serve("<html><title>Shop</title><p>Buy</p></html>", "text/html")),
     ])  # fmt: skip
     return application
@@ -222,6 +228,7 @@ async def test_feed_sync_fetches_new_episodes_skips_the_broken_and_rebuilds_the_
     print(stdout)
     assert code == 1, stderr
     assert dict(shows.requests)["/a.xml"].get("If-None-Match") == '"a-1"'
+    assert dict(shows.requests)["/a.xml"]["User-Agent"].startswith("OnRecord/")
     assert dict(shows.requests)["/b.xml"].get("If-Modified-Since") == "Tue, 10 Nov 2026 12:00:00 GMT"
     assert f"{shows.base}/a.xml: not changed since the last sync" in stdout
     assert "Transcripts fetched: 0." in stdout
@@ -265,3 +272,15 @@ async def test_bad_input_is_one_line(shows: Shows, tmp_path: Path) -> None:
         "feed", "sync", f"{shows.base}/a.xml", "--into", str(not_a_folder), cache=cache
     )
     assert (code, stderr) == (1, f"onrecord: {not_a_folder}: not a folder\n")
+
+
+async def test_an_index_is_not_replaced_by_one_without_transcripts(shows: Shows, tmp_path: Path) -> None:
+    folder, out, cache = tmp_path / "feeds", tmp_path / "index", tmp_path / "cache"
+    sync = ("feed", "sync", "--into", str(folder), "--index", str(out))
+    code, stdout, stderr = await onrecord(*sync, f"{shows.base}/c.xml", cache=cache)
+    assert code == 0
+    assert f"{shows.base}/c.xml: Broken, 1 episode, 1 new" in stdout
+    assert "Transcripts fetched: 1." in stdout  # it is JSON, cut off: the index build names it and skips it
+    assert f"No transcript in {folder} could be read; {out} left as it was" in stdout
+    assert "malformed JSON" in stderr
+    assert not out.exists()
