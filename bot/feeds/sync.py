@@ -109,10 +109,8 @@ async def sync(
                 report(f"skipped feed {url}: {err}")
                 continue
             new = [e for e in feed.episodes if e.offers and not state.seen(url, e.guid)]
-            count = len(feed.episodes)
-            report(
-                f"{url}: {feed.show or 'untitled'}, {count} episode{'' if count == 1 else 's'}, {len(new)} new"
-            )
+            episodes = f"{len(feed.episodes)} episode{'' if len(feed.episodes) == 1 else 's'}"
+            report(f"{url}: {feed.show or 'untitled'}, {episodes}, {len(new)} new")
             summary.new_episodes += len(new)
             for episode in new:
                 if await _fetch_episode(session, episode, feed.show, folder, max_bytes, summary, report):
