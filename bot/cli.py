@@ -174,6 +174,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.set_defaults(run=_discord_invite)
 
+    feed = sub.add_parser("feed", help="fetch new episodes' transcripts from podcast feeds")
+    feed_sub = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
+    feed_sync = feed_sub.add_parser(
+        "sync",
+        help="download the transcripts (<podcast:transcript>) of episodes not fetched before",
+        description="Read each RSS feed, save the best transcript of every new episode (JSON, VTT, SRT, "
+        "HTML, then text) with its title, link, date, show and people as <name>.meta.json, and rebuild "
+        "--index when something is new. Exit 1 when a feed could not be read.",
+    )
+    feed_sync.add_argument("urls", nargs="+", type=_web_url, metavar="URL", help="the feeds' addresses")
+    feed_sync.add_argument("--into", type=Path, required=True, metavar="DIR", help="the transcripts' folder")
+    feed_sync.add_argument(
+        "--index", type=Path, metavar="OUT", help="rebuild this saved index from DIR when something is new"
+    )
+    feed_sync.add_argument(
+        "--max-mb", type=_positive, default=50, metavar="N", help="skip larger files (default 50)"
+    )
+    feed_sync.set_defaults(run=_feed_sync)
+
     slack = sub.add_parser("slack", help="Slack deploy steps: print the app manifest")
     slack_sub = slack.add_subparsers(dest="slack_command", metavar="ACTION", required=True)
     manifest = slack_sub.add_parser(
@@ -285,6 +304,31 @@ def _slack_manifest(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 
     print(json.dumps(manifest(args.url), indent=2))
     return 0
+
+
+def _feed_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .feeds import sync
+
+    summary = asyncio.run(sync(args.urls, args.into, print, args.max_mb * 1024 * 1024))
+    for line in summary.lines():
+        print(line)
+    if args.index and summary.fetched:
+        built = index.build([args.into])
+        if built.documents:
+            built.save(args.index)  # atomic: a bot watching the index loads the new version
+            print(f"Indexed {len(built.documents)} documents -> {args.index} (version {built.version})")
+        else:
+            print(f"No transcript in {args.into} could be read; {args.index} left as it was")
+    return 1 if summary.feeds_failed else 0
+
+
+def _web_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"expected a feed's http:// or https:// address, got {value!r}")
+    return value
 
 
 def _https_url(value: str) -> str:
