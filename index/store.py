@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -42,6 +43,7 @@ _ARRAYS = (
     "sent_packaging",
 )
 _POSTINGS = ("ptr", "ids", "weights")
+_HEADER_LOCK = threading.Lock()
 
 
 class IndexLoadError(Exception):
@@ -196,13 +198,14 @@ def _manifest(data: IndexData) -> dict[str, Any]:
 
 
 def _array(path: Path) -> npt.NDArray[Any]:
-    return np.load(path, mmap_mode="r", allow_pickle=False)  # type: ignore[no-any-return]
+    # numpy reads an array's header with ast.literal_eval, and CPython 3.11's AST constructor is not safe
+    # from several threads at once ("AST constructor recursion depth mismatch"): loads in threads take turns.
+    with _HEADER_LOCK:
+        return np.load(path, mmap_mode="r", allow_pickle=False)  # type: ignore[no-any-return]
 
 
 def _load_postings(path: Path, size: int) -> Postings:
-    arrays = {
-        name: np.load(path / f"postings_{name}.npy", mmap_mode="r", allow_pickle=False) for name in _POSTINGS
-    }
+    arrays = {name: _array(path / f"postings_{name}.npy") for name in _POSTINGS}
     return Postings(size=size, **arrays)
 
 
