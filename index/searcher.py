@@ -202,10 +202,8 @@ class Index:
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
-            lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
-            if hi > lo and sum(max(0, min(y, hi) - max(x, lo)) for x, y in taken) == hi - lo:
-                continue  # every sentence is in a kept quote (they do not overlap): so would its quote be
             sentences, terms = self._quoted_sentences(pid), self._sentence_terms(pid)
+            lo = int(self._data.pass_lo[pid])
             speakers, questions = self._turns(pid)
             run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers, questions=questions)
             a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
