@@ -110,11 +110,17 @@ class QuotePicker:
 
     def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
         """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
-        the weight of each mask; kept for the next passage of the same question, which reuses both."""
+        the weight of each mask; kept for the next passage of the same question, which reuses both (read
+        and replaced as one tuple: a search in another thread never mixes its question's bits with ours)."""
         items = list(weights.items())
-        if items != self._query[0]:
-            self._query = (items, {term: 1 << k for k, term in enumerate(weights)}, _MaskWeights(weights))
-        return self._query[1], self._query[2]
+        kept = self._query
+        if items != kept[0]:
+            kept = self._query = (
+                items,
+                {term: 1 << k for k, term in enumerate(weights)},
+                _MaskWeights(weights),
+            )
+        return kept[1], kept[2]
 
     def render(
         self,
