@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import KeysView, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from .analyzer import Analyzer, words
 
@@ -59,10 +59,13 @@ class QuotePicker:
 
     def __init__(self, analyzer: Analyzer, max_words: int = 1 << 17) -> None:
         self._word_terms = _WordTerms(analyzer, max_words)
+        self._token_terms = _TokenTerms(self._word_terms, max_words)
+        self._query: tuple[list[tuple[str, float]], dict[str, int], _MaskWeights] = ([], {}, _MaskWeights({}))
 
     def sentence_terms(self, sentence: str) -> Terms:
         """Every term the words of ``sentence`` analyze to, once each."""
-        return tuple(set().union(*map(self._word_terms.__getitem__, words(sentence))))
+        # No word spans white space: the terms of the sentence are those of its space-separated tokens.
+        return tuple(set().union(*map(self._token_terms.__getitem__, sentence.split())))
 
     def pick(
         self,
@@ -94,8 +97,7 @@ class QuotePicker:
         ``questions`` says which sentences are questions (``is_question``), when the caller has it."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
-        # The query terms in each sentence as the bits of an int: those of a run are the OR of its masks.
-        bits = {term: 1 << k for k, term in enumerate(weights)}
+        bits, mask_weights = self._bits(weights)
         query = bits.keys()
         masks = [0 if query.isdisjoint(ts) else sum(bits[t] for t in query & ts) for ts in terms]
         turns = list(speakers) if speakers is not None else [-1] * len(sentences)
@@ -104,7 +106,21 @@ class QuotePicker:
         if questions is None:
             questions = list(map(is_question, sentences))
         asked = _asked(questions, masks, turns, lengths)
-        return _best_run(lengths, masks, asked, turns, _MaskWeights(weights), budget)
+        return _best_run(lengths, masks, asked, turns, mask_weights, budget)
+
+    def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
+        """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
+        the weight of each mask; kept for the next passage of the same question, which reuses both (read
+        and replaced as one tuple: a search in another thread never mixes its question's bits with ours)."""
+        items = list(weights.items())
+        kept = self._query
+        if items != kept[0]:
+            kept = self._query = (
+                items,
+                {term: 1 << k for k, term in enumerate(weights)},
+                _MaskWeights(weights),
+            )
+        return kept[1], kept[2]
 
     def render(
         self,
@@ -129,9 +145,19 @@ class QuotePicker:
         return Quote(_render(sentences, i, j, limit), i, j, self._matched(matching, query))
 
     def _matched(self, sentences: Sequence[str], query: KeysView[str]) -> tuple[str, ...]:
-        """The words of ``sentences`` that carry a query term, as written, once each, in order."""
-        terms = self._word_terms
-        return tuple(dict.fromkeys(w for s in sentences for w in words(s) if not query.isdisjoint(terms[w])))
+        """The words of ``sentences`` that carry a query term, as written, once each, in order (words are
+        found only in the space-separated tokens that carry one)."""
+        terms, tokens = self._word_terms, self._token_terms
+        return tuple(
+            dict.fromkeys(
+                w
+                for s in sentences
+                for token in s.split()
+                if not query.isdisjoint(tokens[token])
+                for w in words(token)
+                if not query.isdisjoint(terms[w])
+            )
+        )
 
 
 class _WordTerms(dict[str, Terms]):
@@ -146,6 +172,24 @@ class _WordTerms(dict[str, Terms]):
         if len(self) >= self._size:
             self.clear()
         self[word] = terms = self._analyzer.surface_terms(word)
+        return terms
+
+
+class _TokenTerms(dict[str, Terms]):
+    """The terms of the words of each space-separated token met (``"learning,"``, ``"GPT-4."``), in the
+    order of its words, as a dict: a sentence's tokens are looked up at once, without finding its words.
+    Kept in order, so that a sentence's set of terms is built in the same order as from its words (the
+    order a set iterates in, and so the order float weights are added up in, depends on it). Bounded like
+    ``_WordTerms``."""
+
+    def __init__(self, word_terms: _WordTerms, size: int) -> None:
+        super().__init__()
+        self._word_terms, self._size = word_terms, size
+
+    def __missing__(self, token: str) -> Terms:
+        if len(self) >= self._size:
+            self.clear()
+        self[token] = terms = tuple(chain.from_iterable(map(self._word_terms.__getitem__, words(token))))
         return terms
 
 

@@ -159,3 +159,72 @@ def test_search_quotes_are_the_plain_definitions(
         expected = reference_pick(sentences, weights, idx.analyzer, MAX_QUOTE_CHARS, speakers)
         assert (hit.quote, hit.matched) == (expected.text, expected.matched)
     assert idx.search(question, 10) == hits  # again, from the kept sentence terms
+
+
+spaced = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2009", ""])),
+    max_size=30,
+).map(lambda pairs: "".join(w + gap for w, gap in pairs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentences=st.lists(spaced, max_size=6))
+def test_sentence_terms_are_its_words_terms_in_the_same_order(sentences: list[str]) -> None:
+    """Terms found token by token are those of the words, in the very order a set of the words' terms
+    iterates in: the re-ranker adds weights up in that order, so another order changes scores' last bits."""
+    picker = QuotePicker(ANALYZER, max_words=5)  # forgets tokens and words all the time
+    for s in sentences + sentences:
+        expected = tuple(set().union(*map(ANALYZER.surface_terms, words(s))))
+        assert picker.sentence_terms(s) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    sentences=st.lists(sentence, min_size=1, max_size=8),
+    weights=st.lists(st.dictionaries(st.sampled_from(TERMS), weight, min_size=1, max_size=6), max_size=4),
+)
+def test_one_picker_for_many_questions_picks_what_a_new_one_picks(
+    sentences: list[str], weights: list[dict[str, float]]
+) -> None:
+    """The picker keeps a question's bits and weights for its next passage: never for another question,
+    even one with the same terms in another order or with other weights."""
+    picker = QuotePicker(ANALYZER)
+    for w in weights:
+        values = list(w.values())
+        for same_terms in (w, dict(reversed(w.items())), dict(zip(w, values[1:] + values[:1], strict=True))):
+            assert picker.pick(sentences, same_terms) == QuotePicker(ANALYZER).pick(sentences, same_terms)
+
+
+def plain_distinct_quotes(
+    idx: index.Index, ranked: list[int], weights: dict[str, float], n: int
+) -> list[tuple[int, Quote]]:
+    """Every candidate's quote picked, a candidate kept unless its quoted sentences overlap a kept one's."""
+    kept: list[tuple[int, Quote]] = []
+    taken: list[range] = []
+    for pid in ranked:
+        sentences = idx.sentences(pid)
+        lo = int(idx._data.pass_lo[pid])
+        speakers = idx._data.sent_speaker[lo : lo + len(sentences)].tolist()
+        quote = QuotePicker(idx.analyzer).pick(sentences, weights, speakers=speakers)
+        quoted = range(lo + quote.first, lo + max(quote.last, quote.first) + 1)
+        if not any(set(quoted) & set(r) for r in taken):
+            kept.append((pid, quote))
+            taken.append(quoted)
+            if len(kept) == n:
+                break
+    return kept
+
+
+@pytest.mark.parametrize(
+    "question", ["cold shower suffering", "reinforcement learning", "AlphaZero homework", "learning to think"]
+)
+def test_distinct_quotes_are_the_plain_definitions(seed_index: index.Index, question: str) -> None:
+    """Over every passage in index order (overlapping windows) and in BM25's order, the kept passages and
+    their quotes are those of picking every candidate's quote with a new picker."""
+    idx = seed_index
+    weights = idx._idf_weights(idx._analyze(question))
+    scores = idx.term_scores(list(weights))
+    by_score = sorted(range(len(idx.passages)), key=lambda p: -scores[p])
+    for ranked in (list(range(len(idx.passages))), by_score):
+        for n in (3, 10, 10**6):
+            assert idx._distinct_quotes(ranked, weights, n) == plain_distinct_quotes(idx, ranked, weights, n)
