@@ -17,8 +17,8 @@ key                                             type      meaning, lifetime
 ``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
 ``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
 ``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
-``{ns}:daily:{platform}:{channel}:{date}``       string    the day's daily quote: posting / posted
-``{ns}:daily-seen:{platform}:{channel}``          set       daily quotes posted there (this cycle)
+``{ns}:daily:{{{platform}:{channel}}}:{date}``   string    the day's daily quote: posting / posted
+``{ns}:daily-seen:{{{platform}:{channel}}}``      set       daily quotes posted there (this cycle)
 ==============================================  ========  ==========================================
 
 ``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is slow the
