@@ -31,7 +31,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.state.connect import connect, parse_redis_url
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RedisStatus = Literal["ok", "degraded", "disabled"]
 Resync = Callable[[Redis], Awaitable[None]]  # writes this process's state back after a lost connection
+# What Redis trouble raises (a cluster client's own errors, such as a slot it knows no node for, are no
+# RedisError).
+_FAILURES = (RedisError, RedisClusterException, OSError)
 
 
 class RedisUnavailableError(Exception):
@@ -125,7 +128,7 @@ class RedisLink:
                 result = await op(self._client)
             except RedisTimeoutError:
                 raise
-            except (RedisError, OSError) as exc:
+            except _FAILURES as exc:
                 self._failed(exc)
                 if not patient:
                     raise RedisUnavailableError from exc
@@ -172,7 +175,7 @@ class RedisLink:
                         self._run_id = run_id
             except (TimeoutError, RedisTimeoutError):
                 self._unsynced = self._unsynced or resync  # slow: ask again
-            except (RedisError, OSError) as exc:
+            except _FAILURES as exc:
                 self._unsynced = self._unsynced or resync
                 self._failed(exc)
             except Exception:  # a bug must not stop the heartbeat: the link would never come back

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -12,7 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio.cluster import RedisCluster
 
+from bot.state import RateDecision, open_state
+from bot.state.link import RedisLink, RedisUnavailableError
 from tests.bot.slack_bot import free_port
 from tests.bot.test_slack_processes import QUESTIONS, replicas
 from tests.conftest import Poll
@@ -24,7 +29,7 @@ class Cluster:
     """Three redis-server processes made one cluster (no replicas) by `redis-cli --cluster create`."""
 
     def __init__(self, workdir: Path) -> None:
-        self.ports = [free_port() for _ in range(3)]
+        self.ports = [_node_port() for _ in range(3)]
         self.procs = [self._server(workdir, port) for port in self.ports]
         self.url = "redis+cluster://" + ",".join(f"127.0.0.1:{port}" for port in self.ports)
 
@@ -58,7 +63,7 @@ class Cluster:
     def create(self) -> None:
         deadline = time.monotonic() + 30
         while not all(self.cli(port, "ping").strip() == "PONG" for port in self.ports):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or any(proc.poll() is not None for proc in self.procs):
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
         nodes = [f"127.0.0.1:{port}" for port in self.ports]
@@ -78,6 +83,19 @@ class Cluster:
             proc.terminate()
         for proc in self.procs:
             proc.wait(timeout=10)
+
+
+def _node_port() -> int:
+    """A free port whose cluster bus port (10000 above it) is free too."""
+    while True:
+        port = free_port()
+        if port + 10000 <= 65535:
+            with socket.socket() as bus:
+                try:
+                    bus.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +139,44 @@ async def test_three_processes_on_a_cluster_answer_each_of_100_events_once(
     # Claims landed on every master: the cluster really shared the work.
     assert all(int(cluster.cli(port, "dbsize")) > 0 for port in cluster.ports)
     assert _answered(slack) == Counter(e["event"]["ts"] for e in events)
+
+
+async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, namespace: str) -> None:
+    """Each Lua script's keys share a slot (else the cluster refuses it with CROSSSLOT and the state
+    class quietly falls back to this process): what they wrote is read back from the cluster itself."""
+    day = dt.date(2026, 12, 2)
+    async with open_state(cluster.url, namespace=namespace, rate_limit=1) as state:
+        assert await state.claims.claim("Ev1") and await state.claims.extend("Ev1")
+        await state.claims.done("Ev1")
+        assert await state.daily.claim("slack", "C1", day) == "mine"
+        assert await state.daily.keep("slack", "C1", day)
+        await state.daily.posted("slack", "C1", day, "quote-1")
+        assert await state.limiter.check("U1") == RateDecision(allowed=True)
+        assert await state.limiter.check("U1") == RateDecision(allowed=False, notify=True)
+        await state.feedback.vote("A1", 2, "U1", "up")
+        await state.cache.put("v1", "trust", "payload", ttl=60)
+        await state.pages.put("A1", "page")
+        assert state.redis_ok
+    check = RedisCluster.from_url(f"redis://127.0.0.1:{cluster.ports[0]}", decode_responses=True)
+    async with check:
+        assert await check.get(f"{namespace}:claim:Ev1") is not None
+        assert await check.get(f"{namespace}:daily:{{slack:C1}}:2026-12-02") == "posted:quote-1"
+        assert await check.smembers(f"{namespace}:daily-seen:{{slack:C1}}") == {"quote-1"}
+        assert await check.zcard(f"{namespace}:rate:{{U1}}:hits") == 1
+        assert await check.get(f"{namespace}:rate:{{U1}}:notified") == "1"
+        assert await check.hgetall(f"{namespace}:feedback:{{A1}}:counts") == {"2:up": "1"}
+        assert await check.get(f"{namespace}:page:A1") == "page"
+        assert await check.dbsize() >= 8  # (every master's keys)
+
+
+async def test_a_command_the_cluster_client_refuses_is_a_redis_failure_not_a_crash(cluster: Cluster) -> None:
+    link = RedisLink(cluster.url)
+    try:
+        with pytest.raises(RedisUnavailableError):  # keys in two slots: the client itself refuses
+            await link.run(lambda client: client.eval("return 1", 2, "{a}x", "{b}x"))
+        assert await link.ping()
+    finally:
+        await link.aclose()
 
 
 async def test_a_master_killed_the_processes_go_on_answering_each_on_its_own(
