@@ -172,6 +172,7 @@ async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, nam
 async def test_a_command_the_cluster_client_refuses_is_a_redis_failure_not_a_crash(cluster: Cluster) -> None:
     link = RedisLink(cluster.url)
     try:
+        assert await link.ping()  # (the client learns the slots)
         # Keys on two masters (the daily ledger's, before they shared a hash tag): the client refuses.
         keys = ("onrecord:daily:slack:C1:2026", "onrecord:daily-seen:slack:C1")
         with pytest.raises(RedisUnavailableError):
