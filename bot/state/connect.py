@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.sentinel import Sentinel
 
-__all__ = ["SCHEMES", "RedisTarget", "connect", "parse_redis_url"]
+__all__ = ["SCHEMES", "RedisTarget", "close", "connect", "parse_redis_url"]
 
 Kind = Literal["server", "cluster", "sentinel"]
 _KINDS: dict[str, Kind] = {  # by URL scheme
@@ -101,6 +101,15 @@ def connect(target: RedisTarget, **options: Any) -> Redis:
         master: Redis = sentinel.master_for(target.master, db=target.db, **auth, **options)
         return master
     return Redis.from_url(target.url, **options)
+
+
+async def close(client: Redis) -> None:
+    """Close `client`, and the connections to the sentinels it found its master through."""
+    await client.aclose()
+    manager = getattr(client.connection_pool, "sentinel_manager", None)
+    if isinstance(manager, Sentinel):
+        for sentinel in manager.sentinels:
+            await sentinel.aclose()
 
 
 def _sentinel_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.state.connect import connect, parse_redis_url
+from bot.state.connect import close, connect, parse_redis_url
 
 __all__ = ["RedisLink", "RedisStatus", "RedisUnavailableError", "Resync", "text"]
 
@@ -208,8 +208,8 @@ class RedisLink:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
-        await self._heart.aclose()
-        await self._client.aclose()
+        await close(self._heart)
+        await close(self._client)
 
 
 def text(value: bytes | str | None) -> str | None:
