@@ -17,7 +17,7 @@ key                                             type      meaning, lifetime
 ``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
 ``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
 ``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
-``{ns}:daily:{{{platform}:{channel}}}:{date}``   string    the day's daily quote: posting / posted
+``{ns}:daily:{{{platform}:{channel}}}:{date}``    string    the day's daily quote: posting / posted
 ``{ns}:daily-seen:{{{platform}:{channel}}}``      set       daily quotes posted there (this cycle)
 ==============================================  ========  ==========================================
 
@@ -109,7 +109,8 @@ def open_state(
     patience: float = 20.0,
     backoff: float = 0.25,
 ) -> State:
-    """Shared state over Redis at `redis_url`, or in process (logged once) when it is None.
+    """Shared state over Redis at `redis_url` (one server, a cluster or Sentinel: see
+    `bot.state.connect`), or in process (logged once) when it is None.
 
     `timeout` bounds quick calls, `patience` claims, `backoff` is the heartbeat's period (see
     `bot.state.link`)."""
