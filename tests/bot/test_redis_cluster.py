@@ -145,7 +145,8 @@ async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, nam
     """Each Lua script's keys share a slot (else the cluster refuses it with CROSSSLOT and the state
     class quietly falls back to this process): what they wrote is read back from the cluster itself."""
     day = dt.date(2026, 12, 2)
-    async with open_state(cluster.url, namespace=namespace, rate_limit=1) as state:
+    # (A generous budget for quick calls: a busy machine must not make them fall back to this process.)
+    async with open_state(cluster.url, namespace=namespace, rate_limit=1, timeout=10) as state:
         assert await state.claims.claim("Ev1") and await state.claims.extend("Ev1")
         await state.claims.done("Ev1")
         assert await state.daily.claim("slack", "C1", day) == "mine"
@@ -170,7 +171,7 @@ async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, nam
 
 
 async def test_a_command_the_cluster_client_refuses_is_a_redis_failure_not_a_crash(cluster: Cluster) -> None:
-    link = RedisLink(cluster.url)
+    link = RedisLink(cluster.url, timeout=10)  # (a busy machine must not make the ping fall back)
     try:
         assert await link.ping()  # (the client learns the slots)
         # Keys on two masters (the daily ledger's, before they shared a hash tag): the client refuses.

@@ -62,9 +62,9 @@ async def test_state_lives_on_the_master_the_sentinel_names(
     sentinel: tuple[int, int], namespace: str
 ) -> None:
     master_port, sentinel_port = sentinel
-    async with open_state(
-        f"redis+sentinel://127.0.0.1:{sentinel_port}/mymaster", namespace=namespace
-    ) as state:
+    url = f"redis+sentinel://127.0.0.1:{sentinel_port}/mymaster"
+    # (A generous budget for quick calls: a busy machine must not make them fall back to this process.)
+    async with open_state(url, namespace=namespace, timeout=10) as state:
         assert await state.ping()
         assert await state.claims.claim("Ev1")
         await state.pages.put("A1", "page")
