@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
-from redis.asyncio.sentinel import Sentinel
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 
 __all__ = ["SCHEMES", "RedisTarget", "close", "connect", "parse_redis_url"]
 
@@ -106,9 +106,9 @@ def connect(target: RedisTarget, **options: Any) -> Redis:
 async def close(client: Redis) -> None:
     """Close `client`, and the connections to the sentinels it found its master through."""
     await client.aclose()
-    manager = getattr(client.connection_pool, "sentinel_manager", None)
-    if isinstance(manager, Sentinel):
-        for sentinel in manager.sentinels:
+    pool = getattr(client, "connection_pool", None)  # (a cluster client has a pool per node instead)
+    if isinstance(pool, SentinelConnectionPool):
+        for sentinel in pool.sentinel_manager.sentinels:
             await sentinel.aclose()
 
 
