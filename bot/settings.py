@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from bot.daily.channels import DailyChannel, Platform, parse_channels, parse_time, parse_zone
 from bot.errors import OnRecordError
+from bot.state.connect import SCHEMES, parse_redis_url
 
 __all__ = ["Settings", "SettingsError", "load_settings", "settings_table"]
 
@@ -70,10 +71,15 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         validation_alias="REDIS_URL",
-        description="Shared state for replicas (`redis://`, `rediss://` or `unix://`); "
-        "unset: one process keeps its state in memory.",
+        description="Shared state for replicas: one server (`redis://`, `rediss://`, `unix://`), a cluster "
+        "(`redis+cluster://host:port,host:port`) or Sentinel "
+        "(`redis+sentinel://host:port,host:port/master`); unset: one process keeps its state in memory.",
         repr=False,  # it may carry a password
-        json_schema_extra={"expect": "a redis://, rediss:// or unix:// URL", "secret": True},
+        json_schema_extra={
+            "expect": "a redis://, rediss://, unix://, redis+cluster://, rediss+cluster:// or "
+            "redis+sentinel:// URL",
+            "secret": True,
+        },
     )
     index: Path | None = Field(
         None,
@@ -233,9 +239,13 @@ class Settings(BaseSettings):
         if value is None or value.strip() == "":
             return None
         value = value.strip()
-        scheme, sep, rest = value.partition("://")
-        if not sep or scheme.lower() not in ("redis", "rediss", "unix") or not rest:
+        scheme, sep, _ = value.partition("://")
+        if not sep or scheme.lower() not in SCHEMES:
             raise ValueError("bad scheme")
+        try:
+            parse_redis_url(value)
+        except ValueError as err:
+            raise PydanticCustomError("redis_url", "{detail}", {"detail": str(err)}) from None
         return value
 
     @field_validator("index")

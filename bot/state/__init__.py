@@ -17,8 +17,8 @@ key                                             type      meaning, lifetime
 ``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
 ``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
 ``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
-``{ns}:daily:{platform}:{channel}:{date}``       string    the day's daily quote: posting / posted
-``{ns}:daily-seen:{platform}:{channel}``          set       daily quotes posted there (this cycle)
+``{ns}:daily:{{{platform}:{channel}}}:{date}``    string    the day's daily quote: posting / posted
+``{ns}:daily-seen:{{{platform}:{channel}}}``      set       daily quotes posted there (this cycle)
 ``{ns}:questions:{date}``                         hash      ``[platform, outcome, question]`` -> count;
                                                           the question log's retention from the last
                                                           write (`bot.state.questions`)
@@ -127,7 +127,8 @@ def open_state(
     backoff: float = 0.25,
     question_log_days: int = 30,
 ) -> State:
-    """Shared state over Redis at `redis_url`, or in process (logged once) when it is None.
+    """Shared state over Redis at `redis_url` (one server, a cluster or Sentinel: see
+    `bot.state.connect`), or in process (logged once) when it is None.
 
     `timeout` bounds quick calls, `patience` claims, `backoff` is the heartbeat's period (see
     `bot.state.link`); `question_log_days` is the question log's retention (0: nothing kept)."""

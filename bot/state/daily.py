@@ -1,11 +1,12 @@
 """The daily quote's ledger: one post per (platform, channel, local date), and what each channel has seen.
 
-Keys (``{ns}`` is the namespace):
+Keys (``{ns}`` is the namespace; ``{{…}}`` is a literal Redis Cluster hash tag, so that the two keys
+`_RECORD` writes together share a slot):
 
-- ``{ns}:daily:{platform}:{channel}:{date}`` (string): ``posting:{owner}`` while one process posts
+- ``{ns}:daily:{{{platform}:{channel}}}:{date}`` (string): ``posting:{owner}`` while one process posts
   (`POSTING_TTL`, so a process that dies mid-post frees the day), then ``posted:{quote key}`` for
   `POSTED_TTL`. Only the owner may turn its claim into a post or give it back (compare-and-set).
-- ``{ns}:daily-seen:{platform}:{channel}`` (set): quote keys posted there; emptied when every eligible
+- ``{ns}:daily-seen:{{{platform}:{channel}}}`` (set): quote keys posted there; emptied when every eligible
   quote has been posted.
 
 Unlike the answer cache, the ledger does not fall back to this process when Redis is configured but
@@ -132,10 +133,10 @@ class DailyLedger:
             raise LedgerUnavailableError("Redis is unreachable") from err
 
     def _day(self, platform: str, channel: str, day: dt.date) -> str:
-        return f"{self._ns}:daily:{platform}:{channel}:{day.isoformat()}"
+        return f"{self._ns}:daily:{{{platform}:{channel}}}:{day.isoformat()}"
 
     def _seen(self, platform: str, channel: str) -> str:
-        return f"{self._ns}:daily-seen:{platform}:{channel}"
+        return f"{self._ns}:daily-seen:{{{platform}:{channel}}}"
 
 
 # Record the quote as seen, and the day as posted unless another process has claimed it since.

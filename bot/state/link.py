@@ -12,8 +12,12 @@ outage, not per call.
 
 The heartbeat asks Redis for its run id on a connection of its own every `backoff` seconds, so a Redis
 that was restarted (and so forgot everything) is noticed even by an idle process, whose connections
-redis-py would quietly reopen. Then, after an outage, and after a patient call that got no reply, the
-`on_resync` hooks write back what this process holds (its claims) before the link counts as up again.
+redis-py would quietly reopen. On a Redis Cluster it asks every master, one by one: a master restarted or
+replaced (a failover) changes the set of run ids; a master that does not answer fails the heartbeat, so
+the link counts as down until the cluster is whole again (as the cluster itself refuses every command,
+by default, once it counts a master as failed). Then, after an outage, and after a patient call that got
+no reply, the `on_resync` hooks write back what this process holds (its claims) before the link counts as
+up again.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.state.connect import close, connect, parse_redis_url
 
 __all__ = ["RedisLink", "RedisStatus", "RedisUnavailableError", "Resync", "text"]
 
@@ -35,6 +42,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RedisStatus = Literal["ok", "degraded", "disabled"]
 Resync = Callable[[Redis], Awaitable[None]]  # writes this process's state back after a lost connection
+# What Redis trouble raises (a cluster client's own errors, such as a slot it knows no node for, are no
+# RedisError).
+_FAILURES = (RedisError, RedisClusterException, OSError)
 
 
 class RedisUnavailableError(Exception):
@@ -42,7 +52,8 @@ class RedisUnavailableError(Exception):
 
 
 class RedisLink:
-    """A Redis client from a URL, guarded so that no Redis trouble ever reaches the caller."""
+    """A Redis client from a URL (see `bot.state.connect` for the forms), guarded so that no Redis trouble
+    ever reaches the caller."""
 
     def __init__(
         self,
@@ -53,9 +64,11 @@ class RedisLink:
         backoff: float = 0.25,
         trip_after: int = 3,
     ) -> None:
+        target = parse_redis_url(url)
+
         def client() -> Redis:
-            return Redis.from_url(
-                url,
+            return connect(
+                target,
                 socket_timeout=patience,
                 socket_connect_timeout=patience,
                 retry=Retry(NoBackoff(), 0),
@@ -115,7 +128,7 @@ class RedisLink:
                 result = await op(self._client)
             except RedisTimeoutError:
                 raise
-            except (RedisError, OSError) as exc:
+            except _FAILURES as exc:
                 self._failed(exc)
                 if not patient:
                     raise RedisUnavailableError from exc
@@ -153,16 +166,16 @@ class RedisLink:
             self._unsynced = False  # a connection that breaks from here on sets it again
             try:
                 async with asyncio.timeout(self._patience):
-                    server = await self._heart.info("server")
+                    run_id = await self._ask_run_id()
                     # A restarted (or replaced) server has a new run id, even if no call saw it go.
                     # (Some Redis-compatible servers name no run id: then only outages resync.)
-                    if resync or server.get("run_id") != self._run_id:
+                    if resync or run_id != self._run_id:
                         for hook in self._resyncs:
                             await hook(self._client)
-                        self._run_id = server.get("run_id")
+                        self._run_id = run_id
             except (TimeoutError, RedisTimeoutError):
                 self._unsynced = self._unsynced or resync  # slow: ask again
-            except (RedisError, OSError) as exc:
+            except _FAILURES as exc:
                 self._unsynced = self._unsynced or resync
                 self._failed(exc)
             except Exception:  # a bug must not stop the heartbeat: the link would never come back
@@ -178,14 +191,25 @@ class RedisLink:
                     )
             await asyncio.sleep(self._backoff)
 
+    async def _ask_run_id(self) -> str | None:
+        """The server's run id; on a cluster, every master's (so one that does not answer fails)."""
+        if not isinstance(self._heart, RedisCluster):
+            return (await self._heart.info("server")).get("run_id")
+        await self._heart.initialize()  # (at once when it is: it learns the masters on first use)
+        ids = []
+        for node in self._heart.get_primaries():
+            server = await self._heart.info("server", target_nodes=node)
+            ids.append(f"{node.name}={server.get('run_id')}")
+        return ",".join(sorted(ids))
+
     async def aclose(self) -> None:
         """Stop the heartbeat and close every connection."""
         self._closed = True
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
-        await self._heart.aclose()
-        await self._client.aclose()
+        await close(self._heart)
+        await close(self._client)
 
 
 def text(value: bytes | str | None) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, SettingsError, env_name, load_settings, settings_table
+from bot.state.connect import parse_redis_url
 
 REPO = Path(__file__).resolve().parents[2]
 ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
@@ -139,7 +140,52 @@ def test_the_public_url_is_kept_without_its_trailing_slash(value: str, expected:
 def test_a_bad_redis_url_is_named_but_not_echoed() -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({"REDIS_URL": "http://:secret@host"}, env_file=None)
-    assert str(caught.value) == "REDIS_URL must be a redis://, rediss:// or unix:// URL"
+    assert str(caught.value) == (
+        "REDIS_URL must be a redis://, rediss://, unix://, redis+cluster://, rediss+cluster:// or "
+        "redis+sentinel:// URL"
+    )
+
+
+NEEDS_NODES = "needs host:port[,host:port…] (every node with its port)"
+NEEDS_MASTER = "redis+sentinel:// needs the master's name, e.g. redis+sentinel://host:26379/mymaster[/db]"
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("redis+cluster://:secret@10.0.0.1", "redis+cluster:// " + NEEDS_NODES),
+        ("redis+cluster://10.0.0.1:7000,10.0.0.2", "redis+cluster:// " + NEEDS_NODES),
+        ("redis+cluster://10.0.0.1:7000/1", "redis+cluster:// takes no path (a cluster has one database)"),
+        ("rediss+cluster://10.0.0.1:7000?ssl_cert_reqs=none", "rediss+cluster:// takes no query or fragment"),
+        ("redis+sentinel://:secret@10.0.0.1:26379", NEEDS_MASTER),
+        ("redis+sentinel://10.0.0.1:26379/mymaster/zero", NEEDS_MASTER),
+        ("redis+sentinel://10.0.0.1:99999/mymaster", "redis+sentinel:// " + NEEDS_NODES),
+    ],
+)  # fmt: skip
+def test_a_cluster_or_sentinel_url_without_its_parts_is_one_line_not_echoed(url: str, said: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"REDIS_URL": url}, env_file=None)
+    assert str(caught.value) == f"REDIS_URL: {said}"
+
+
+def test_cluster_and_sentinel_urls_are_read_with_their_nodes() -> None:
+    cluster = "rediss+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"
+    assert load_settings({"REDIS_URL": cluster}, env_file=None).redis_url == cluster
+    target = parse_redis_url("redis+sentinel://:pw@s1:26379,[::1]:26380/mymaster/2")
+    assert (target.kind, target.nodes, target.master, target.db, target.password, target.tls) == (
+        "sentinel",
+        (("s1", 26379), ("::1", 26380)),
+        "mymaster",
+        2,
+        "pw",
+        False,
+    )
+    cluster_target = parse_redis_url(cluster)
+    assert (cluster_target.kind, cluster_target.nodes, cluster_target.tls) == (
+        "cluster",
+        (("10.0.0.1", 7000), ("10.0.0.2", 7001)),
+        True,
+    )
 
 
 def test_several_bad_values_still_make_one_line() -> None:
