@@ -6,25 +6,20 @@ says which process it came from."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.bot.discord_bot import TOKEN, bot_env
+from tests.bot.processes import serving
 from tests.bot.slack_bot import free_port
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Payload, shard_of
 
-ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
 GUILD_ON_SHARD_0 = DiscordStandIn.guild_id + (1 << 22)  # the stand-in's own guild is on shard 1 of 2
 
 
@@ -32,29 +27,6 @@ GUILD_ON_SHARD_0 = DiscordStandIn.guild_id + (1 << 22)  # the stand-in's own gui
 async def discord_api() -> AsyncIterator[DiscordStandIn]:
     async with DiscordStandIn(token=TOKEN) as stand_in:
         yield stand_in
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """`onrecord serve discord` as a process, its JSON logs in `log_path` (read them when a test fails)."""
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [ONRECORD, "serve", "discord"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        text=True,
-    )
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 async def claims(session: aiohttp.ClientSession, env: dict[str, str]) -> Counter[str]:
@@ -99,7 +71,7 @@ async def test_two_processes_with_a_shard_each_answer_their_own_guilds_once_and_
     ]
     with contextlib.ExitStack() as stack:
         for shard, env in enumerate(envs):
-            stack.enter_context(serving(env, tmp_path / f"shard{shard}.log"))
+            stack.enter_context(serving("discord", env, tmp_path / f"shard{shard}.log"))
         await discord_api.wait_ready(sessions=2, timeout=60)
         assert discord_api.connected_shards() == [("process0", (0, 2)), ("process1", (1, 2))]
 

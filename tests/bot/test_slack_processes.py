@@ -7,8 +7,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,37 +18,13 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from tests.bot.processes import ONRECORD, serving
 from tests.bot.redis_proxy import slow_redis
 from tests.bot.slack_bot import bot_env, free_port
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.held_slack import HeldSlack
 from tests.standins.slack import SlackStandIn, signed_headers
 from tests.standins.slack_payloads import mention_event
-
-ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """The bot as a process, its JSON logs in `log_path` (read them when a test fails)."""
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [ONRECORD, "serve", "slack"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        text=True,
-    )
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 async def _ready(port: int, proc: subprocess.Popen[str], session: aiohttp.ClientSession) -> None:
@@ -141,7 +115,9 @@ async def replicas(
 ) -> AsyncIterator[Replicas]:
     envs = [bot_env(slack, index_dir, redis_url, ONRECORD_HEALTH_PORT=str(free_port())) for _ in range(count)]
     with contextlib.ExitStack() as stack:
-        procs = [stack.enter_context(serving(env, tmp_path / f"bot{i}.log")) for i, env in enumerate(envs)]
+        procs = [
+            stack.enter_context(serving("slack", env, tmp_path / f"bot{i}.log")) for i, env in enumerate(envs)
+        ]
         async with aiohttp.ClientSession() as session:
             for env, proc in zip(envs, procs, strict=True):
                 await _ready(int(env["ONRECORD_PORT"]), proc, session)
