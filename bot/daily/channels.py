@@ -1,11 +1,10 @@
-"""Where and when the daily quote is posted: `CHANNEL_ID[@HH:MM[@Area/City]]` entries, and which local day
-a channel's post is due at a given instant (time zones and daylight-saving changes included)."""
+"""Where and when the daily quote is posted: `CHANNEL_ID[@HH:MM[@Area/City]]` entries."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,25 +22,6 @@ class DailyChannel:
     channel: str
     at: time  # local time of day
     zone: ZoneInfo
-
-    def scheduled(self, day: date) -> datetime:
-        """The instant of `day`'s post (a time skipped by a clock change falls after the gap)."""
-        local = datetime.combine(day, self.at, tzinfo=self.zone)
-        return local.astimezone(ZoneInfo("UTC")).astimezone(self.zone)
-
-    def due(self, now: datetime, grace: timedelta) -> date | None:
-        """The local day whose post is due at `now` (its time has come, its grace not yet gone), if any."""
-        today = now.astimezone(self.zone).date()
-        for day in (today, today - timedelta(days=1)):
-            start = self.scheduled(day)
-            if start <= now < start + grace:
-                return day
-        return None
-
-    def next_after(self, now: datetime) -> datetime:
-        """The first scheduled instant after `now`."""
-        today = now.astimezone(self.zone).date()
-        return next(s for d in range(3) if (s := self.scheduled(today + timedelta(days=d))) > now)
 
     def __str__(self) -> str:
         return f"{self.platform} {self.channel} at {self.at:%H:%M} {self.zone.key}"

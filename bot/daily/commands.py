@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from bot.answer import Result
 from bot.app import Runtime, StartupError
 from bot.daily.channels import DailyChannel, Platform, parse_time, parse_zone
-from bot.daily.runner import scheduler
-from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
+from bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
+from bot.daily.runner import channels, posting
 from bot.settings import Settings, SettingsError
 from bot.state.daily import POSTING_TTL
 from bot.wording import format_span
@@ -46,12 +46,15 @@ def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaita
     async def run(runtime: Runtime) -> None:
         platforms = {c.platform for c in runtime.settings.daily_channels}
         async with _posters(runtime.settings, platforms if not dry_run else set()) as posters:
-            daily = scheduler(runtime, posters, platforms)
+            daily = posting(runtime, posters)
             failed = 0
-            for channel in daily.channels:
-                when = day or daily.clock.now().astimezone(channel.zone).date()
+            for channel in channels(runtime, platforms):
+                when = day or dt.datetime.now(channel.zone).date()
                 try:
                     line = await _post_one(daily, channel, when, dry_run)
+                except UnrecordedPostError as err:
+                    failed += 1
+                    line = f"{channel} {when}: posted, but Redis did not record it ({err})"
                 except Exception as err:
                     failed += 1
                     line = f"{channel} {when}: not posted ({err})"
@@ -62,7 +65,7 @@ def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaita
     return run
 
 
-async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
+async def _post_one(daily: DailyPosting, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
     if dry_run:
         status = await daily.ledger.status(channel.platform, channel.channel, day)
         if status is not None:
@@ -85,16 +88,16 @@ def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
 
     async def run(runtime: Runtime) -> None:
         settings = runtime.settings
-        daily = scheduler(runtime, {}, {c.platform for c in settings.daily_channels})
-        channels = daily.channels
-        if not channels:
+        daily = posting(runtime, {})
+        shown = settings.daily_channels
+        if not shown:
             print(
                 "No channel is configured yet (ONRECORD_DAILY_SLACK, ONRECORD_DAILY_DISCORD); a new one gets:"
             )
             at, zone = parse_time(settings.daily_time), parse_zone(settings.daily_timezone)
-            channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
-        for channel in channels:
-            first = daily.clock.now().astimezone(channel.zone).date()
+            shown = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
+        for channel in shown:
+            first = dt.datetime.now(channel.zone).date()
             version, upcoming = await daily.preview(channel, days)
             for offset, candidate in enumerate(upcoming):
                 quote, _ = await runtime.service.excerpt(

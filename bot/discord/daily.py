@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 from bot.answer import Result
-from bot.daily.scheduler import UnconfirmedPostError
+from bot.daily.posting import UnconfirmedPostError
 from bot.discord.buttons import daily_view
 from bot.discord.render import NO_MENTIONS, daily_message
 from bot.discord.rest import CALL_TIMEOUT, rest

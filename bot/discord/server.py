@@ -14,11 +14,11 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.app import Runtime, StartupError
-from bot.daily.runner import daily_quotes
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
 from bot.discord.rest import platform_failure
+from bot.jobs import background_jobs
 from bot.reconnect import until_reachable
 from bot.settings import Settings
 from bot.work import DRAIN_SECONDS, Work
@@ -53,7 +53,7 @@ async def serve(runtime: Runtime) -> None:
     async with client:
         try:
             await login(client, settings, wait=True)
-            async with daily_quotes(runtime, "discord", DiscordDailyPoster(client)):
+            async with background_jobs(runtime, "discord", DiscordDailyPoster(client)):
                 await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Result
-from bot.daily.scheduler import UnconfirmedPostError
+from bot.daily.posting import UnconfirmedPostError
 from bot.slack.blocks import daily_message
 from bot.slack.web import CALL_TIMEOUT
 

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Runtime, StartupError, listening
-from bot.daily.runner import daily_quotes
+from bot.jobs import background_jobs
 from bot.reconnect import until_reachable
 from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
@@ -60,7 +60,7 @@ async def serve(runtime: Runtime) -> None:
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
         try:
-            async with connected, daily_quotes(runtime, "slack", SlackDailyPoster(client)):
+            async with connected, background_jobs(runtime, "slack", SlackDailyPoster(client)):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):

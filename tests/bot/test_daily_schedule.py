@@ -1,70 +1,162 @@
-"""The daily quote's schedule on a controlled clock: a real Redis, the Slack stand-in receiving the posts,
-and several scheduler instances standing for several bot processes."""
+"""The daily quote's schedule on virtual time: a real Redis, the Slack stand-in receiving the posts, and
+several schedules standing for several bot processes. Their jobs run as APScheduler would run them: at
+the times the `CronTrigger`s give (the trigger's own daylight-saving maths), at once for a catch-up; the
+jobs' retries wait on the virtual clock."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 import index
 from bot.answer import Result
 from bot.daily.channels import DailyChannel
-from bot.daily.scheduler import DailyPoster, DailyScheduler
+from bot.daily.posting import DailyPoster, DailyPosting
+from bot.daily.scheduler import DailySchedule, due, trigger
 from bot.service import AnswerService
 from bot.slack.daily import SlackDailyPoster
 from bot.state import State, open_state
 from tests.conftest import Poll, RedisServer
-from tests.standins.slack import Call, SlackStandIn
+from tests.standins.slack import SlackStandIn
 
 UTC = dt.UTC
 NINE = dt.time(9, 0)
-STEP = dt.timedelta(minutes=10)
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 
 
-class SteppedClock:
-    """Time that moves only when the test says so."""
+class VirtualTime:
+    """Time that moves only when the test says so; the jobs' retries wait on it."""
 
     def __init__(self, start: dt.datetime) -> None:
         self.at = start
+        self._sleepers: dict[asyncio.Task[Any], dt.datetime] = {}  # each waiting job, and its wake time
+        self._moved = asyncio.Condition()
+        self._changed = asyncio.Event()
 
     def now(self) -> dt.datetime:
         return self.at
 
     async def sleep(self, seconds: float) -> None:
-        raise AssertionError("the tests drive run_once() themselves")
+        task = asyncio.current_task()
+        assert task is not None
+        wake = self.at + dt.timedelta(seconds=seconds)
+        self._sleepers[task] = wake
+        self._changed.set()
+        async with self._moved:
+            await self._moved.wait_for(lambda: task not in self._sleepers)
+
+    def next_wake(self) -> dt.datetime | None:
+        return min(self._sleepers.values(), default=None)
+
+    async def move_to(self, at: dt.datetime) -> None:
+        """Set the time, and wake the jobs whose sleep is over."""
+        self.at = at
+        for task, wake in list(self._sleepers.items()):
+            if wake <= at:
+                del self._sleepers[task]
+        async with self._moved:
+            self._moved.notify_all()
+
+    async def settle(self, tasks: Sequence[asyncio.Task[None]]) -> None:
+        """Until every job has finished or sleeps on this clock."""
+        while busy := [t for t in tasks if not t.done() and t not in self._sleepers]:
+            self._changed.clear()
+            changed = asyncio.ensure_future(self._changed.wait())
+            await asyncio.wait([*busy, changed], return_when=asyncio.FIRST_COMPLETED)
+            changed.cancel()
 
 
-class Processes:
-    """`count` schedulers, each with its own service and Redis connection, like separate processes."""
+class Post(NamedTuple):
+    at: dt.datetime
+    channel: str
+    quote: str
+
+
+@dataclass
+class Job:
+    """A job as `DailySchedule.add_to` gives it to APScheduler."""
+
+    func: Callable[..., Awaitable[None]]
+    trigger: CronTrigger
+    args: tuple[Any, ...]
+    next_run: dt.datetime
+
+
+class Jobs:
+    """Stands for the APScheduler of every replica, on virtual time: it runs each job when its trigger
+    says (at once for a run time in the past: the catch-up), as the scheduler does."""
+
+    def __init__(self, clock: VirtualTime) -> None:
+        self.clock = clock
+        self.jobs: list[Job] = []
+        self.running: list[asyncio.Task[None]] = []
+
+    def add_job(
+        self,
+        func: Callable[..., Awaitable[None]],
+        trigger: CronTrigger,
+        *,
+        args: tuple[Any, ...],
+        misfire_grace_time: int,
+        coalesce: bool,
+        next_run_time: dt.datetime | None = None,
+        **_: object,
+    ) -> None:
+        first = next_run_time or trigger.get_next_fire_time(None, self.clock.now())
+        self.jobs.append(Job(func, trigger, args, first.astimezone(UTC)))
+
+    async def run_until(self, end: dt.datetime) -> None:
+        """Move time to `end`, from one run or wake-up to the next, letting the jobs settle at each."""
+        await self.clock.settle(self.running)
+        while True:
+            moments = [j.next_run for j in self.jobs]
+            if (wake := self.clock.next_wake()) is not None:
+                moments.append(wake)
+            if not moments or (at := max(min(moments), self.clock.now())) > end:
+                break
+            await self.clock.move_to(at)
+            for job in self.jobs:
+                if job.next_run <= at:
+                    self.running.append(asyncio.create_task(job.func(*job.args)))
+                    job.next_run = job.trigger.get_next_fire_time(job.next_run, at).astimezone(UTC)
+            await self.clock.settle(self.running)
+        await self.clock.move_to(end)
+        await self.clock.settle(self.running)
+
+
+class Replicas:
+    """`count` daily schedules, each with its own service and Redis connection, like separate processes;
+    every post Slack receives is stamped with the virtual time it was made at."""
 
     def __init__(
         self, slack: SlackStandIn, redis_url: str | None, namespace: str, seeds: index.Index
     ) -> None:
         self.slack, self._url, self._ns, self._seeds = slack, redis_url, namespace, seeds
         self.stack = AsyncExitStack()
-        self.posted_at: list[tuple[dt.datetime, Call]] = []  # each successful post, with the clock's time
+        self.posted: list[Post] = []
         self.states: list[State] = []
 
     async def start(
         self,
         channels: Sequence[DailyChannel],
-        clock: SteppedClock,
+        jobs: Jobs,
         count: int = 1,
         grace_hours: float = 6,
         then: Callable[[], None] | None = None,
-    ) -> list[DailyScheduler]:
+    ) -> None:
         """`then`: run right after each post reaches Slack (to break something at that very moment)."""
         session = await self.stack.enter_async_context(aiohttp.ClientSession())
-        schedulers = []
         for _ in range(count):
             state = await self.stack.enter_async_context(
                 open_state(self._url, namespace=self._ns, backoff=0.05)
@@ -73,168 +165,149 @@ class Processes:
             poster: DailyPoster = SlackDailyPoster(
                 AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session)
             )
-            if then is not None:
-                poster = _Then(poster, then)
-            schedulers.append(
-                DailyScheduler(
-                    channels, AnswerService(self._seeds, state), state.daily, {"slack": poster},
-                    grace=dt.timedelta(hours=grace_hours), clock=clock,
-                )
-            )  # fmt: skip
-        return schedulers
+            poster = _Stamped(poster, jobs.clock, self.posted, then)
+            posting = DailyPosting(AnswerService(self._seeds, state), state.daily, {"slack": poster})
+            grace = dt.timedelta(hours=grace_hours)
+            DailySchedule(posting, channels, grace, clock=jobs.clock).add_to(jobs)  # type: ignore[arg-type]
 
-    async def step(self, schedulers: Sequence[DailyScheduler], clock: SteppedClock) -> None:
-        """Every scheduler looks once at the clock's time; posts made now are stamped with it."""
-        before = len(self.slack.calls_to("chat.postMessage"))
-        await asyncio.gather(*(s.run_once() for s in schedulers))
-        for call in self.slack.calls_to("chat.postMessage")[before:]:
-            if call.response.get("ok"):
-                self.posted_at.append((clock.at, call))
-
-    def posts(self, channel: str) -> list[tuple[dt.datetime, Call]]:
-        return [(at, call) for at, call in self.posted_at if call.args["channel"] == channel]
+    def posts(self, channel: str) -> list[Post]:
+        return [post for post in self.posted if post.channel == channel]
 
 
-class _Then:
-    def __init__(self, poster: DailyPoster, then: Callable[[], None]) -> None:
-        self._poster, self._then = poster, then
+class _Stamped:
+    """Notes each post the platform took, with the virtual time; then runs `then`."""
+
+    def __init__(
+        self, poster: DailyPoster, clock: VirtualTime, posts: list[Post], then: Callable[[], None] | None
+    ) -> None:
+        self._poster, self._clock, self._posts, self._then = poster, clock, posts, then
 
     async def post(self, channel: str, quote: Result, context: str) -> None:
         await self._poster.post(channel, quote, context)
-        self._then()
+        self._posts.append(Post(self._clock.now(), channel, quote.quote))
+        if self._then is not None:
+            self._then()
 
 
 @pytest.fixture
-async def processes(
+async def replicas(
     redis_server: RedisServer, namespace: str, seed_index: index.Index
-) -> AsyncIterator[Processes]:
+) -> AsyncIterator[Replicas]:
     async with SlackStandIn() as slack:
-        running = Processes(slack, redis_server.url, namespace, seed_index)
+        running = Replicas(slack, redis_server.url, namespace, seed_index)
         async with running.stack:
             yield running
 
 
-def _quote(call: Call) -> str:
-    return str(call.args["blocks"][1]["text"]["text"])
-
-
 def test_a_channel_is_due_at_its_local_time_across_daylight_saving_changes() -> None:
     new_york = DailyChannel("slack", "C1", NINE, NEW_YORK)
-    assert new_york.scheduled(dt.date(2026, 3, 7)) == dt.datetime(2026, 3, 7, 14, 0, tzinfo=UTC)
-    assert new_york.scheduled(dt.date(2026, 3, 9)) == dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # EDT now
+    first = trigger(new_york).get_next_fire_time(None, dt.datetime(2026, 3, 7, 0, 0, tzinfo=UTC))
+    assert first == dt.datetime(2026, 3, 7, 14, 0, tzinfo=UTC)
+    after_change = trigger(new_york).get_next_fire_time(None, dt.datetime(2026, 3, 9, 0, 0, tzinfo=UTC))
+    assert after_change == dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # EDT now
     six_hours = dt.timedelta(hours=6)
-    assert new_york.due(dt.datetime(2026, 3, 9, 12, 59, tzinfo=UTC), six_hours) is None
-    assert new_york.due(dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC), six_hours) == dt.date(2026, 3, 9)
-    assert new_york.due(dt.datetime(2026, 3, 9, 19, 0, tzinfo=UTC), six_hours) is None  # grace over
+    assert due(new_york, dt.datetime(2026, 3, 9, 12, 59, tzinfo=UTC), six_hours) is None
+    assert due(new_york, dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC), six_hours) == after_change
+    assert due(new_york, dt.datetime(2026, 3, 9, 19, 0, tzinfo=UTC), six_hours) is None  # grace over
     late = DailyChannel("slack", "C2", dt.time(23, 30), BERLIN)
     after_midnight = dt.datetime(2026, 10, 25, 0, 15, tzinfo=BERLIN)
-    assert late.due(after_midnight, six_hours) == dt.date(2026, 10, 24)  # yesterday's, still in grace
+    yesterdays = dt.datetime(2026, 10, 24, 23, 30, tzinfo=BERLIN)
+    assert due(late, after_midnight, six_hours) == yesterdays  # still in its grace period
+    assert trigger(late).get_next_fire_time(yesterdays, after_midnight) == dt.datetime(
+        2026, 10, 25, 23, 30, tzinfo=BERLIN
+    )
     skipped = DailyChannel("slack", "C3", dt.time(2, 30), BERLIN)  # 02:30 does not exist on 29 March
-    assert skipped.scheduled(dt.date(2026, 3, 29)).time() == dt.time(3, 30)
-    assert late.next_after(after_midnight) == dt.datetime(2026, 10, 25, 23, 30, tzinfo=BERLIN)
+    when = trigger(skipped).get_next_fire_time(None, dt.datetime(2026, 3, 28, 12, 0, tzinfo=BERLIN))
+    assert when.astimezone(UTC) == dt.datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)  # right after the gap
 
 
 async def test_three_processes_post_one_different_quote_per_channel_per_day_for_30_days(
-    processes: Processes,
+    replicas: Replicas,
 ) -> None:
     channels = [
         DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC")),
         DailyChannel("slack", "C0002", NINE, NEW_YORK),
     ]
-    clock = SteppedClock(dt.datetime(2026, 2, 25, 0, 0, tzinfo=UTC))  # New York changes clocks on 8 March
-    schedulers = await processes.start(channels, clock, count=3)
-    end = clock.at + dt.timedelta(days=30)
-    while clock.at < end:
-        await processes.step(schedulers, clock)
-        clock.at += STEP
+    start = dt.datetime(2026, 2, 25, 0, 0, tzinfo=UTC)  # New York changes clocks on 8 March
+    jobs = Jobs(VirtualTime(start))
+    await replicas.start(channels, jobs, count=3)
+    await jobs.run_until(start + dt.timedelta(days=30))
     for channel in channels:
-        posts = processes.posts(channel.channel)
+        posts = replicas.posts(channel.channel)
         assert len(posts) == 30
-        assert len({_quote(call) for _, call in posts}) == 30  # never the same quote twice
-        for at, _ in posts:  # each at its own local time (first step at or after 09:00 there)
-            local = at.astimezone(channel.zone)
-            assert dt.time(9, 0) <= local.time() < dt.time(9, 10), local
-    new_york_times = {at.astimezone(UTC).hour for at, _ in processes.posts("C0002")}
+        assert len({post.quote for post in posts}) == 30  # never the same quote twice
+        assert {post.at.astimezone(channel.zone).time() for post in posts} == {NINE}  # at its local time
+    new_york_times = {post.at.astimezone(UTC).hour for post in replicas.posts("C0002")}
     assert new_york_times == {13, 14}  # 09:00 EST is 14:00 UTC, 09:00 EDT 13:00 UTC
 
 
-async def test_a_process_started_late_catches_up_once(processes: Processes) -> None:
+async def test_a_process_started_late_catches_up_once(replicas: Replicas) -> None:
     channels = [DailyChannel("slack", "C0001", NINE, BERLIN)]
-    clock = SteppedClock(dt.datetime(2026, 6, 1, 11, 0, tzinfo=BERLIN))  # two hours late
-    [first] = await processes.start(channels, clock)
-    await processes.step([first], clock)
-    clock.at += dt.timedelta(hours=1)
-    [restarted] = await processes.start(channels, clock)  # a new process, after the post was made
-    await processes.step([restarted], clock)
-    assert len(processes.posts("C0001")) == 1
-    clock.at = dt.datetime(2026, 6, 2, 15, 30, tzinfo=BERLIN)  # next day, after the grace period
-    [too_late] = await processes.start(channels, clock)
-    await processes.step([too_late], clock)
-    assert len(processes.posts("C0001")) == 1
+    late = dt.datetime(2026, 6, 1, 11, 0, tzinfo=BERLIN)  # two hours late
+    jobs = Jobs(VirtualTime(late))
+    await replicas.start(channels, jobs)
+    await jobs.run_until(late)
+    [post] = replicas.posts("C0001")
+    assert post.at == late
+    await jobs.run_until(late + dt.timedelta(hours=1))
+    await replicas.start(channels, jobs)  # a new process, after the post was made
+    await jobs.run_until(jobs.clock.now())
+    assert len(replicas.posts("C0001")) == 1
+    too_late = Jobs(VirtualTime(dt.datetime(2026, 6, 2, 15, 30, tzinfo=BERLIN)))  # after the grace period
+    await replicas.start(channels, too_late)
+    await too_late.run_until(too_late.clock.now() + dt.timedelta(hours=1))
+    assert len(replicas.posts("C0001")) == 1
 
 
 async def test_redis_down_at_post_time_posts_once_after_it_returns(
-    processes: Processes, redis_server: RedisServer, until: Poll
+    replicas: Replicas, redis_server: RedisServer, until: Poll
 ) -> None:
     channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
-    clock = SteppedClock(dt.datetime(2026, 6, 1, 8, 50, tzinfo=UTC))
-    schedulers = await processes.start(channels, clock, count=2)
+    jobs = Jobs(VirtualTime(dt.datetime(2026, 6, 1, 8, 50, tzinfo=UTC)))
+    await replicas.start(channels, jobs, count=2)
     redis_server.stop()
-    for _ in range(4):  # 08:50 … 09:20: due, but no post without the shared lock
-        await processes.step(schedulers, clock)
-        clock.at += STEP
-    assert processes.posts("C0001") == []
+    await jobs.run_until(dt.datetime(2026, 6, 1, 9, 30, tzinfo=UTC))  # due, but no post without the lock
+    assert replicas.posts("C0001") == []
     redis_server.start()
-    for state in processes.states:
+    for state in replicas.states:
         await until(state.ping)
-    for _ in range(3):
-        await processes.step(schedulers, clock)
-        clock.at += STEP
-    [(at, _)] = processes.posts("C0001")
-    assert at >= dt.datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    await jobs.run_until(dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    [post] = replicas.posts("C0001")
+    assert post.at >= dt.datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
 
 async def test_a_failing_chat_api_is_retried_then_given_up_after_the_grace_period(
-    processes: Processes, caplog: pytest.LogCaptureFixture
+    replicas: Replicas, caplog: pytest.LogCaptureFixture
 ) -> None:
-    slack = processes.slack
+    slack = replicas.slack
     slack.fail("chat.postMessage", times=2)
-    clock = SteppedClock(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
-    [scheduler] = await processes.start(channels, clock, grace_hours=1)
-    for _ in range(6):
-        await processes.step([scheduler], clock)
-        clock.at += STEP
-    assert len(processes.posts("C0001")) == 1 and len(slack.calls_to("chat.postMessage")) == 3
+    jobs = Jobs(VirtualTime(dt.datetime(2026, 6, 1, 8, 59, tzinfo=UTC)))
+    await replicas.start(channels, jobs, grace_hours=1)
+    await jobs.run_until(dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    assert len(replicas.posts("C0001")) == 1 and len(slack.calls_to("chat.postMessage")) == 3
 
     slack.fail("chat.postMessage", times=1000)
-    clock.at = dt.datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
     with caplog.at_level(logging.ERROR):
-        for _ in range(8):  # a grace period of one hour, and a bit
-            await processes.step([scheduler], clock)
-            clock.at += STEP
-    assert len(processes.posts("C0001")) == 1
+        await jobs.run_until(dt.datetime(2026, 6, 2, 10, 30, tzinfo=UTC))  # a grace period of one hour
+    assert len(replicas.posts("C0001")) == 1
     [gave_up] = [r for r in caplog.records if "gave up" in r.getMessage()]
     assert "2026-06-02" in gave_up.getMessage()
 
 
 async def test_a_post_whose_record_fails_is_not_posted_again(
-    processes: Processes, redis_server: RedisServer, until: Poll
+    replicas: Replicas, redis_server: RedisServer, until: Poll
 ) -> None:
     if redis_server.external:
         pytest.skip("needs to pause its own redis-server")
     channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
-    clock = SteppedClock(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-    schedulers = await processes.start(channels, clock, count=2, then=redis_server.pause)  # Redis hangs
-    for _ in range(3):
-        await processes.step(schedulers, clock)
-        clock.at += STEP
+    jobs = Jobs(VirtualTime(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)))
+    await replicas.start(channels, jobs, count=2, then=redis_server.pause)  # Redis hangs after the post
+    await jobs.run_until(dt.datetime(2026, 6, 1, 9, 30, tzinfo=UTC))
     redis_server.resume()
-    for state in processes.states:
+    for state in replicas.states:
         await until(state.ping)
-    for _ in range(3):
-        await processes.step(schedulers, clock)
-        clock.at += STEP
-    assert len(processes.posts("C0001")) == 1
-    seen = await schedulers[1].ledger.seen("slack", "C0001")
+    await jobs.run_until(dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    assert len(replicas.posts("C0001")) == 1
+    seen = await replicas.states[1].daily.seen("slack", "C0001")
     assert len(seen) == 1  # recorded once Redis answered again

@@ -1,0 +1,178 @@
+"""Posting the daily quote: one post per channel per day, whatever the number of processes (through the
+ledger, `bot.state.daily`), and which quote it is.
+
+Selection is deterministic: each channel walks the eligible quotes in its own fixed order (a hash of the
+channel and the quote), skipping those already posted there, so every replica would pick the same one,
+and no quote repeats in a channel before all have been posted there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Literal, Protocol
+
+from bot.answer import Result
+from bot.daily.channels import DailyChannel, Platform
+from bot.service import AnswerService
+from bot.state import DailyLedger
+from bot.state.daily import POSTING_TTL
+from index.quotable import QuoteCandidate
+
+__all__ = [
+    "DAILY_MIN_SCORE",
+    "DailyPoster",
+    "DailyPosting",
+    "NothingToPostError",
+    "Outcome",
+    "UnconfirmedPostError",
+    "UnrecordedPostError",
+]
+
+log = logging.getLogger(__name__)
+
+DAILY_MIN_SCORE = 0.7  # of index.quotable's score: the daily quote takes only the clearly quotable
+RECORD_TRIES = 4  # recording a post that was made: about 1.4 s of retries before leaving it for later
+KEEP_EVERY = POSTING_TTL / 4  # the day's claim is renewed this often while its post is under way
+
+Outcome = Literal["posted", "already posted", "busy", "unconfirmed"]
+DayKey = tuple[Platform, str, dt.date]
+
+
+class DailyPoster(Protocol):
+    """Posts a daily quote to a channel of its platform; `context` names the passage for the button.
+    Raises `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
+
+    async def post(self, channel: str, quote: Result, context: str) -> None: ...
+
+
+class UnconfirmedPostError(Exception):
+    """The post was sent but not answered in time: the platform may have made it. It is not posted
+    again (a missed quote is better than two), and the day is recorded as posted."""
+
+
+class NothingToPostError(Exception):
+    """The index holds no quote good enough for the daily post."""
+
+
+class UnrecordedPostError(Exception):
+    """The post was made but the ledger could not record it yet: posting the day again records it."""
+
+
+class DailyPosting:
+    """Posts a channel's quote of a day unless some process has; remembers the days this process posted,
+    so it never posts one twice, even while the ledger cannot be written."""
+
+    def __init__(
+        self, service: AnswerService, ledger: DailyLedger, posters: Mapping[Platform, DailyPoster]
+    ) -> None:
+        self.service = service
+        self.ledger = ledger
+        self.posters = posters
+        self._posted: dict[DayKey, str | None] = {}  # by this process: the quote, until recorded
+
+    async def post(self, channel: DailyChannel, day: dt.date) -> Outcome:
+        """Post `day`'s quote in `channel` unless some process has (or is doing it). Raises when it
+        failed: posting the day again retries it."""
+        key = (channel.platform, channel.channel, day)
+        if key in self._posted:
+            await self._record(channel, day)
+            return "already posted"
+        claim = await self.ledger.claim(channel.platform, channel.channel, day)
+        if claim != "mine":
+            return "already posted" if claim == "posted" else "busy"
+        try:
+            version, candidate = await self._next_quote(channel)
+            quote, context = await self.service.excerpt(
+                version, candidate.passage_id, candidate.start, candidate.end
+            )
+            async with self._kept(channel, day):
+                await self.posters[channel.platform].post(channel.channel, quote, context)
+        except UnconfirmedPostError as err:
+            log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
+            self._posted[key] = candidate.key
+            await self._record(channel, day)
+            return "unconfirmed"
+        except BaseException:
+            try:
+                await self.ledger.release(channel.platform, channel.channel, day)
+            except Exception:
+                log.warning("could not give back the daily claim of %s on %s", channel, day)
+            raise
+        log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
+        self._posted[key] = candidate.key
+        await self._record(channel, day)
+        return "posted"
+
+    async def preview(self, channel: DailyChannel, days: int) -> tuple[str, list[QuoteCandidate]]:
+        """The quotes the next `days` posts in `channel` would be, from what it has seen so far, and the
+        version of the index they are from."""
+        seen = await self.ledger.seen(channel.platform, channel.channel)
+        version, order = await self._order(channel)
+        upcoming = [c for c in order if c.key not in seen]
+        while order and len(upcoming) < days:  # a new cycle begins
+            upcoming += order
+        return version, upcoming[:days]
+
+    @contextlib.asynccontextmanager
+    async def _kept(self, channel: DailyChannel, day: dt.date) -> AsyncIterator[None]:
+        """Renew the day's claim while the block posts (rate-limit waits and retries can outlast it)."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(KEEP_EVERY)
+                try:
+                    kept = await self.ledger.keep(channel.platform, channel.channel, day)
+                except Exception as err:
+                    log.warning("could not renew the daily claim of %s on %s (%s)", channel, day, err)
+                    continue
+                if not kept:
+                    log.warning("the daily claim of %s on %s was lost while posting", channel, day)
+                    return
+
+        task = asyncio.create_task(keep(), name=f"onrecord-daily-keep-{channel.channel}")
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    async def _record(self, channel: DailyChannel, day: dt.date) -> None:
+        """Note this process's post of the day in the ledger (a few quick tries), unless it is noted.
+        Raises `UnrecordedPostError` when Redis does not take it."""
+        key = (channel.platform, channel.channel, day)
+        quote = self._posted[key]
+        if quote is None:
+            return
+        for attempt in range(RECORD_TRIES):
+            try:
+                await self.ledger.posted(channel.platform, channel.channel, day, quote)
+            except Exception as err:
+                if attempt == RECORD_TRIES - 1:
+                    raise UnrecordedPostError(str(err) or type(err).__name__) from err
+                await asyncio.sleep(0.2 * 2**attempt)
+            else:
+                self._posted[key] = None
+                return
+
+    async def _next_quote(self, channel: DailyChannel) -> tuple[str, QuoteCandidate]:
+        """The next quote of `channel`, and the version of the index it is from."""
+        version, order = await self._order(channel)
+        if not order:
+            raise NothingToPostError("the transcripts hold no quote good enough for the daily post")
+        seen = await self.ledger.seen(channel.platform, channel.channel)
+        unseen = next((c for c in order if c.key not in seen), None)
+        if unseen is None:
+            log.info("every eligible quote has been posted in %s: starting over", channel)
+            await self.ledger.start_over(channel.platform, channel.channel)
+            unseen = order[0]
+        return version, unseen
+
+    async def _order(self, channel: DailyChannel) -> tuple[str, list[QuoteCandidate]]:
+        version, candidates = await self.service.quotable()
+        eligible = [c for c in candidates if c.score >= DAILY_MIN_SCORE]
+        salt = f"{channel.platform}:{channel.channel}:"
+        return version, sorted(eligible, key=lambda c: hashlib.sha256((salt + c.key).encode()).digest())

@@ -1,0 +1,64 @@
+"""The background jobs of `onrecord serve`, on one APScheduler: the daily quote (`bot.daily`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import Runtime
+from bot.daily.channels import Platform
+from bot.daily.posting import DailyPoster
+from bot.daily.runner import daily_schedule
+
+__all__ = ["background_jobs"]
+
+# APScheduler logs every job's start and end at INFO; the jobs log what they do themselves.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+@contextlib.asynccontextmanager
+async def background_jobs(runtime: Runtime, platform: Platform, poster: DailyPoster) -> AsyncIterator[None]:
+    """Run the platform's daily quotes (those configured) while the block runs; on exit,
+    stop them and wait for the ones running."""
+    scheduler = _TrackedScheduler(timezone=dt.UTC)
+    daily_schedule(runtime, platform, poster).add_to(scheduler)
+    if not scheduler.get_jobs():
+        yield
+        return
+    scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)
+        await scheduler.stopped()
+
+
+class _TrackedScheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """An AsyncIOScheduler whose running jobs are cancelled, and waited for, when it stops."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._running: set[asyncio.Task[None]] = set()
+
+    def add_job(self, func: Callable[..., Awaitable[None]], *args: Any, **kwargs: Any) -> Any:
+        async def tracked(*job_args: Any) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                await func(*job_args)
+            finally:
+                self._running.discard(task)
+
+        return super().add_job(tracked, *args, **kwargs)
+
+    async def stopped(self) -> None:
+        for task in self._running:
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
