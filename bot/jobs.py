@@ -1,4 +1,5 @@
-"""The background jobs of `onrecord serve`, on one APScheduler: the daily quote (`bot.daily`)."""
+"""The background jobs of `onrecord serve`, on one APScheduler: the daily quote (`bot.daily`) and the
+feed sync (`bot.feeds.schedule`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.app import Runtime
 from bot.daily.channels import Platform
 from bot.daily.posting import DailyPoster
 from bot.daily.runner import daily_schedule
+from bot.feeds.schedule import FeedSchedule
 
 __all__ = ["background_jobs"]
 
@@ -24,10 +26,15 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 @contextlib.asynccontextmanager
 async def background_jobs(runtime: Runtime, platform: Platform, poster: DailyPoster) -> AsyncIterator[None]:
-    """Run the platform's daily quotes (those configured) while the block runs; on exit,
+    """Run the platform's daily quotes and the feed sync (those configured) while the block runs; on exit,
     stop them and wait for the ones running."""
     scheduler = _TrackedScheduler(timezone=dt.UTC)
     daily_schedule(runtime, platform, poster).add_to(scheduler)
+    settings = runtime.settings
+    if settings.feeds and settings.feeds_into is not None and settings.index is not None:
+        FeedSchedule(
+            settings.feeds, settings.feeds_into, settings.index, settings.feeds_every, runtime.state.feed_sync
+        ).add_to(scheduler)
     if not scheduler.get_jobs():
         yield
         return
@@ -53,6 +60,8 @@ class _TrackedScheduler(AsyncIOScheduler):  # type: ignore[misc]
             self._running.add(task)
             try:
                 await func(*job_args)
+            except asyncio.CancelledError:  # by `stopped`: the job ends here, not as an error to log
+                return
             finally:
                 self._running.discard(task)
 

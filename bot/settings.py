@@ -188,6 +188,24 @@ class Settings(BaseSettings):
         description="Seconds after the daily time in which a late or retrying process still posts.",
         json_schema_extra=_expect("a whole number of seconds from 60 to 86399"),
     )
+    feeds: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Podcast feeds whose new episodes' transcripts `onrecord serve` fetches on a schedule "
+        "(`onrecord feed sync`), space-separated; needs ONRECORD_FEEDS_INTO and ONRECORD_INDEX.",
+        json_schema_extra=_expect("space-separated http:// or https:// feed addresses"),
+    )
+    feeds_into: Path | None = Field(
+        None,
+        description="The folder of the transcripts ONRECORD_FEEDS fetches; when one is new, ONRECORD_INDEX "
+        "is rebuilt from this whole folder.",
+        json_schema_extra=_expect("a folder path"),
+    )
+    feeds_every: int = Field(
+        3600,
+        ge=1,
+        description="Seconds between feed syncs (one replica syncs each time).",
+        json_schema_extra=_expect("a whole number of seconds, 1 or more"),
+    )
     log_level: str = Field(
         "INFO",
         description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
@@ -353,6 +371,27 @@ class Settings(BaseSettings):
     def daily_channels(self) -> list[DailyChannel]:
         """Every channel of the daily quote, on both platforms."""
         return self._channels("daily_slack") + self._channels("daily_discord")
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _feed_urls(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        urls = value.replace(",", " ").split()
+        for url in urls:
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                raise ValueError("not http")
+        return tuple(urls)
+
+    @model_validator(mode="after")
+    def _feeds_need_folders(self) -> Settings:
+        if self.feeds and (self.feeds_into is None or self.index is None):
+            detail = (
+                "needs ONRECORD_FEEDS_INTO (the transcripts' folder) "
+                "and ONRECORD_INDEX (the index rebuilt from it)"
+            )
+            raise PydanticCustomError("feeds", "{detail}", {"field": "feeds", "detail": detail})
+        return self
 
     @field_validator("log_level")
     @classmethod

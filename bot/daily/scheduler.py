@@ -50,7 +50,7 @@ def due(channel: DailyChannel, now: dt.datetime, grace: dt.timedelta) -> dt.date
     """The scheduled time of the channel's post due at `now`: passed, its grace period not over. In UTC:
     Python compares two times of one zone by their wall clocks, which a daylight-saving change misleads."""
     now = now.astimezone(dt.UTC)
-    start = trigger(channel).get_next_fire_time(None, now - grace)
+    start: dt.datetime | None = trigger(channel).get_next_fire_time(None, now - grace)
     if start is None or not now - grace < start <= now:
         return None
     return start.astimezone(dt.UTC)

@@ -24,6 +24,8 @@ key                                             type      meaning, lifetime
                                                           write (`bot.state.questions`)
 ``{ns}:questions:answer:{answer_id}``             string    ``[platform, question]`` of an answer, for
                                                           its votes; the question log's retention
+``{ns}:lease:feed-sync``                          string    the replica syncing the feeds this round;
+                                                          most of ONRECORD_FEEDS_EVERY (`bot.state.lease`)
 ==============================================  ========  ==========================================
 
 ``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is slow the
@@ -42,6 +44,7 @@ from bot.state.cache import AnswerCache
 from bot.state.claims import EventClaims
 from bot.state.daily import DailyLedger, LedgerUnavailableError
 from bot.state.feedback import Feedback, FeedbackCounts, Tally, Vote
+from bot.state.lease import Lease
 from bot.state.link import RedisLink, RedisStatus
 from bot.state.pages import AnswerPages
 from bot.state.questions import QuestionLog, QuestionStats
@@ -87,6 +90,7 @@ class State:
         self.pages = AnswerPages(link, namespace)
         self.feedback = Feedback(link, namespace)
         self.daily = DailyLedger(link, namespace)
+        self.feed_sync = Lease(link, "feed-sync", namespace)
         self.questions = QuestionLog(link, namespace, retention=question_log_days * 86400)
 
     @property

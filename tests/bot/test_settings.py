@@ -79,6 +79,8 @@ BAD_PUBLIC_URLS = (
         ("ONRECORD_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         *(("ONRECORD_PUBLIC_URL", bad, PUBLIC) for bad in BAD_PUBLIC_URLS),
         ("ONRECORD_LOG_FORMAT", "xml", "auto, text or json"),
+        ("ONRECORD_FEEDS", "shows.example/rss", "space-separated http:// or https:// feed addresses"),
+        ("ONRECORD_FEEDS_EVERY", "0", "a whole number of seconds, 1 or more"),
         (
             "ONRECORD_DISCORD_SHARD_IDS",
             "3-1",
@@ -249,3 +251,22 @@ def test_the_example_env_file_is_valid_as_shipped() -> None:
     named = {line.split("=")[0].lstrip("# ") for line in example.read_text().splitlines() if "=" in line}
     known = {env_name(n, f) for n, f in Settings.model_fields.items()}
     assert named <= known, named - known
+
+
+def test_feeds_are_read_with_the_folder_and_the_index_they_need(seed_index_dir: Path) -> None:
+    feeds = "https://a.example/feed.xml  https://b.example/rss,https://c.example/"
+    settings = load_settings(
+        {
+            "ONRECORD_FEEDS": feeds,
+            "ONRECORD_FEEDS_INTO": "/data/transcripts",
+            "ONRECORD_INDEX": str(seed_index_dir),
+        },
+        env_file=None,
+    )
+    assert settings.feeds == ("https://a.example/feed.xml", "https://b.example/rss", "https://c.example/")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"ONRECORD_FEEDS": feeds, "ONRECORD_INDEX": str(seed_index_dir)}, env_file=None)
+    assert str(caught.value) == (
+        "ONRECORD_FEEDS: needs ONRECORD_FEEDS_INTO (the transcripts' folder) "
+        "and ONRECORD_INDEX (the index rebuilt from it)"
+    )

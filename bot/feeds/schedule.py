@@ -1,0 +1,107 @@
+"""`ONRECORD_FEEDS`: `onrecord feed sync` every ONRECORD_FEEDS_EVERY seconds inside `onrecord serve`.
+
+Each round runs the command in a child process, ``onrecord feed sync URL… --into ONRECORD_FEEDS_INTO
+--index ONRECORD_INDEX``: the downloads, the skipping of what was fetched before and the rebuild are the
+command's own, and the memory an index build takes is given back when the child ends. A rebuilt index is
+published atomically, and every running replica, this one included, switches to it between questions
+(`bot.index_watch`).
+
+Replicas sync one at a time, at most once a round: the rounds fall at the same instants in every process
+(multiples of the interval since the epoch), and the one that takes the Redis lease (`bot.state.lease`,
+held for 90% of the interval, and renewed while its sync runs) syncs; the others skip the round. A lock
+rather than trusting the sync to be harmless twice: it would be (every file is written whole, then
+renamed), but each replica would fetch the same episodes and build the same index at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.state.lease import Lease
+from bot.state.link import RedisUnavailableError
+
+__all__ = ["FeedSchedule"]
+
+log = logging.getLogger(__name__)
+
+LEASE_SHARE = 0.9  # of the interval: the lease has run out when the next round falls due (clock skew)
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSchedule:
+    urls: Sequence[str]
+    into: Path
+    index: Path
+    every: int  # seconds
+    lease: Lease
+
+    def add_to(self, scheduler: BaseScheduler) -> None:
+        """A round now (the lease decides whether it is this process's), then one per interval."""
+        log.info("feed sync every %d s: %s -> %s", self.every, " ".join(self.urls), self.index)
+        scheduler.add_job(
+            self.run_round,
+            IntervalTrigger(seconds=self.every, start_date=_EPOCH),
+            id="feed-sync",
+            name="feed sync",
+            next_run_time=dt.datetime.now(dt.UTC),
+            coalesce=True,
+            misfire_grace_time=max(1, self.every // 2),
+        )
+
+    async def run_round(self) -> None:
+        """The job: sync if no other replica does this round."""
+        lease = self.every * LEASE_SHARE
+        try:
+            if not await self.lease.take(lease):
+                log.info("feed sync: another replica has this round")
+                return
+        except RedisUnavailableError:
+            log.warning("feed sync skipped this round: Redis is unreachable, so replicas cannot take turns")
+            return
+        async with self._kept(lease):
+            await self._sync()
+
+    @contextlib.asynccontextmanager
+    async def _kept(self, lease: float) -> AsyncIterator[None]:
+        """Renew the lease while the block runs (a slow feed, a big rebuild)."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(lease / 3)
+                with contextlib.suppress(RedisUnavailableError):
+                    await self.lease.keep(lease)
+
+        task = asyncio.create_task(keep(), name="onrecord-feed-sync-lease")
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    async def _sync(self) -> None:
+        command = ["feed", "sync", *self.urls, "--into", str(self.into), "--index", str(self.index)]
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *command,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            assert child.stdout is not None
+            async for line in child.stdout:
+                log.info("feed sync: %s", line.decode(errors="replace").rstrip())
+            code = await child.wait()
+        except BaseException:  # cancelled (the bot stops): the child's files are written whole or not
+            child.kill()
+            await child.wait()
+            raise
+        if code != 0:
+            log.warning("feed sync: `onrecord feed sync` exited with %d (see the lines above)", code)
