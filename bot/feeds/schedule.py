@@ -48,7 +48,13 @@ class FeedSchedule:
 
     def add_to(self, scheduler: BaseScheduler) -> None:
         """A round now (the lease decides whether it is this process's), then one per interval."""
-        log.info("feed sync every %d s: %s -> %s", self.every, " ".join(self.urls), self.index)
+        log.info(
+            "feed sync every %d s: %d feeds into %s, indexed at %s",
+            self.every,
+            len(self.urls),
+            self.into,
+            self.index,
+        )
         scheduler.add_job(
             self.run_round,
             IntervalTrigger(seconds=self.every, start_date=_EPOCH),

@@ -108,10 +108,8 @@ class Jobs:
         trigger: CronTrigger,
         *,
         args: tuple[Any, ...],
-        misfire_grace_time: int,
-        coalesce: bool,
         next_run_time: dt.datetime | None = None,
-        **_: object,
+        **_: object,  # misfires and coalescing: these jobs are never late
     ) -> None:
         first = next_run_time or trigger.get_next_fire_time(None, self.clock.now())
         self.jobs.append(Job(func, trigger, args, first.astimezone(UTC)))
@@ -168,7 +166,7 @@ class Replicas:
             poster = _Stamped(poster, jobs.clock, self.posted, then)
             posting = DailyPosting(AnswerService(self._seeds, state), state.daily, {"slack": poster})
             grace = dt.timedelta(hours=grace_hours)
-            DailySchedule(posting, channels, grace, clock=jobs.clock).add_to(jobs)  # type: ignore[arg-type]
+            DailySchedule(posting, channels, grace, clock=jobs.clock).add_to(jobs)
 
     def posts(self, channel: str) -> list[Post]:
         return [post for post in self.posted if post.channel == channel]
