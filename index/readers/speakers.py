@@ -84,14 +84,15 @@ def recurring_labels(lines: Sequence[str], known: Collection[str] = ()) -> dict[
 
 
 def _ordered_times(labels: dict[int, Label]) -> dict[int, Label]:
-    """The labels without the times that run backwards (earlier than the label before's)."""
+    """The labels (in line order) without the times that run backwards: earlier than a label's before."""
+    ordered: dict[int, Label] = {}
     last = 0.0
-    for number, label in sorted(labels.items()):
+    for number, label in labels.items():
         if label.start is not None and label.start < last:
-            labels[number] = replace(label, start=None)
-        elif label.start is not None:
-            last = label.start
-    return labels
+            label = replace(label, start=None)
+        last = max(last, label.start or 0.0)
+        ordered[number] = label
+    return ordered
 
 
 def label_segments(segments: list[Segment]) -> list[Segment]:
