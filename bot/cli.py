@@ -33,6 +33,10 @@ log = logging.getLogger("onrecord")
 EXIT_USAGE = 2
 
 
+class _UsageError(Exception):
+    """Options that argparse cannot tell are wrong together; shown as argparse shows its own errors."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -42,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        code: int = args.run(args, parser)
+        code: int = args.run(args)
+    except _UsageError as err:
+        parser.error(str(err))
     except BrokenPipeError:  # the reader went away (`onrecord ask … | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -209,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from bot import app
     from bot.settings import Settings
 
@@ -222,13 +228,13 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         require = Settings.require_discord
     if args.offline and not args.check:
-        parser.error("--offline goes with --check")
+        raise _UsageError("--offline goes with --check")
     if args.check:
         return app.run(app.self_check(None if args.offline else check), require=require, health=False)
     return app.run(serve, require=require)
 
 
-def _daily_post(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _daily_post(args: argparse.Namespace) -> int:
     from bot import app
     from bot.daily.commands import post_today, require_channels, require_daily
 
@@ -236,14 +242,14 @@ def _daily_post(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     return app.run(post_today(args.date, args.dry_run), require=require, health=False)
 
 
-def _daily_preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _daily_preview(args: argparse.Namespace) -> int:
     from bot import app
     from bot.daily.commands import preview
 
     return app.run(preview(args.days), health=False)
 
 
-def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _report(args: argparse.Namespace) -> int:
     from bot.question_report import report_json, report_text, run_report
     from bot.settings import SettingsError, load_settings
     from bot.state.link import RedisUnavailableError
@@ -277,7 +283,7 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-11-22, got {value!r}") from None
 
 
-def _discord_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _discord_sync(args: argparse.Namespace) -> int:
     from bot.discord import sync_commands
 
     def sync(settings: Settings) -> int:
@@ -289,7 +295,7 @@ def _discord_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return _with_settings(sync, require_discord=True)
 
 
-def _discord_invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _discord_invite(args: argparse.Namespace) -> int:
     from bot.discord import invite_url
 
     def invite(settings: Settings) -> int:
@@ -299,14 +305,14 @@ def _discord_invite(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     return _with_settings(invite, require_discord=args.client_id is None)
 
 
-def _slack_manifest(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _slack_manifest(args: argparse.Namespace) -> int:
     from bot.slack.manifest import manifest
 
     print(json.dumps(manifest(args.url), indent=2))
     return 0
 
 
-def _feed_sync(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _feed_sync(args: argparse.Namespace) -> int:
     from .feeds import sync
 
     summary = asyncio.run(sync(args.urls, args.into, print, args.max_mb * 1024 * 1024))
@@ -377,7 +383,7 @@ def _snowflake(value: str) -> int:
     return int(value)
 
 
-def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _ask(args: argparse.Namespace) -> int:
     if args.question:
         question = " ".join(args.question).strip()
         if not question:
@@ -434,7 +440,7 @@ def _no_match(idx: index.Index, question: str) -> str:
     return no_match_suggestion(idx.suggest(question), hint)
 
 
-def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _build(args: argparse.Namespace) -> int:
     from .corpus import seed_files
 
     paths: list[Path] = args.paths or seed_files()
@@ -481,7 +487,7 @@ def _build_summary(report: index.BuildReport, *, nothing_read: bool) -> list[str
     return lines
 
 
-def _verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _verify(args: argparse.Namespace) -> int:
     idx = index.load(args.directory)  # raises IndexLoadError, one line, on anything amiss
     print(
         f"ok: {args.directory}: index {idx.version} ({len(idx.documents)} documents, "

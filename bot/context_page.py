@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.context_html import CONTENT_SECURITY_POLICY, missing_page, quote_page
 from bot.context_link import PREFIX, parse_span
 from bot.context_view import Direction, context_view
-from bot.wording import QUOTE_GONE, QUOTE_LINK_BAD, QUOTE_PAGE_LOADING
+from bot.wording import QUOTE_GONE, QUOTE_LINK_BAD
 from index import Index
 from index.context import DocumentText
 
@@ -29,7 +29,7 @@ _OFFSET = re.compile(r"[0-9]{1,12}")
 class ContextPages:
     """Serves ``/q/<document id>/<start>-<end>`` (``?before=N`` / ``?after=N`` for the stretches around)."""
 
-    def __init__(self, index: Callable[[], Index | None]) -> None:
+    def __init__(self, index: Callable[[], Index]) -> None:
         self._index = index
         self._text: tuple[Index, DocumentText] | None = None
 
@@ -37,15 +37,12 @@ class ContextPages:
         app.router.add_get(PREFIX + "{path:.*}", self._page)
 
     async def _page(self, request: web.Request) -> web.Response:
-        idx = self._index()
-        if idx is None:
-            return _html(missing_page(QUOTE_PAGE_LOADING), 503)
         span = parse_span(request.match_info["path"])
         moves = [(name, request.query[name]) for name in _MOVES if name in request.query]
         if span is None or len(moves) > 1 or any(not _OFFSET.fullmatch(value) for _, value in moves):
             return _html(missing_page(QUOTE_LINK_BAD), 404 if span is None else 400)
         move = (moves[0][0], int(moves[0][1])) if moves else None
-        view = context_view(self._document_text(idx), span, move)
+        view = context_view(self._document_text(self._index()), span, move)
         if view is None:
             return _html(missing_page(QUOTE_GONE), 404)
         return _html(quote_page(view), 200)

@@ -23,15 +23,16 @@ log = logging.getLogger(__name__)
 class HealthServer:
     """An aiohttp server, started and stopped as an async context manager.
 
-    `/healthz` answers 200 when the index is loaded (Redis being degraded is reported, not fatal: the
-    bot still answers), 503 otherwise.
+    It starts once the index is loaded, so `/healthz` answers 200 with the index it serves; Redis being
+    degraded is reported, not fatal (the bot still answers). ``index`` gives the index of the moment: a
+    new version can be switched to while the server runs.
     """
 
     def __init__(
         self,
         *,
         port: int,
-        index: Callable[[], index.Index | None],
+        index: Callable[[], index.Index],
         redis_status: Callable[[], RedisStatus],
         metrics: Metrics,
         host: str = "0.0.0.0",  # probes come from outside the container
@@ -68,16 +69,16 @@ class HealthServer:
     async def _healthz(self, request: web.Request) -> web.Response:
         idx = self._index()
         body = {
-            "status": "ok" if idx is not None else "starting",
+            "status": "ok",
             "index": {
-                "loaded": idx is not None,
-                "version": idx.version if idx is not None else None,
-                "documents": len(idx.documents) if idx is not None else 0,
-                "passages": len(idx.passages) if idx is not None else 0,
+                "loaded": True,
+                "version": idx.version,
+                "documents": len(idx.documents),
+                "passages": len(idx.passages),
             },
             "redis": self._redis_status(),
         }
-        return web.json_response(body, status=200 if idx is not None else 503)
+        return web.json_response(body)
 
     async def _metrics_page(self, request: web.Request) -> web.Response:
         response = web.Response(body=self._metrics.render())

@@ -18,7 +18,6 @@ __all__ = [
     "NO_MATCH",
     "QUOTE_GONE",
     "QUOTE_LINK_BAD",
-    "QUOTE_PAGE_LOADING",
     "RATE_LIMITED",
     "SLACK_INVITE",
     "TOO_LONG",
@@ -40,7 +39,6 @@ QUOTE_GONE = (
     "was made. Ask the bot again to find it."
 )
 QUOTE_LINK_BAD = "That is not the address of a quote. Links from the bot's answers look like /q/…/120-480."
-QUOTE_PAGE_LOADING = "The transcripts are still loading; please try again in a moment."
 NOTHING_QUOTABLE = "There is nothing quotable on record yet."
 NO_EPISODE = "No episode matches “{episode}”; pick one from the list as you type."
 SLACK_INVITE = (

@@ -26,7 +26,6 @@ __all__ = [
     "QuotePicker",
     "Terms",
     "is_question",
-    "pick_quote",
 ]
 
 MAX_QUOTE_CHARS = 500
@@ -46,16 +45,10 @@ class Quote:
     matched: tuple[str, ...]
 
 
-def pick_quote(
-    sentences: Sequence[str], weights: Mapping[str, float], analyzer: Analyzer, limit: int = MAX_QUOTE_CHARS
-) -> Quote:
-    """The best run of ``sentences``; ``weights`` maps each query term to its importance."""
-    return QuotePicker(analyzer).pick(sentences, weights, limit)
-
-
 class QuotePicker:
-    """``pick_quote`` for many passages: it remembers the terms of the words it has met, and takes the
-    terms of a passage's sentences from a caller that keeps them (they do not depend on the question)."""
+    """Picks the best run of a passage's sentences for a question: it remembers the terms of the words
+    it has met, and takes the terms of a passage's sentences from a caller that keeps them (they do not
+    depend on the question)."""
 
     def __init__(self, analyzer: Analyzer, max_words: int = 1 << 17) -> None:
         self._word_terms = _WordTerms(analyzer, max_words)
@@ -76,8 +69,9 @@ class QuotePicker:
         terms: Sequence[Terms] | None = None,
         speakers: Sequence[int] | None = None,
     ) -> Quote:
-        """``pick_quote``; ``terms`` are the sentences' ``sentence_terms``, when the caller has them, and
-        ``speakers`` who says each sentence (a number; -1 or None: unknown)."""
+        """The best run of ``sentences``; ``weights`` maps each query term to its importance, ``terms``
+        are the sentences' ``sentence_terms`` when the caller has them, and ``speakers`` who says each
+        sentence (a number; -1 or None: unknown)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         run = self.run(sentences, weights, limit, terms=terms, speakers=speakers)

@@ -60,17 +60,13 @@ class Index:
     def save(self, directory: str | Path) -> None:
         save_data(self._data, directory)
 
-    def search(
-        self, question: str, k: int = 5, *, offset: int = 0, documents: Collection[str] | None = None
-    ) -> list[Hit]:
-        """The best ``k`` passages after the first ``offset``, at most one per stretch of text; none when
+    def search(self, question: str, k: int = 5, *, documents: Collection[str] | None = None) -> list[Hit]:
+        """The best ``k`` passages, at most one per stretch of text; none when
         nothing on record answers the question (``confidence.on_record``) or it is in a language the
         transcripts are not in.
 
         ``documents`` limits the search to documents with these ids (or file names).
         """
-        if offset < 0:
-            raise ValueError(f"offset must be 0 or more, got {offset}")
         query = self._analyze(question)
         if not query.weights or k <= 0:
             return []
@@ -80,7 +76,7 @@ class Index:
             self._prior.boost(scores, pointing, query.weights)
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
-        candidates = top_k(scores, max((offset + k) * _CANDIDATES_PER_HIT, DEPTH))
+        candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
         ranked = self._reranker.order(candidates, scores, idf, self._prior.voices(pointing))
         scoped = documents is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
@@ -88,11 +84,8 @@ class Index:
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in
         new_scores = dict(ranked)
-        chosen = self._distinct_quotes(list(new_scores), idf, offset + k)[offset:]
-        return [
-            self._hit(offset + rank + 1, pid, new_scores[pid], quote)
-            for rank, (pid, quote) in enumerate(chosen)
-        ]
+        chosen = self._distinct_quotes(list(new_scores), idf, k)
+        return [self._hit(rank, pid, new_scores[pid], quote) for rank, (pid, quote) in enumerate(chosen, 1)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """Plain BM25 of every passage for analyzed ``terms`` (a repeated term counts again), as

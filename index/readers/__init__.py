@@ -78,11 +78,14 @@ def read_transcript(path: str | Path) -> Transcript:
 
 
 def _finish(segments: list[Segment]) -> list[Segment]:
-    """Collapse repeat loops and make the first segment start a turn."""
+    """Collapse repeat loops, make the first segment start a turn, and drop the times of a segment that
+    ends before it starts (which of the two is wrong cannot be told)."""
     segments = collapse_repeats(segments)
-    if segments and not segments[0].turn:
-        first = segments[0]
-        segments[0] = Segment(first.text, first.start, first.end, first.speaker, True)
+    for number, seg in enumerate(segments):
+        backwards = seg.end is not None and seg.start is not None and seg.end < seg.start
+        if backwards or (number == 0 and not seg.turn):
+            start, end = (None, None) if backwards else (seg.start, seg.end)
+            segments[number] = Segment(seg.text, start, end, seg.speaker, seg.turn or number == 0)
     return segments
 
 

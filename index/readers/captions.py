@@ -5,6 +5,11 @@ start and end. A caption line already shown by the cue before is not repeated: Y
 captions show every line three times, and Whisper sometimes loops on one line for minutes. A speaker
 comes from a ``<v Name>`` voice or, when they recur through the file, ``Name:`` labels opening the cues
 (Zoom, Otter), and carries on to the cues after it.
+
+Not read with webvtt-py: it gives the same cues on every real file tried (Whisper's hour-less and
+one-digit-hour timings included), but it silently drops cues timed ``00:00:01,000``, ``00:01``,
+``100:08.000`` or ``00:75:00.000`` in WebVTT (and SRT ones without hours), refuses a WebVTT file without
+its ``WEBVTT`` line, and reads three times slower.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 from index.readers.cleaning import clean_text, split_speaker_changes
 from index.readers.metadata import Parsed
 from index.readers.speakers import match_label, recurring_labels
+from index.readers.times import parse_time
 from index.transcript import Segment
 
 _TIME = r"(?:\d+:)?\d+:\d{1,2}(?:[.,]\d+)?"
@@ -24,14 +30,6 @@ _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
 _LANGUAGE = re.compile(r"Language:\s*([\w-]+)", re.IGNORECASE)
 _BLOCK_KEYWORDS = ("NOTE", "STYLE", "REGION")
 _COLON_OPENING = re.compile(r"-->[^\n]*\n[^\n:]*:")  # a cue whose first line has a colon: a label, maybe
-
-
-def parse_time(value: str) -> float:
-    """Seconds from ``1:02:03.400``, ``02:03.400``, ``00:00:00,240`` or ``2:03``."""
-    parts = value.replace(",", ".").split(":")
-    if len(parts) == 2:
-        return int(parts[0]) * 60 + float(parts[1])
-    return int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2])
 
 
 def _cue_lines(body: str, *, last: bool, blocks: bool) -> list[str]:
@@ -95,7 +93,7 @@ def read_captions(text: str) -> Parsed:
     shown: list[str] = []
     speaker: str | None = None
     turn = False  # the next segment starts a turn (a label can stand alone in a cue)
-    end = 0.0
+    end: float | None = 0.0
     for index in range(1, len(parts), 3):
         same = index > 1 and parts[index] == parts[index - 2]  # starts when the cue before ends
         start = end if same else parse_time(parts[index])
@@ -104,7 +102,7 @@ def read_captions(text: str) -> Parsed:
         new, voice = _new_lines(lines, shown)
         if not new:
             prev = segments[-1] if segments else None
-            if lines and prev is not None and prev.end is not None and end > prev.end:  # a repeat
+            if lines and prev and prev.end is not None and end is not None and end > prev.end:  # a repeat
                 segments[-1] = Segment(prev.text, prev.start, end, prev.speaker, prev.turn)
             continue
         turn = turn or (voice is not None and voice != speaker)

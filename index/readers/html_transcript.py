@@ -5,7 +5,8 @@
     <p>We have an update planned where…</p>
 
 A ``<cite>`` names the speaker of the paragraphs after it, a ``<time>`` gives the time the next paragraph
-starts. Every paragraph (or other block: ``<div>``, ``<li>``, a heading…) starts a new segment. Pages
+starts. Every paragraph (or other block: ``<div>``, ``<li>``, a heading…) starts a new segment; it also
+ends a ``<cite>`` or ``<time>`` left unclosed, so that one does not swallow the rest of the page. Pages
 exported without ``<cite>`` often open paragraphs with ``Name:`` instead: such labels are read as speakers
 when they recur. The page's ``<title>`` and ``<html lang>`` are its title and language; scripts and styles
 are left out.
@@ -19,14 +20,15 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from index.readers.captions import parse_time
 from index.readers.cleaning import clean_text
 from index.readers.metadata import Parsed
 from index.readers.speakers import label_segments
+from index.readers.times import parse_time
 from index.transcript import Segment
 
 _TIME = re.compile(r"\d+(?::\d{1,2}){1,2}(?:[.,]\d+)?")
 _CAPTURED = frozenset({"cite", "time", "title"})
+_MAX_SPEAKER = 80  # characters: a longer <cite> was left open over the text, which is kept as text
 _HIDDEN = frozenset({"script", "style", "template", "noscript"})
 _BLOCKS = frozenset(
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote section article header footer "
@@ -52,17 +54,18 @@ class _TranscriptParser(HTMLParser):
         if tag in _HIDDEN:
             self._hidden += 1
         elif tag in _CAPTURED:
+            self._end_capture()
             self._end_paragraph()
             self._captured = (tag, [])
         elif tag in _BLOCKS:
+            self._end_capture()
             self._end_paragraph()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:
             self._hidden = max(0, self._hidden - 1)
-        elif self._captured is not None and tag == self._captured[0]:
-            self._end_capture(tag, clean_text(" ".join(self._captured[1])))
-        elif tag in _BLOCKS:
+        elif tag in _CAPTURED or tag in _BLOCKS:
+            self._end_capture()
             self._end_paragraph()
 
     def handle_data(self, data: str) -> None:
@@ -75,15 +78,24 @@ class _TranscriptParser(HTMLParser):
 
     def close(self) -> None:
         super().close()
+        self._end_capture()
         self._end_paragraph()
 
-    def _end_capture(self, tag: str, text: str) -> None:
+    def _end_capture(self) -> None:
+        """Finish the ``<cite>``, ``<time>`` or ``<title>`` being read, if any."""
+        if self._captured is None:
+            return
+        tag, pieces = self._captured
         self._captured = None
-        if tag == "cite":
+        text = clean_text(" ".join(pieces))
+        if tag == "cite" and len(text) > _MAX_SPEAKER:
+            self._paragraph.append(text)
+        elif tag == "cite":
             self._speaker = text.rstrip(": ") or None
         elif tag == "time":
             found = _TIME.fullmatch(text)
-            self._start = parse_time(found.group(0)) if found else self._start
+            start = parse_time(found.group(0)) if found else None
+            self._start = self._start if start is None else start
         elif self.parsed.title is None:
             self.parsed.title = text or None
 

@@ -19,9 +19,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from index.readers.captions import parse_time
 from index.readers.cleaning import clean_text
 from index.readers.metadata import Parsed, TranscriptFormatError
+from index.readers.times import parse_time, plausible
 from index.transcript import Segment
 
 _SENTENCE_END = tuple(".!?…")
@@ -83,19 +83,22 @@ def _speaker(item: dict[str, Any], number: int) -> str | None:
 
 
 def _time(item: dict[str, Any], key: str, number: int) -> float | None:
-    """Seconds: a number, or one written as a string (``"1.5"``, ``"00:01:02.500"``); None when missing."""
+    """Seconds: a number, or one written as a string (``"1.5"``, ``"00:01:02.500"``); None when missing
+    or beyond 48 hours."""
     value = item.get(key)
     if value is None:
         return None
     try:
         if isinstance(value, bool):
             raise ValueError
-        seconds = parse_time(value) if isinstance(value, str) and ":" in value else float(value)
+        if isinstance(value, str) and ":" in value:
+            return parse_time(value)
+        seconds = float(value)
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError
     except (TypeError, ValueError, OverflowError):
         raise TranscriptFormatError(f"JSON segment {number}: {key} is not a number of seconds") from None
-    return seconds
+    return plausible(seconds)
 
 
 def _whisper(items: list[dict[str, Any]]) -> list[Segment]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from index.readers.cleaning import clean_text, is_debris
 from index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
 from index.readers.speakers import recurring_labels
+from index.readers.times import parse_time
 from index.transcript import Segment
 
 _MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)(?:\\*\])?"  # the closing ] is sometimes lost
@@ -63,14 +64,6 @@ def strip_inline(text: str) -> str:
     return text
 
 
-def parse_mark(value: str) -> float:
-    """Seconds from ``04:01``, ``100:08``, ``1:00:17``, ``00:44:03.20``, ``00:44:03:20`` (frames ignored)."""
-    parts = value.split(":")[:3]
-    if len(parts) == 2:
-        return int(parts[0]) * 60 + float(parts[1])
-    return int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2])
-
-
 @dataclass(slots=True)
 class _Builder:
     """Turns Markdown lines into segments, tracking the speaker and the time of the next segment."""
@@ -91,7 +84,7 @@ class _Builder:
             pieces = _TIME_MARK.split(_TIME_RANGE.sub("", line))
         for index, piece in enumerate(pieces):
             if index % 2:
-                self.start = parse_mark(piece)
+                self.start = parse_time(piece)
                 continue
             text = clean_text(piece)
             if not text or (len(pieces) > 1 and _SECTION.fullmatch(text)):
@@ -106,7 +99,9 @@ def read_markdown(text: str) -> Parsed:
     """Read a Markdown transcript; a first-line heading becomes the title, a bare URL line the URL."""
     lines = text.split("\n")
     keys, first = parse_front_matter(lines)
-    labels = recurring_labels([line.strip() for line in lines[first:]])
+    stripped_lines = [line.strip() for line in lines[first:]]
+    bold = (_SPEAKER.match(line) for line in stripped_lines if line.startswith("**"))
+    labels = recurring_labels(stripped_lines, known={found.group(1).strip() for found in bold if found})
     parsed = Parsed([])
     builder = _Builder(parsed.segments)
     fenced = False

@@ -7,16 +7,20 @@ turn, so the speaker carries on until the next label.
 
 Label-shaped lines are taken as labels only when they recur through a file: at least three of them, one
 name among them used again, and either several names or labels on most lines. So a ``Note: …`` or a list
-of chapters (``Intro 0:00``) in prose stays text.
+of chapters (``Intro 0:00``) in prose stays text. In a labelled file too, a name labels only when it is
+used at least twice or is a speaker the file names otherwise (a ``**Name:**`` in Markdown): a one-off
+``Update:`` or ``Answer:`` is text. A label's time is kept only when it can be one: within 48 hours and
+not before the time of the label before it (a turn would end before it starts).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
+from index.readers.times import parse_time
 from index.transcript import Segment
 
 __all__ = ["Label", "label_segments", "match_label", "recurring_labels"]
@@ -45,14 +49,6 @@ class Label:
     end: int
 
 
-def _seconds(value: str) -> float:
-    parts = value.replace(",", ".").split(":")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
 def _is_name(name: str) -> bool:
     """A name or a numbered speaker: ``Dan Ott``, ``Speaker 1``, ``SPEAKER_00``, ``Ludwig van Beethoven``."""
     return len(name) <= _MAX_NAME and all(
@@ -70,19 +66,33 @@ def match_label(line: str) -> Label | None:
         return None
     times = (value for group, value in enumerate(found.groups(), 1) if value and group != _NAME_GROUP)
     time = next(times, None)
-    return Label(found.group("name"), _seconds(time) if time else None, found.end())
+    return Label(found.group("name"), parse_time(time) if time else None, found.end())
 
 
-def recurring_labels(lines: Sequence[str]) -> dict[int, Label]:
+def recurring_labels(lines: Sequence[str], known: Collection[str] = ()) -> dict[int, Label]:
     """The labels that open ``lines`` (stripped lines or cue texts), by line number, if they recur through
-    the file; else none."""
-    labels = {n: label for n, line in enumerate(lines) if ":" in line and (label := match_label(line))}
-    counts = Counter(label.name for label in labels.values())
-    if len(labels) < _MIN_LABELS or counts.most_common(1)[0][1] < 2:
+    the file; else none. A name used once labels only if it is among the ``known`` speakers."""
+    found = {n: label for n, line in enumerate(lines) if ":" in line and (label := match_label(line))}
+    uses = Counter(label.name for label in found.values())
+    labels = {n: label for n, label in found.items() if uses[label.name] > 1 or label.name in known}
+    names = {label.name for label in labels.values()}
+    if len(labels) < _MIN_LABELS or len(names) == len(labels):  # no name used again
         return {}
-    if len(counts) < 2 and len(labels) * 2 < sum(1 for line in lines if line):
+    if len(names) < 2 and len(labels) * 2 < sum(1 for line in lines if line):
         return {}
-    return labels
+    return _ordered_times(labels)
+
+
+def _ordered_times(labels: dict[int, Label]) -> dict[int, Label]:
+    """The labels (in line order) without the times that run backwards: earlier than a label's before."""
+    ordered: dict[int, Label] = {}
+    last = 0.0
+    for number, label in labels.items():
+        if label.start is not None and label.start < last:
+            label = replace(label, start=None)
+        last = max(last, label.start or 0.0)
+        ordered[number] = label
+    return ordered
 
 
 def label_segments(segments: list[Segment]) -> list[Segment]:

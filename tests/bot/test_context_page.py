@@ -39,7 +39,7 @@ def marked(page: str) -> str:
 
 
 @asynccontextmanager
-async def serving(idx: index.Index | None) -> AsyncIterator[str]:
+async def serving(idx: index.Index) -> AsyncIterator[str]:
     """A bot's HTTP server over ``idx``; its base URL."""
     server = HealthServer(
         port=0, index=lambda: idx, redis_status=lambda: "disabled", metrics=Metrics(), host="127.0.0.1"
@@ -174,12 +174,6 @@ async def test_bad_addresses_get_a_friendly_4xx_never_a_500(
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert ("Not on record" in page) == (status != 200)
     assert ('<section class="turn">' in page) == (status == 200)  # never an empty page
-
-
-async def test_the_page_says_so_while_the_index_loads() -> None:
-    async with serving(None) as base:
-        status, page, _ = await fetch(base + "/q/0123456789abcdef/0-10")
-    assert status == 503 and "still loading" in page
 
 
 async def test_answers_link_their_quotes_only_with_a_public_url(seed_index: index.Index) -> None:

@@ -62,13 +62,6 @@ async def test_healthz_and_metrics(seed_index: index.Index) -> None:
         assert "onrecord_answer_seconds_bucket" in text and "onrecord_errors_total 0.0" in text
 
 
-async def test_healthz_is_503_without_an_index() -> None:
-    server = HealthServer(port=0, index=lambda: None, redis_status=lambda: "degraded", metrics=Metrics())
-    async with server:
-        status, body = await get(server.port, "/healthz")
-    assert status == 503 and json.loads(body)["redis"] == "degraded"
-
-
 @pytest.fixture(scope="module")
 def saved_index(seed_index: index.Index, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("index")

@@ -20,7 +20,6 @@ from index.quotes import (
     Quote,
     QuotePicker,
     is_question,
-    pick_quote,
 )
 
 ANALYZER = Analyzer()
@@ -129,7 +128,7 @@ def test_the_picked_quote_is_the_plain_definitions(
 ) -> None:
     sentences, speakers = [s for s, _ in lines], [who for _, who in lines]
     if all(who < 0 for who in speakers):
-        assert pick_quote(sentences, weights, ANALYZER, limit) == reference_pick(
+        assert QuotePicker(ANALYZER).pick(sentences, weights, limit) == reference_pick(
             sentences, weights, ANALYZER, limit
         )
     expected = reference_pick(sentences, weights, ANALYZER, limit, speakers)

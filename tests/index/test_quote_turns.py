@@ -6,7 +6,7 @@ from pathlib import Path
 
 import index
 from index.analyzer import Analyzer
-from index.quotes import QuotePicker, pick_quote
+from index.quotes import QuotePicker
 
 INTERVIEW = """WEBVTT
 
@@ -62,15 +62,15 @@ def _weights(question: str) -> dict[str, float]:
 
 def test_where_speakers_are_unknown_the_reply_after_a_question_is_quoted() -> None:
     question = QUESTION.replace("?", ", " + "and so on, " * 40 + "?")  # too long to quote with the reply
-    quote = pick_quote(
-        [FILLER, question, REPLY, FILLER], _weights("why did the lighthouse keeper stay"), Analyzer()
+    quote = QuotePicker(Analyzer()).pick(
+        [FILLER, question, REPLY, FILLER], _weights("why did the lighthouse keeper stay")
     )
     assert quote.text.startswith(f"… {REPLY}")
 
 
 def test_the_question_is_quoted_with_the_reply_when_both_fit() -> None:
     sentences = [FILLER, QUESTION, REPLY, FILLER, FILLER, FILLER, FILLER]
-    quote = pick_quote(sentences, _weights("why did the lighthouse keeper stay"), Analyzer())
+    quote = QuotePicker(Analyzer()).pick(sentences, _weights("why did the lighthouse keeper stay"))
     assert quote.text.startswith(f"… {QUESTION} {REPLY}")
 
 

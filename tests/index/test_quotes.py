@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from index.analyzer import Analyzer
-from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, pick_quote
+from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, QuotePicker
 
 SENTENCES = [
     "We started the show late.",
@@ -18,7 +18,9 @@ def _weights(question: str) -> dict[str, float]:
 
 
 def test_the_quote_is_whole_sentences_that_carry_the_question() -> None:
-    quote = pick_quote(SENTENCES, _weights("how does he approach cold showers and suffering"), Analyzer())
+    quote = QuotePicker(Analyzer()).pick(
+        SENTENCES, _weights("how does he approach cold showers and suffering")
+    )
     assert "His mindset of taking a cold shower was to embrace suffering." in quote.text
     body = quote.text.removeprefix(f"{ELLIPSIS} ").removesuffix(f" {ELLIPSIS}")
     assert body == " ".join(SENTENCES[quote.first : quote.last + 1])
@@ -28,18 +30,18 @@ def test_the_quote_is_whole_sentences_that_carry_the_question() -> None:
 
 
 def test_context_after_the_match_is_preferred() -> None:
-    quote = pick_quote(SENTENCES, _weights("embrace suffering"), Analyzer())
+    quote = QuotePicker(Analyzer()).pick(SENTENCES, _weights("embrace suffering"))
     assert quote.first <= 2 < quote.last
     assert quote.last - 2 >= 2 - quote.first
 
 
 def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
     long = "word " * 300 + "suffering."
-    quote = pick_quote([long], _weights("word"), Analyzer())
+    quote = QuotePicker(Analyzer()).pick([long], _weights("word"))
     assert len(quote.text) <= MAX_QUOTE_CHARS
     assert quote.text.endswith(ELLIPSIS) and not quote.text.startswith(ELLIPSIS)
 
 
 def test_a_whole_short_passage_is_quoted_without_ellipsis() -> None:
-    quote = pick_quote(SENTENCES[:3], _weights("cold"), Analyzer())
+    quote = QuotePicker(Analyzer()).pick(SENTENCES[:3], _weights("cold"))
     assert quote.text == " ".join(SENTENCES[:3])

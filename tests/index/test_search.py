@@ -37,13 +37,6 @@ def test_results_do_not_quote_the_same_stretch_of_text(seed_index: index.Index) 
         assert d1 != d2 or s2 >= e1
 
 
-def test_offset_pages_through_the_same_ranking(seed_index: index.Index) -> None:
-    first = seed_index.search("reinforcement learning", k=6)
-    second = seed_index.search("reinforcement learning", k=3, offset=3)
-    assert [h.passage.id for h in second] == [h.passage.id for h in first[3:]]
-    assert [h.rank for h in second] == [4, 5, 6]
-
-
 def test_a_chinese_question_finds_the_chinese_passages(seed_index: index.Index) -> None:
     hits = seed_index.search("人类的学习效率和先验知识", k=3)
     assert hits and hits[0].doc.source.startswith("001_")
@@ -165,8 +158,3 @@ def test_saving_never_replaces_a_folder_that_is_not_an_index(seed_index: index.I
     seed_index.save(tmp_path / "idx")
     seed_index.save(tmp_path / "idx")  # an index is replaced by its new version
     assert index.load(tmp_path / "idx").version == seed_index.version
-
-
-def test_a_negative_offset_is_refused(seed_index: index.Index) -> None:
-    with pytest.raises(ValueError, match="offset"):
-        seed_index.search("openai", offset=-1)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from index.readers import read_transcript
-from index.readers.captions import parse_time
+from index.readers.times import parse_time
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 
@@ -19,6 +19,27 @@ def test_timestamps_without_hours_single_digit_hours_and_srt_commas() -> None:
     assert parse_time("59:57.200") == pytest.approx(3597.2)
     assert parse_time("1:00:00.160") == pytest.approx(3600.16)
     assert parse_time("00:00:00,240") == pytest.approx(0.24)
+
+
+def test_one_time_parser_for_every_format() -> None:
+    assert parse_time("100:08") == 6008  # Markdown marks past 99 minutes
+    assert parse_time("00:44:03:20") == 2643  # frames ignored
+    assert parse_time("48:00:00") == 48 * 3600
+    assert parse_time("48:00:01") is None  # longer than any recording: not a time to trust
+    for text in ("soon", "12", "1:2:3:4:5", "-0:01"):
+        with pytest.raises(ValueError):
+            parse_time(text)
+
+
+def test_a_cue_that_ends_before_it_starts_has_no_times(tmp_path: Path) -> None:
+    path = tmp_path / "backwards.vtt"  # as Whisper wrote 1:53:36.420 --> 1:53:24.540 in lexicap 153
+    path.write_text(
+        "WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n\n00:05.000 --> 00:02.000\nthere\n\n"
+        "00:06.000 --> 00:07.000\nand again\n",
+        encoding="utf-8",
+    )
+    segments = read_transcript(path).segments
+    assert [(seg.start, seg.end) for seg in segments] == [(1.0, 2.0), (None, None), (6.0, 7.0)]
 
 
 def test_whisper_vtt_one_segment_per_cue() -> None:

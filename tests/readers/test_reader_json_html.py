@@ -97,6 +97,27 @@ def test_html_export_with_name_labels_instead_of_cites(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unclosed_cite_ends_at_the_next_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><cite>Kevin:\n<time>0:05</time>\n<p>We have an update planned.</p>\n"
+        "<cite>Ann:</cite><p>Good to hear.</p>\n<cite>Kevin: and a cite left open over the text of "
+        "a whole paragraph, which is no speaker's name</p><p>Bye.</p></body></html>",
+        encoding="utf-8",
+    )
+    segments = read_transcript(path).segments
+    assert [(seg.speaker, seg.start, seg.text) for seg in segments] == [
+        ("Kevin", 5.0, "We have an update planned."),
+        ("Ann", None, "Good to hear."),
+        (
+            "Ann",
+            None,
+            "Kevin: and a cite left open over the text of a whole paragraph, which is no speaker's name",
+        ),
+        ("Ann", None, "Bye."),
+    ]
+
+
 def test_answers_from_json_and_html_name_the_speaker() -> None:
     idx = index.build([SHAPES])
     for question, source, speaker, start in [

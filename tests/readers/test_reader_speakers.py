@@ -148,7 +148,8 @@ def test_not_label_shapes(line: str) -> None:
 @pytest.mark.parametrize(
     ("lines", "found"),
     [
-        (["Ann: hi", "Bo: hello", "Ann: bye"], [0, 1, 2]),  # a name used again
+        (["Ann: hi", "Bo: hello", "Ann: bye", "Bo: so"], [0, 1, 2, 3]),  # names used again
+        (["Ann: hi", "Bo: hello", "Answer: no", "Ann: bye", "Bo: so"], [0, 1, 3, 4]),  # a one-off
         (["Ann: hi", "more", "Ann: yes", "Ann: so"], [0, 2, 3]),  # one name labelling most lines
         (["Note: closed", "text", "Update: open"], []),  # no name used again
         (["Intro 0:00", "Middle 4:12", "End 18:40"], []),  # a chapter list
@@ -168,3 +169,37 @@ def test_answers_name_the_speaker_and_a_name_is_not_a_word_of_every_line() -> No
     lighthouse = idx.search("lighthouse keepers of the northern coast", k=1)
     assert (lighthouse[0].speaker, lighthouse[0].start) == ("Dan Ott", 0.0)
     assert "Dan Ott" not in lighthouse[0].passage.text and "0:07" not in lighthouse[0].passage.text
+
+
+def test_a_one_off_label_in_a_labelled_file_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "canal.txt"
+    path.write_text(
+        "Ann: The lock opens at dawn.\nBo: Who opens it?\n"
+        "Ann: The keeper. Update: the keeper retired last spring.\n"
+        "Bo: So nobody does?\nCorrection: the lock is automatic now.\nAnn: Then it opens itself.\n",
+        encoding="utf-8",
+    )
+    transcript = read_transcript(path)
+    assert transcript.speakers == ["Ann", "Bo"]
+    said = [(seg.speaker, seg.text) for seg in transcript.segments]
+    assert ("Bo", "Correction: the lock is automatic now.") in said
+
+
+def test_label_times_beyond_48_hours_or_running_backwards_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "workshop.txt"
+    path.write_text(
+        "Speaker 1 (00:00:01):\nWelcome back to the workshop.\n\n"
+        "Speaker 2 (49:00:00):\nTen years in a barn?\n\n"
+        "Speaker 1 (00:00:12):\nMore than you would think.\n\n"
+        "Speaker 2 (00:00:09):\nSo we start with vinegar?\n\n"
+        "Speaker 1 (00:00:19):\nWith a wire brush.\n",
+        encoding="utf-8",
+    )
+    segments = read_transcript(path).segments
+    assert [(seg.speaker, seg.start) for seg in segments] == [
+        ("Speaker 1", 1.0),
+        ("Speaker 2", None),
+        ("Speaker 1", 12.0),
+        ("Speaker 2", None),
+        ("Speaker 1", 19.0),
+    ]
