@@ -19,6 +19,7 @@ import index
 from bot.service import AnswerService, AskOptions
 from bot.state import QuestionLog, QuestionStats, State, open_state
 from bot.state.link import RedisLink
+from bot.state.questions import RedisQuestionCounts
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env, slack_bot
@@ -92,7 +93,7 @@ async def test_redis_forgets_a_day_once_its_retention_has_passed(
     redis_server: RedisServer, namespace: str, until: Poll
 ) -> None:
     link = RedisLink(redis_server.url)
-    log = QuestionLog(link, namespace, retention=1)
+    log = QuestionLog(RedisQuestionCounts(link), namespace, retention=1)
     try:
         await log.record("slack", ANSWERED, "ok", "a1")
         assert (await log.report(1))["slack"][0].asked == 1
