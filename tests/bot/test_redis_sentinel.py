@@ -70,5 +70,5 @@ async def test_state_lives_on_the_master_the_sentinel_names(
         await state.answers.put("A1", "page", ttl=60)
         assert await state.answers.get("A1") == "page"
         assert state.redis_status == "ok"
-    assert _cli(master_port, "get", f"{namespace}:page:A1") == "page"
+    assert _cli(master_port, "hget", f"{namespace}:answer:A1", "payload") == "page"
     assert _cli(master_port, "exists", f"{namespace}:claim:Ev1") == "1"

@@ -4,6 +4,7 @@ link's reliability (outages, restarts, a slow server)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import subprocess
 import sys
@@ -96,6 +97,21 @@ async def test_rate_limit_refuses_and_notifies_once(any_state: State) -> None:
     assert [d.allowed for d in decisions] == [True, True, True, False, False, False]
     assert [d.notify for d in decisions] == [False, False, False, True, False, False]
     assert (await any_state.limiter.check("slack:T1:U2")).allowed
+
+
+async def test_the_daily_ledger_posts_a_day_once_and_remembers_the_quotes(any_state: State) -> None:
+    ledger, day = any_state.daily, dt.date(2026, 12, 2)
+    assert await ledger.status("slack", "C1", day) is None
+    assert await ledger.claim("slack", "C1", day) == "mine"
+    assert await ledger.claim("slack", "C1", day) == "busy"
+    await ledger.release("slack", "C1", day)  # the post failed: the day is free again
+    assert await ledger.claim("slack", "C1", day) == "mine"
+    await ledger.posted("slack", "C1", day, "quote-1")
+    assert await ledger.status("slack", "C1", day) == "posted"
+    assert await ledger.claim("slack", "C1", day) == "posted"
+    assert await ledger.seen("slack", "C1") == {"quote-1"} and await ledger.seen("discord", "C1") == set()
+    await ledger.start_over("slack", "C1")
+    assert await ledger.seen("slack", "C1") == set()
 
 
 class Stores:
