@@ -73,7 +73,7 @@ class DailyLedger(Protocol):
         """Every eligible quote was posted in the channel: begin a new cycle."""
 
 
-class _Keys:
+class _LedgerKeys:
     def __init__(self, namespace: str) -> None:
         self._ns = namespace
         self._owner = f"posting:{secrets.token_hex(8)}"  # this process's claims
@@ -85,7 +85,7 @@ class _Keys:
         return f"{self._ns}:daily-seen:{{{platform}:{channel}}}"
 
 
-class LocalDailyLedger(_Keys):
+class LocalDailyLedger(_LedgerKeys):
     """The ledger of the one process there is (no `REDIS_URL`)."""
 
     def __init__(self, namespace: str = "onrecord", *, clock: Clock = time.monotonic) -> None:
@@ -128,7 +128,7 @@ class LocalDailyLedger(_Keys):
         self._seen_quotes.pop(self._seen(platform, channel), None)
 
 
-class RedisDailyLedger(_Keys):
+class RedisDailyLedger(_LedgerKeys):
     """The ledger shared by every process; `LedgerUnavailableError` while Redis is down (no fallback)."""
 
     def __init__(self, link: RedisLink, namespace: str = "onrecord") -> None:
