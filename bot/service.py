@@ -20,7 +20,7 @@ from bot.context_link import context_url
 from bot.errors import OnRecordError
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize
-from bot.state import FeedbackCounts, State, Vote
+from bot.state import PAGES_TTL, State, Vote
 from bot.wording import (
     APOLOGY,
     EMPTY,
@@ -98,6 +98,7 @@ class AnswerService:
         self._state = state
         self._results = results
         self._cache_ttl = cache_ttl
+        self._answers_ttl = max(cache_ttl, PAGES_TTL)  # an answer is also its "more" pages
         self._max_chars = max_question_chars
         self._metrics = metrics or Metrics()
         self._quotable: tuple[Index, Sequence[QuoteCandidate]] | None = None  # (of which index, which)
@@ -137,8 +138,10 @@ class AnswerService:
                     self._refusal("rate_limited", text, RATE_LIMITED), notify=decision.notify
                 )
         k = self._page_size(options)
-        key = self._cache_text(text, k, options.documents)
-        cached = await self._state.cache.get(idx.version, key)
+        answer_id = _answer_id(idx, self._cache_text(text, k, options.documents))
+        cached = (
+            await self._state.answers.get(answer_id, max_age=self._cache_ttl) if self._cache_ttl else None
+        )
         if cached is not None:
             try:
                 answer = Answer.from_json(cached)
@@ -150,8 +153,7 @@ class AnswerService:
         self._metrics.cache_misses.inc()
         full = await self._search(idx, text, k, options.documents)
         if full.status != "error":
-            await self._state.cache.put(idx.version, key, full.to_json(), self._cache_ttl)
-            await self._state.pages.put(full.id, full.to_json())
+            await self._state.answers.put(full.id, full.to_json(), self._answers_ttl)
         return full.page_of(0)
 
     async def quote(self, topic: str | None = None, *, user: str | None = None) -> Answer:
@@ -252,7 +254,7 @@ class AnswerService:
         The pages outlive restarts in Redis; when they are gone, `question` (and the `options` it was
         asked with) lets the search run again, provided it gives the same answer id.
         """
-        stored = await self._state.pages.get(answer_id)
+        stored = await self._state.answers.get(answer_id)
         full: Answer | None = None
         if stored is not None:
             try:
@@ -273,20 +275,18 @@ class AnswerService:
             if text is not None:
                 full = await self._search(idx, text, k, options.documents)
                 if full.status == "ok":
-                    await self._state.pages.put(answer_id, full.to_json())
+                    await self._state.answers.put(answer_id, full.to_json(), self._answers_ttl)
         if full is None or full.status != "ok" or page < 0 or page * full.page_size >= len(full.results):
             return None
         return self._linked(full.page_of(page))
 
-    async def feedback(self, answer_id: str, passage_id: int | None, user: str, vote: Vote) -> None:
-        """Record a 👍 ("up") or 👎 ("down") on an answer (`passage_id` None) or one of its passages."""
+    async def feedback(self, answer_id: str, user: str, vote: Vote) -> None:
+        """Record a 👍 ("up") or 👎 ("down") on an answer: counted with its question by the question log
+        (`onrecord report`), once per user unless they change it."""
         if vote not in ("up", "down"):
             raise InvalidVoteError("A vote is either 👍 or 👎.")
-        if await self._state.feedback.vote(answer_id, passage_id, user, vote):
+        if await self._state.votes.vote(answer_id, user, vote):
             self._state.questions.vote_soon(answer_id, vote)
-
-    async def feedback_counts(self, answer_id: str) -> FeedbackCounts:
-        return await self._state.feedback.counts(answer_id)
 
     def answer_id(self, text: str, k: int, documents: Collection[str] | None) -> str:
         """Stable across processes and restarts: a hash of the index version and the question."""

@@ -136,7 +136,7 @@ class DiscordAnswerer:
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
         async with self._work.guarded(_followup(interaction)):
             user = f"discord:{interaction.user.id}"
-            await self._service.feedback(answer_id, None, user, "up" if vote == "up" else "down")
+            await self._service.feedback(answer_id, user, "up" if vote == "up" else "down")
             await interaction.response.send_message(
                 FEEDBACK_THANKS, ephemeral=True, allowed_mentions=NO_MENTIONS
             )

@@ -177,9 +177,7 @@ class SlackAnswerer:
             return
         team = body.get("team", {}).get("id") or body.get("user", {}).get("team_id", "")
         user = body.get("user", {}).get("id", "")
-        await self._service.feedback(
-            value["a"], None, f"slack:{team}:{user}", "up" if vote == "up" else "down"
-        )
+        await self._service.feedback(value["a"], f"slack:{team}:{user}", "up" if vote == "up" else "down")
         await self._reply_to_button(body, respond, notice_message(FEEDBACK_THANKS), ephemeral=True)
 
     async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> None:

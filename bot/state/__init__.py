@@ -6,17 +6,20 @@ Cluster hash tag so that keys used together by one script share a slot):
 ==============================================  ========  ==========================================
 key                                             type      meaning, lifetime
 ==============================================  ========  ==========================================
-``{ns}:answer:{index_version}:{sha256(q)[:32]}``  string    cached answer payload (JSON); cache TTL.
-                                                          A rebuilt index has a new version, so its
-                                                          old entries are unreachable and expire.
+``{ns}:answer:{answer_id}``                       hash      an answer's full results (JSON) and the TTL
+                                                          it was written with: the answer cache (read
+                                                          while younger than the cache TTL) and the
+                                                          pages of "more" (7 days, or the cache TTL
+                                                          if longer). The answer id hashes the index
+                                                          version with the question, so a rebuilt
+                                                          index never reads old answers.
 ``{ns}:claim:{event_id}``                         string    event claimed by one process: 45 s while
                                                           it answers, 900 s once answered
 ``{ns}:rate:{{user}}:hits``                       zset      accepted questions by server time (ms);
                                                           one window (60 s)
 ``{ns}:rate:{{user}}:notified``                   string    the limited user was told once; one window
-``{ns}:page:{answer_id}``                         string    an answer's full results for "more"; 7 days
-``{ns}:feedback:{{answer_id}}:votes``             hash      ``target:user`` -> ``up`` | ``down``; 180 days
-``{ns}:feedback:{{answer_id}}:counts``            hash      ``target:up`` / ``target:down`` -> count
+``{ns}:feedback:{{answer_id}}:votes``             hash      ``answer:{user}`` -> ``up`` | ``down``; 180
+                                                          days from the answer's last vote
 ``{ns}:daily:{{{platform}:{channel}}}:{date}``    string    the day's daily quote: posting / posted
 ``{ns}:daily-seen:{{{platform}:{channel}}}``      set       daily quotes posted there (this cycle)
 ``{ns}:questions:{date}``                         hash      ``[platform, outcome, question]`` -> count;
@@ -28,11 +31,13 @@ key                                             type      meaning, lifetime
                                                           most of ONRECORD_FEEDS_EVERY (`bot.state.lease`)
 ==============================================  ========  ==========================================
 
-``target`` is ``answer`` or a passage id. Nothing here raises because of Redis: while it is slow the
-cache misses and rate limits use this process's twin, but claims wait for it; while it is down (refused
-several times in a row) claims too use this process's twin, and pages and votes are kept in process; only
-the daily quote's ledger waits for Redis instead (see `bot.state.daily`). Claims taken while Redis was
-down are written to Redis when it returns (see `bot.state.claims`).
+Each store is one contract (`AnswerStore`, `EventClaims`, `RateLimiter`, `Votes`, `DailyLedger`, the
+question log's `QuestionCounts`) with a Redis and an in-process implementation, which keep the same TTLs;
+`State` picks one set when it is opened. Nothing here raises because of Redis: while it is slow, answers
+are not read from it and rate limits use this process's implementation, but claims wait for it; while it
+is down (refused several times in a row) claims too are decided in process, and answers and votes are kept
+in process; only the daily quote's ledger waits for Redis instead (see `bot.state.daily`). Claims taken
+while Redis was down are written to Redis when it returns (see `bot.state.claims`).
 """
 
 from __future__ import annotations
@@ -40,23 +45,20 @@ from __future__ import annotations
 import logging
 from types import TracebackType
 
-from bot.state.cache import AnswerCache
-from bot.state.claims import EventClaims
-from bot.state.daily import DailyLedger, LedgerUnavailableError
-from bot.state.feedback import Feedback, FeedbackCounts, Tally, Vote
-from bot.state.lease import Lease
+from bot.state.answers import PAGES_TTL, AnswerStore, LocalAnswers, RedisAnswers
+from bot.state.claims import EventClaims, LocalClaims, RedisClaims
+from bot.state.daily import DailyLedger, LedgerUnavailableError, LocalDailyLedger, RedisDailyLedger
+from bot.state.lease import Lease, LocalLease, RedisLease
 from bot.state.link import RedisLink, RedisStatus
-from bot.state.pages import AnswerPages
-from bot.state.questions import QuestionLog, QuestionStats
-from bot.state.ratelimit import RateDecision, RateLimiter
+from bot.state.questions import LocalQuestionCounts, QuestionLog, QuestionStats, RedisQuestionCounts
+from bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
+from bot.state.votes import LocalVotes, RedisVotes, Vote, Votes
 
 __all__ = [
-    "AnswerCache",
-    "AnswerPages",
+    "PAGES_TTL",
+    "AnswerStore",
     "DailyLedger",
     "EventClaims",
-    "Feedback",
-    "FeedbackCounts",
     "LedgerUnavailableError",
     "QuestionLog",
     "QuestionStats",
@@ -64,8 +66,8 @@ __all__ = [
     "RateLimiter",
     "RedisStatus",
     "State",
-    "Tally",
     "Vote",
+    "Votes",
     "open_state",
 ]
 
@@ -73,7 +75,17 @@ log = logging.getLogger(__name__)
 
 
 class State:
-    """Every shared-state concern over one Redis link, or in process when `link` is None."""
+    """Every shared-state store, each one contract with two implementations: over one Redis link, or in
+    this process when `link` is None (chosen here, once). The Redis ones fall back to an in-process one
+    while Redis is down, as the module's docstring says."""
+
+    answers: AnswerStore
+    claims: EventClaims
+    limiter: RateLimiter
+    votes: Votes
+    daily: DailyLedger
+    questions: QuestionLog
+    feed_sync: Lease
 
     def __init__(
         self,
@@ -84,24 +96,31 @@ class State:
         question_log_days: int = 30,
     ) -> None:
         self._link = link
-        self.cache = AnswerCache(link, namespace)
-        self.claims = EventClaims(link, namespace)
-        self.limiter = RateLimiter(link, rate_limit, namespace=namespace)
-        self.pages = AnswerPages(link, namespace)
-        self.feedback = Feedback(link, namespace)
-        self.daily = DailyLedger(link, namespace)
-        self.feed_sync = Lease(link, "feed-sync", namespace)
-        self.questions = QuestionLog(link, namespace, retention=question_log_days * 86400)
+        retention = question_log_days * 86400
+        if link is None:
+            self.answers = LocalAnswers()
+            self.claims = LocalClaims(namespace)
+            self.limiter = LocalRateLimiter(rate_limit)
+            self.votes = LocalVotes()
+            self.daily = LocalDailyLedger(namespace)
+            self.questions = QuestionLog(LocalQuestionCounts(), namespace, retention=retention)
+            self.feed_sync = LocalLease()
+        else:
+            self.answers = RedisAnswers(link, namespace, fallback=LocalAnswers())
+            self.claims = RedisClaims(link, namespace)
+            self.limiter = RedisRateLimiter(
+                link, rate_limit, namespace, fallback=LocalRateLimiter(rate_limit)
+            )
+            self.votes = RedisVotes(link, namespace, fallback=LocalVotes())
+            self.daily = RedisDailyLedger(link, namespace)
+            self.questions = QuestionLog(RedisQuestionCounts(link), namespace, retention=retention)
+            self.feed_sync = RedisLease(link, "feed-sync", namespace)
 
     @property
     def redis_status(self) -> RedisStatus:
         if self._link is None:
             return "disabled"
         return "ok" if self._link.ok else "degraded"
-
-    @property
-    def redis_ok(self) -> bool:
-        return self._link is not None and self._link.ok
 
     async def ping(self) -> bool:
         """Whether Redis answers now; False in single-process mode."""

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from typing import Literal
 
 from redis.asyncio import Redis
 
 from bot.state.link import RedisLink, RedisUnavailableError
-from bot.state.memory import ExpiringStore
+from bot.state.memory import Clock, ExpiringStore
 
-__all__ = ["CLAIM_TTL", "WORKING_TTL", "ClaimOutcome", "EventClaims"]
+__all__ = ["CLAIM_TTL", "WORKING_TTL", "ClaimOutcome", "EventClaims", "LocalClaims", "RedisClaims"]
 
 CLAIM_TTL = 900  # Slack retries after 1 and 5 minutes; keep claims well beyond that.
 WORKING_TTL = 45  # longer than any answer takes, shorter than Slack's first delayed retry (1 min)
@@ -55,55 +57,128 @@ return 0
 """
 
 
-class EventClaims:
+class EventClaims(ABC):
     """`claim(event_id)` is true for one caller until the claim is released or expires.
 
     `outcomes` counts what happened to claims in this process (won, lost, done, released): a claim is
     settled once it is lost, done or released."""
 
-    def __init__(self, link: RedisLink | None, namespace: str = "onrecord") -> None:
-        self._link = link
+    def __init__(self, namespace: str) -> None:
         self._namespace = namespace
-        self._held: ExpiringStore[bool] = ExpiringStore(max_entries=100_000)  # this process's claims
-        self._owner = secrets.token_hex(8)  # this process's claims; only it may keep or give them back
         self.outcomes: Counter[ClaimOutcome] = Counter()
-        if link is not None:
-            link.on_resync(self._write_back)
 
     async def claim(self, event_id: str, ttl: float = CLAIM_TTL) -> bool:
-        key = self._key(event_id)
-        won = self._held.add(key, True, ttl)  # at once: a second delivery to this process waits for nothing
-        if won and self._link is not None:
-            script = (_TAKE, 1, key, self._owner, str(max(1, round(ttl * 1000))))
-            with contextlib.suppress(RedisUnavailableError):  # Redis is down: held here, written back later
-                won = bool(await self._link.run(lambda client: client.eval(*script), patient=True))
-            if not won:
-                self._held.discard(key)
+        won = await self._claim(self._key(event_id), ttl)
         self.outcomes["won" if won else "lost"] += 1
         return won
 
     async def done(self, event_id: str) -> None:
         """The claimed event was answered: keep the claim for `CLAIM_TTL` (unless it expired and another
         process holds it now)."""
-        key = self._key(event_id)
-        self._held.set(key, True, CLAIM_TTL)
         self.outcomes["done"] += 1
-        if self._link is not None:
-            script = (_KEEP, 1, key, self._owner, str(CLAIM_TTL))
-            with contextlib.suppress(RedisUnavailableError):
-                if not await self._link.run(lambda client: client.eval(*script), patient=True):
-                    self._held.discard(key)
+        await self._done(self._key(event_id))
 
     async def release(self, event_id: str) -> None:
         """The claimed event was not answered: let a retry of it claim it again (if the claim is still
         this process's: one that expired may belong to another process by now)."""
-        key = self._key(event_id)
-        self._held.discard(key)
         self.outcomes["released"] += 1
-        if self._link is not None:
-            script = (_GIVE_BACK, 1, key, self._owner)
-            with contextlib.suppress(RedisUnavailableError):
-                await self._link.run(lambda client: client.eval(*script), patient=True)
+        await self._release(self._key(event_id))
+
+    async def extend(self, event_id: str, ttl: int = WORKING_TTL) -> bool:
+        """Keep a claim this process holds for `ttl` more seconds while its work goes on; False when it
+        is not (or no longer) this process's."""
+        return await self._extend(self._key(event_id), ttl)
+
+    @abstractmethod
+    async def _claim(self, key: str, ttl: float) -> bool: ...
+
+    @abstractmethod
+    async def _done(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def _release(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def _extend(self, key: str, ttl: int) -> bool: ...
+
+    def _key(self, event_id: str) -> str:
+        return f"{self._namespace}:claim:{event_id}"
+
+
+class LocalClaims(EventClaims):
+    """Claims among the tasks of this process."""
+
+    def __init__(self, namespace: str = "onrecord", *, clock: Clock = time.monotonic) -> None:
+        super().__init__(namespace)
+        self._held: ExpiringStore[bool] = ExpiringStore(max_entries=100_000, clock=clock)
+
+    async def _claim(self, key: str, ttl: float) -> bool:
+        return self._held.add(key, True, ttl)
+
+    async def _done(self, key: str) -> None:
+        self._held.set(key, True, CLAIM_TTL)
+
+    async def _release(self, key: str) -> None:
+        self._held.discard(key)
+
+    async def _extend(self, key: str, ttl: int) -> bool:
+        if self._held.get(key) is None:
+            return False
+        self._held.set(key, True, ttl)
+        return True
+
+
+class RedisClaims(EventClaims):
+    """Claims Redis decides among processes, waited for patiently; each is also held in this process from
+    the moment it is asked for (see the module's docstring)."""
+
+    def __init__(
+        self, link: RedisLink, namespace: str = "onrecord", *, clock: Clock = time.monotonic
+    ) -> None:
+        super().__init__(namespace)
+        self._link = link
+        self._held: ExpiringStore[bool] = ExpiringStore(max_entries=100_000, clock=clock)
+        self._owner = secrets.token_hex(8)  # this process's claims; only it may keep or give them back
+        link.on_resync(self._write_back)
+
+    async def _claim(self, key: str, ttl: float) -> bool:
+        if not self._held.add(key, True, ttl):  # at once: a second delivery to this process waits for nothing
+            return False
+        script = (_TAKE, 1, key, self._owner, str(max(1, round(ttl * 1000))))
+        try:
+            won = bool(await self._link.run(lambda client: client.eval(*script), patient=True))
+        except RedisUnavailableError:  # Redis is down: held here, written back later
+            return True
+        if not won:
+            self._held.discard(key)
+        return won
+
+    async def _done(self, key: str) -> None:
+        self._held.set(key, True, CLAIM_TTL)
+        script = (_KEEP, 1, key, self._owner, str(CLAIM_TTL))
+        with contextlib.suppress(RedisUnavailableError):
+            if not await self._link.run(lambda client: client.eval(*script), patient=True):
+                self._held.discard(key)
+
+    async def _release(self, key: str) -> None:
+        self._held.discard(key)
+        script = (_GIVE_BACK, 1, key, self._owner)
+        with contextlib.suppress(RedisUnavailableError):
+            await self._link.run(lambda client: client.eval(*script), patient=True)
+
+    async def _extend(self, key: str, ttl: int) -> bool:
+        if self._held.get(key) is None:
+            return False
+        script = (_EXTEND, 1, key, self._owner, str(ttl))
+        try:
+            kept = bool(await self._link.run(lambda client: client.eval(*script), patient=True))
+        except RedisUnavailableError:
+            kept = True  # held here, and written back to Redis when it returns
+        if not kept:
+            self._held.discard(key)
+            return False
+        self._held.set(key, True, ttl)
+        return True
 
     async def _write_back(self, client: Redis) -> None:
         """Set in Redis every claim this process holds and Redis does not (after an outage or a restart);
@@ -112,24 +187,3 @@ class EventClaims:
             for key, _, left in self._held.live():
                 pipe.set(key, self._owner, nx=True, px=max(1, round(left * 1000)))
             await pipe.execute()
-
-    async def extend(self, event_id: str, ttl: int = WORKING_TTL) -> bool:
-        """Keep a claim this process holds for `ttl` more seconds while its work goes on; False when it
-        is not (or no longer) this process's."""
-        key = self._key(event_id)
-        if self._held.get(key) is None:
-            return False
-        if self._link is not None:
-            script = (_EXTEND, 1, key, self._owner, str(ttl))
-            try:
-                kept = bool(await self._link.run(lambda client: client.eval(*script), patient=True))
-            except RedisUnavailableError:
-                kept = True  # held here, and written back to Redis when it returns
-            if not kept:
-                self._held.discard(key)
-                return False
-        self._held.set(key, True, ttl)
-        return True
-
-    def _key(self, event_id: str) -> str:
-        return f"{self._namespace}:claim:{event_id}"

@@ -9,30 +9,45 @@ in whichever process asks first. Without Redis the process is alone, and every t
 from __future__ import annotations
 
 import secrets
+from typing import Protocol
 
 from bot.state.link import RedisLink
 
-__all__ = ["Lease"]
+__all__ = ["Lease", "LocalLease", "RedisLease"]
 
 
-class Lease:
-    def __init__(self, link: RedisLink | None, name: str, namespace: str = "onrecord") -> None:
+class Lease(Protocol):
+    async def take(self, ttl: float) -> bool:
+        """Whether this process holds the lease now (for `ttl` seconds); raises `RedisUnavailableError`
+        when Redis cannot say."""
+        ...
+
+    async def keep(self, ttl: float) -> bool:
+        """Hold the lease `ttl` seconds from now, if this process still holds it."""
+        ...
+
+
+class LocalLease:
+    """Without Redis the process is alone: it always holds the lease."""
+
+    async def take(self, ttl: float) -> bool:
+        return True
+
+    async def keep(self, ttl: float) -> bool:
+        return True
+
+
+class RedisLease:
+    def __init__(self, link: RedisLink, name: str, namespace: str = "onrecord") -> None:
         self._link = link
         self._key = f"{namespace}:lease:{name}"
         self._owner = secrets.token_hex(8)
 
     async def take(self, ttl: float) -> bool:
-        """Whether this process holds the lease now (for `ttl` seconds); raises `RedisUnavailableError`
-        when Redis cannot say."""
-        if self._link is None:
-            return True
         ms = max(1, round(ttl * 1000))
         return bool(await self._link.run(lambda c: c.set(self._key, self._owner, nx=True, px=ms)))
 
     async def keep(self, ttl: float) -> bool:
-        """Hold the lease `ttl` seconds from now, if this process still holds it."""
-        if self._link is None:
-            return True
         ms = str(max(1, round(ttl * 1000)))
         return bool(await self._link.run(lambda c: c.eval(_KEEP, 1, self._key, self._owner, ms)))
 

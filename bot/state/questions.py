@@ -14,16 +14,18 @@ import contextlib
 import datetime
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from redis.asyncio import Redis
 
 from bot.state.link import RedisLink, RedisUnavailableError, text
-from bot.state.memory import ExpiringStore
+from bot.state.memory import Clock, ExpiringStore
 
-__all__ = ["QuestionLog", "QuestionStats"]
+__all__ = ["LocalQuestionCounts", "QuestionCounts", "QuestionLog", "QuestionStats", "RedisQuestionCounts"]
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +59,85 @@ _FIELD_OF_OUTCOME = {
 }
 
 
+class QuestionCounts(Protocol):
+    """Where the question log counts: hashes of counts and strings, each kept from its last write."""
+
+    async def count(self, key: str, field: str, ttl: int, named: tuple[str, str] | None) -> None:
+        """Add one to `field` of the hash `key`, and set the string `named` (key, value) if given; keep
+        both `ttl` seconds. Skipped (never raises) while the store is slow or down."""
+
+    async def named(self, key: str) -> str | None:
+        """A string set by `count`; None when unknown, or while the store is slow or down."""
+
+    async def rows(self, keys: Iterable[str]) -> list[tuple[str, int]]:
+        """Every (field, count) of the hashes `keys`, waited for; RedisUnavailableError when it is down."""
+
+
+class LocalQuestionCounts:
+    def __init__(self, *, clock: Clock = time.monotonic) -> None:
+        self._days: ExpiringStore[Counter[str]] = ExpiringStore(max_entries=400, clock=clock)
+        self._named: ExpiringStore[str] = ExpiringStore(max_entries=10_000, clock=clock)
+
+    async def count(self, key: str, field: str, ttl: int, named: tuple[str, str] | None) -> None:
+        counts = self._days.get(key) or Counter()
+        counts[field] += 1
+        self._days.set(key, counts, ttl)
+        if named is not None:
+            self._named.set(*named, ttl)
+
+    async def named(self, key: str) -> str | None:
+        return self._named.get(key)
+
+    async def rows(self, keys: Iterable[str]) -> list[tuple[str, int]]:
+        return [row for key in keys for row in (self._days.get(key) or Counter()).items()]
+
+
+class RedisQuestionCounts:
+    def __init__(self, link: RedisLink) -> None:
+        self._link = link
+
+    async def count(self, key: str, field: str, ttl: int, named: tuple[str, str] | None) -> None:
+        async def op(client: Redis) -> None:
+            pipe = client.pipeline(transaction=False)
+            pipe.hincrby(key, field, 1)
+            pipe.expire(key, ttl)
+            if named is not None:
+                pipe.set(*named, ex=ttl)
+            await pipe.execute()
+
+        with contextlib.suppress(RedisUnavailableError):  # not counted: an answer is never held up
+            await self._link.run(op)
+
+    async def named(self, key: str) -> str | None:
+        async def op(client: Redis) -> str | None:
+            return text(await client.get(key))
+
+        try:
+            return await self._link.run(op)
+        except RedisUnavailableError:
+            return None
+
+    async def rows(self, keys: Iterable[str]) -> list[tuple[str, int]]:
+        async def op(client: Redis) -> list[tuple[str, int]]:
+            rows: list[tuple[str, int]] = []
+            for key in keys:
+                async for field, count in client.hscan_iter(key):
+                    rows.append((str(text(field)), int(count)))
+            return rows
+
+        return await self._link.run(op, patient=True)
+
+
 class QuestionLog:
-    """Outcomes counted per day in Redis (or in process without it); `retention` seconds, 0: nothing kept.
+    """Outcomes counted per day in `counts` (Redis, or this process); `retention` seconds, 0: nothing kept.
 
     Recording never raises and, with Redis slow or down, is skipped (a quick call, as the cache); the
     `…_soon` methods record in a task of their own, so that an answer never waits for it."""
 
-    def __init__(self, link: RedisLink | None, namespace: str = "onrecord", *, retention: int = 30 * 86400):
-        self._link = link
+    def __init__(self, counts: QuestionCounts, namespace: str = "onrecord", *, retention: int = 30 * 86400):
+        self._counts = counts
         self._namespace = namespace
         self._retention = retention
-        self._local: ExpiringStore[Counter[str]] = ExpiringStore(max_entries=400)
-        self._local_answers: ExpiringStore[str] = ExpiringStore(max_entries=10_000)
         self._pending: set[asyncio.Task[None]] = set()
 
     def day_key(self, day: datetime.date) -> str:
@@ -105,52 +174,22 @@ class QuestionLog:
         if self._retention <= 0:
             return
         question = question[:MAX_QUESTION_CHARS]
-        named = json.dumps([platform, question]) if answer_id else None
-        await self._count(json.dumps([platform, outcome, question]), named, answer_id)
+        named = (self._answer_key(answer_id), json.dumps([platform, question])) if answer_id else None
+        await self._counts.count(
+            self.day_key(_today()), json.dumps([platform, outcome, question]), self._retention, named
+        )
 
     async def vote(self, answer_id: str, vote: str) -> None:
         """Count a 👍/👎 with the question of `answer_id`, when it was recorded (and not forgotten)."""
         if self._retention <= 0:
             return
-        key = self._answer_key(answer_id)
-        named: str | None
-        if self._link is None:
-            named = self._local_answers.get(key)
-        else:
-
-            async def op(client: Redis) -> str | None:
-                return text(await client.get(key))
-
-            try:
-                named = await self._link.run(op)
-            except RedisUnavailableError:
-                return
         try:
-            platform, question = json.loads(named or "")
+            platform, question = json.loads(await self._counts.named(self._answer_key(answer_id)) or "")
         except (ValueError, TypeError):
             return  # not recorded, forgotten, or not ours
-        await self._count(json.dumps([platform, vote, question]), None, "")
-
-    async def _count(self, field: str, named: str | None, answer_id: str) -> None:
-        day_key = self.day_key(_today())
-        if self._link is None:
-            counts = self._local.get(day_key) or Counter()
-            counts[field] += 1
-            self._local.set(day_key, counts, self._retention)  # as EXPIRE: from the last write
-            if named is not None:
-                self._local_answers.set(self._answer_key(answer_id), named, self._retention)
-            return
-
-        async def op(client: Redis) -> None:
-            pipe = client.pipeline(transaction=False)
-            pipe.hincrby(day_key, field, 1)
-            pipe.expire(day_key, self._retention)
-            if named is not None:
-                pipe.set(self._answer_key(answer_id), named, ex=self._retention)
-            await pipe.execute()
-
-        with contextlib.suppress(RedisUnavailableError):  # not counted: an answer is never held up
-            await self._link.run(op)
+        await self._counts.count(
+            self.day_key(_today()), json.dumps([platform, vote, question]), self._retention, None
+        )
 
     async def report(self, days: int) -> dict[str, list[QuestionStats]]:
         """Each platform's questions of the last `days` UTC days (today included), most asked first.
@@ -158,20 +197,7 @@ class QuestionLog:
         Reads Redis patiently; raises RedisUnavailableError when it does not answer."""
         today = _today()
         keys = [self.day_key(today - datetime.timedelta(days=back)) for back in range(days)]
-        if self._link is None:
-            found: Counter[str] = Counter()
-            for key in keys:
-                found.update(self._local.get(key) or {})
-            return _tally(found.items())
-
-        async def op(client: Redis) -> list[tuple[str, int]]:
-            rows: list[tuple[str, int]] = []
-            for key in keys:
-                async for field, count in client.hscan_iter(key):
-                    rows.append((str(text(field)), int(count)))
-            return rows
-
-        return _tally(await self._link.run(op, patient=True))
+        return _tally(await self._counts.rows(keys))
 
 
 def _today() -> datetime.date:

@@ -1,4 +1,8 @@
-"""Per-user rate limit: a sliding window of accepted questions, and one polite notice per window."""
+"""Per-user rate limit: a sliding window of accepted questions, and one polite notice per window.
+
+Keys: ``{ns}:rate:{{user}}:hits`` (sorted set of accepted questions by server time, kept one window after
+the last one) and ``{ns}:rate:{{user}}:notified`` (the user was told, for one window).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.state.link import RedisLink, RedisUnavailableError
-from bot.state.memory import ExpiringStore
+from bot.state.memory import Clock, ExpiringStore
 
-__all__ = ["RateDecision", "RateLimiter"]
+__all__ = ["LocalRateLimiter", "RateDecision", "RateLimiter", "RedisRateLimiter"]
 
-# KEYS: hits (sorted set of accepted questions by time), notified (flag of the notice sent).
-# ARGV: limit, window in ms, a unique member. Returns 1 allowed, 2 refused + notify, 0 refused silently.
+WINDOW = 60.0
+
+# KEYS: hits, notified. ARGV: limit, window in ms, a unique member.
+# Returns 1 allowed, 2 refused + notify, 0 refused silently.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -35,38 +42,57 @@ class RateDecision:
     notify: bool = False  # refused, and this is the first refusal in the window: tell the user once
 
 
-class RateLimiter:
-    """At most `limit` questions per user per `window` seconds, shared by all replicas."""
+class RateLimiter(Protocol):
+    """At most `limit` questions per user per window."""
+
+    async def check(self, user_key: str) -> RateDecision: ...
+
+
+class LocalRateLimiter:
+    """The window in this process. A user's hits are forgotten one window after the last accepted one, as
+    Redis expires them, so the users who stopped asking take no memory."""
+
+    def __init__(self, limit: int, window: float = WINDOW, *, clock: Clock = time.monotonic) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._hits: ExpiringStore[deque[float]] = ExpiringStore(max_entries=100_000, clock=clock)
+        self._notified: ExpiringStore[bool] = ExpiringStore(max_entries=100_000, clock=clock)
+
+    def __len__(self) -> int:
+        """How many users this process remembers."""
+        return len(self._hits)
+
+    async def check(self, user_key: str) -> RateDecision:
+        now = self._clock()
+        hits = self._hits.get(user_key) or deque()
+        while hits and hits[0] <= now - self._window:
+            hits.popleft()
+        if len(hits) < self._limit:
+            hits.append(now)
+            self._hits.set(user_key, hits, self._window)
+            return RateDecision(allowed=True)
+        return RateDecision(allowed=False, notify=self._notified.add(user_key, True, self._window))
+
+
+class RedisRateLimiter:
+    """The window shared by all replicas; while Redis is slow or down, this process's `fallback` decides."""
 
     def __init__(
-        self, link: RedisLink | None, limit: int, window: float = 60.0, namespace: str = "onrecord"
+        self, link: RedisLink, limit: int, namespace: str, fallback: LocalRateLimiter, window: float = WINDOW
     ) -> None:
         self._link = link
         self._limit = limit
         self._window = window
         self._namespace = namespace
-        self._hits: dict[str, deque[float]] = {}
-        self._notified: ExpiringStore[bool] = ExpiringStore(max_entries=100_000)
+        self._fallback = fallback
 
     async def check(self, user_key: str) -> RateDecision:
-        if self._link is not None:
-            base = f"{self._namespace}:rate:{{{user_key}}}"
-            keys = [f"{base}:hits", f"{base}:notified"]
-            args = (self._limit, int(self._window * 1000), uuid.uuid4().hex)
-            try:
-                outcome = await self._link.run(lambda client: client.eval(_SCRIPT, 2, *keys, *args))
-            except RedisUnavailableError:
-                pass
-            else:
-                return RateDecision(allowed=outcome == 1, notify=outcome == 2)
-        return self._check_local(user_key)
-
-    def _check_local(self, user_key: str) -> RateDecision:
-        now = time.monotonic()
-        hits = self._hits.setdefault(user_key, deque())
-        while hits and hits[0] <= now - self._window:
-            hits.popleft()
-        if len(hits) < self._limit:
-            hits.append(now)
-            return RateDecision(allowed=True)
-        return RateDecision(allowed=False, notify=self._notified.add(user_key, True, self._window))
+        base = f"{self._namespace}:rate:{{{user_key}}}"
+        keys = [f"{base}:hits", f"{base}:notified"]
+        args = (self._limit, int(self._window * 1000), uuid.uuid4().hex)
+        try:
+            outcome = await self._link.run(lambda client: client.eval(_SCRIPT, 2, *keys, *args))
+        except RedisUnavailableError:
+            return await self._fallback.check(user_key)
+        return RateDecision(allowed=outcome == 1, notify=outcome == 2)

@@ -19,6 +19,7 @@ import index
 from bot.service import AnswerService, AskOptions
 from bot.state import QuestionLog, QuestionStats, State, open_state
 from bot.state.link import RedisLink
+from bot.state.questions import RedisQuestionCounts
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env, slack_bot
@@ -57,9 +58,9 @@ async def test_each_outcome_and_vote_is_counted_per_platform(
     await service.ask("word " * 20, discord)
     await service.ask(NOTHING, discord)
     await service.ask(ANSWERED)  # no platform (the CLI): not logged
-    await service.feedback(answered.id, None, "slack:T1:U1", "down")
-    await service.feedback(answered.id, None, "slack:T1:U1", "down")  # the same vote again: once
-    await service.feedback(answered.id, None, "slack:T1:U2", "up")
+    await service.feedback(answered.id, "slack:T1:U1", "down")
+    await service.feedback(answered.id, "slack:T1:U1", "down")  # the same vote again: once
+    await service.feedback(answered.id, "slack:T1:U2", "up")
     await any_state.questions.settle()  # logged beside the answers, which do not wait for it
 
     report = await any_state.questions.report(1)
@@ -81,7 +82,7 @@ async def test_a_retention_of_zero_keeps_nothing(
     async with open_state(redis_server.url, namespace=namespace, question_log_days=0) as state:
         service = AnswerService(seed_index, state)
         answered = await service.ask(ANSWERED, AskOptions(platform="slack"))
-        await service.feedback(answered.id, None, "slack:T1:U1", "down")
+        await service.feedback(answered.id, "slack:T1:U1", "down")
         await state.questions.settle()
         assert await state.questions.report(30) == {}
     async with Redis.from_url(redis_server.url) as client:
@@ -92,7 +93,7 @@ async def test_redis_forgets_a_day_once_its_retention_has_passed(
     redis_server: RedisServer, namespace: str, until: Poll
 ) -> None:
     link = RedisLink(redis_server.url)
-    log = QuestionLog(link, namespace, retention=1)
+    log = QuestionLog(RedisQuestionCounts(link), namespace, retention=1)
     try:
         await log.record("slack", ANSWERED, "ok", "a1")
         assert (await log.report(1))["slack"][0].asked == 1

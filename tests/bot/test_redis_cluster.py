@@ -154,10 +154,10 @@ async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, nam
         await state.daily.posted("slack", "C1", day, "quote-1")
         assert await state.limiter.check("U1") == RateDecision(allowed=True)
         assert await state.limiter.check("U1") == RateDecision(allowed=False, notify=True)
-        await state.feedback.vote("A1", 2, "U1", "up")
-        await state.cache.put("v1", "trust", "payload", ttl=60)
-        await state.pages.put("A1", "page")
-        assert state.redis_ok
+        assert await state.votes.vote("A1", "U1", "up")
+        await state.answers.put("A1", "page", ttl=60)
+        assert await state.answers.get("A1", max_age=30) == "page"
+        assert state.redis_status == "ok"
     check = RedisCluster.from_url(f"redis://127.0.0.1:{cluster.ports[0]}", decode_responses=True)
     async with check:
         assert await check.get(f"{namespace}:claim:Ev1") is not None
@@ -165,8 +165,8 @@ async def test_every_script_writes_its_keys_on_the_cluster(cluster: Cluster, nam
         assert await check.smembers(f"{namespace}:daily-seen:{{slack:C1}}") == {"quote-1"}
         assert await check.zcard(f"{namespace}:rate:{{U1}}:hits") == 1
         assert await check.get(f"{namespace}:rate:{{U1}}:notified") == "1"
-        assert await check.hgetall(f"{namespace}:feedback:{{A1}}:counts") == {"2:up": "1"}
-        assert await check.get(f"{namespace}:page:A1") == "page"
+        assert await check.hgetall(f"{namespace}:feedback:{{A1}}:votes") == {"answer:U1": "up"}
+        assert await check.hget(f"{namespace}:answer:A1", "payload") == "page"
         assert await check.dbsize() >= 8  # (every master's keys)
 
 

@@ -67,8 +67,8 @@ async def test_state_lives_on_the_master_the_sentinel_names(
     async with open_state(url, namespace=namespace, timeout=10) as state:
         assert await state.ping()
         assert await state.claims.claim("Ev1")
-        await state.pages.put("A1", "page")
-        assert await state.pages.get("A1") == "page"
-        assert state.redis_ok
-    assert _cli(master_port, "get", f"{namespace}:page:A1") == "page"
+        await state.answers.put("A1", "page", ttl=60)
+        assert await state.answers.get("A1") == "page"
+        assert state.redis_status == "ok"
+    assert _cli(master_port, "hget", f"{namespace}:answer:A1", "payload") == "page"
     assert _cli(master_port, "exists", f"{namespace}:claim:Ev1") == "1"

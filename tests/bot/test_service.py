@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from redis.asyncio import Redis
 
 import index
 from bot.answer import Answer
 from bot.metrics import Metrics
 from bot.question import normalize
 from bot.service import AnswerService, AskOptions, IndexChangedError, InvalidVoteError
-from bot.state import FeedbackCounts, State, Tally, open_state
+from bot.state import State, open_state
 
 if TYPE_CHECKING:
     from conftest import Poll, RedisServer
@@ -62,6 +63,31 @@ async def test_a_second_ask_is_served_from_the_cache(seed_index: index.Index, re
     assert metrics.cache_hits._value.get() == 1 and metrics.cache_misses._value.get() == 1
 
 
+@pytest.mark.parametrize("kind", ["redis", "in-process"])
+async def test_an_answer_is_kept_once_cached_for_the_cache_ttl_and_paged_longer(
+    seed_index: index.Index, kind: str, request: pytest.FixtureRequest, namespace: str, until: Poll
+) -> None:
+    url = request.getfixturevalue("redis_server").url if kind == "redis" else None
+    async with open_state(url, namespace=namespace) as state:
+        counting = CountingIndex(seed_index)
+        service = make_service(counting, state, results=2, cache_ttl=1)
+        first = await service.ask(QUESTION)
+        assert (await service.ask(QUESTION)).cached
+
+        async def uncached() -> bool:
+            return not (await service.ask(QUESTION)).cached
+
+        await until(uncached)  # older than the cache TTL: searched again
+        searches = counting.searches
+        page = await service.more(first.id, 1)  # the pages are the same entry, kept longer
+        assert page is not None and page.page == 1 and counting.searches == searches
+        if url is not None:
+            async with Redis.from_url(url, decode_responses=True) as raw:
+                assert [key async for key in raw.scan_iter(f"{namespace}:*")] == [
+                    f"{namespace}:answer:{first.id}"
+                ]
+
+
 async def test_a_rebuilt_index_misses_the_cache(seed_index: index.Index, redis_state: State) -> None:
     await make_service(seed_index, redis_state).ask(QUESTION)
     rebuilt = CountingIndex(index.build([next(SEEDS.glob("000_*.txt"))]))
@@ -70,24 +96,27 @@ async def test_a_rebuilt_index_misses_the_cache(seed_index: index.Index, redis_s
     assert not answer.cached and rebuilt.searches == 1
 
 
-async def test_pages_and_feedback_survive_a_restart(
+async def test_pages_and_votes_survive_a_restart(
     seed_index: index.Index, redis_server: RedisServer, namespace: str
 ) -> None:
     async with open_state(redis_server.url, namespace=namespace) as state:
         service = make_service(seed_index, state, results=2)
-        first = await service.ask(QUESTION)
+        first = await service.ask(QUESTION, AskOptions(platform="slack"))
         assert first.has_more
-        await service.feedback(first.id, None, "u1", "up")
-        await service.feedback(first.id, first.results[0].passage_id, "u1", "down")
+        await state.questions.settle()  # (logged beside the answer, which does not wait for it)
+        await service.feedback(first.id, "u1", "up")
         with pytest.raises(InvalidVoteError):
-            await service.feedback(first.id, None, "u1", "sideways")  # type: ignore[arg-type]
+            await service.feedback(first.id, "u1", "sideways")  # type: ignore[arg-type]
     async with open_state(redis_server.url, namespace=namespace) as state:
         service = make_service(CountingIndex(seed_index), state, results=2)
         page = await service.more(first.id, 1)
         assert page is not None and page.page == 1 and page.results[0].rank == 3
         assert service.index.searches == 0
-        counts = await service.feedback_counts(first.id)
-        assert counts == FeedbackCounts(Tally(up=1), {first.results[0].passage_id: Tally(down=1)})
+        await service.feedback(first.id, "u1", "up")  # the same vote again: not counted twice
+        await service.feedback(first.id, "u2", "down")
+        await state.questions.settle()
+        [stats] = (await state.questions.report(1))["slack"]
+        assert (stats.asked, stats.up, stats.down) == (1, 1, 1)
         assert (await service.ask(QUESTION)).id == first.id
         assert await service.more(first.id, 99) is None
 

@@ -1,8 +1,10 @@
-"""The Redis layer against a real redis-server, and its in-process twin."""
+"""The state stores: one contract each, run against a real redis-server and in process; then the Redis
+link's reliability (outages, restarts, a slow server)."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import subprocess
 import sys
@@ -13,7 +15,11 @@ from typing import TYPE_CHECKING
 import pytest
 from redis.asyncio import Redis
 
-from bot.state import FeedbackCounts, State, Tally, open_state
+from bot.state import State, open_state
+from bot.state.answers import AnswerStore, LocalAnswers, RedisAnswers
+from bot.state.link import RedisLink
+from bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
+from bot.state.votes import LocalVotes, RedisVotes, Votes
 
 if TYPE_CHECKING:
     from conftest import Poll, RedisServer
@@ -93,24 +99,119 @@ async def test_rate_limit_refuses_and_notifies_once(any_state: State) -> None:
     assert (await any_state.limiter.check("slack:T1:U2")).allowed
 
 
-async def test_a_changed_vote_moves_the_count(any_state: State) -> None:
-    feedback = any_state.feedback
-    await feedback.vote("a1", None, "u1", "up")
-    await feedback.vote("a1", None, "u1", "up")
-    await feedback.vote("a1", None, "u2", "up")
-    await feedback.vote("a1", 7, "u1", "down")
-    await feedback.vote("a1", None, "u2", "down")
-    assert await feedback.counts("a1") == FeedbackCounts(Tally(up=1, down=1), {7: Tally(down=1)})
-    assert await feedback.counts("unknown") == FeedbackCounts()
+async def test_the_daily_ledger_posts_a_day_once_and_remembers_the_quotes(any_state: State) -> None:
+    ledger, day = any_state.daily, dt.date(2026, 12, 2)
+    assert await ledger.status("slack", "C1", day) is None
+    assert await ledger.claim("slack", "C1", day) == "mine"
+    assert await ledger.claim("slack", "C1", day) == "busy"
+    await ledger.release("slack", "C1", day)  # the post failed: the day is free again
+    assert await ledger.claim("slack", "C1", day) == "mine"
+    await ledger.posted("slack", "C1", day, "quote-1")
+    assert await ledger.status("slack", "C1", day) == "posted"
+    assert await ledger.claim("slack", "C1", day) == "posted"
+    assert await ledger.seen("slack", "C1") == {"quote-1"} and await ledger.seen("discord", "C1") == set()
+    await ledger.start_over("slack", "C1")
+    assert await ledger.seen("slack", "C1") == set()
 
 
-async def test_cache_and_pages_round_trip(any_state: State) -> None:
-    assert await any_state.cache.get("v1", "who is ilya") is None
-    await any_state.cache.put("v1", "who is ilya", "payload", ttl=60)
-    assert await any_state.cache.get("v1", "who is ilya") == "payload"
-    assert await any_state.cache.get("v2", "who is ilya") is None
-    await any_state.pages.put("abc", "all results")
-    assert await any_state.pages.get("abc") == "all results"
+class Stores:
+    """Stores of one kind ("redis" or "in-process") with TTLs a test can wait out."""
+
+    def __init__(self, link: RedisLink | None, namespace: str) -> None:
+        self._link, self._ns = link, namespace
+
+    def limiter(self, limit: int, window: float) -> RateLimiter:
+        local = LocalRateLimiter(limit, window)
+        return local if self._link is None else RedisRateLimiter(self._link, limit, self._ns, local, window)
+
+    def votes(self, ttl: float) -> Votes:
+        local = LocalVotes(ttl)
+        return local if self._link is None else RedisVotes(self._link, self._ns, local, ttl)
+
+    def answers(self) -> AnswerStore:
+        local = LocalAnswers()
+        return local if self._link is None else RedisAnswers(self._link, self._ns, local)
+
+
+@pytest.fixture(params=["redis", "in-process"])
+async def stores(request: pytest.FixtureRequest, namespace: str) -> AsyncIterator[Stores]:
+    if request.param == "in-process":
+        yield Stores(None, namespace)
+        return
+    link = RedisLink(request.getfixturevalue("redis_server").url)
+    try:
+        yield Stores(link, namespace)
+    finally:
+        await link.aclose()
+
+
+async def test_a_users_window_ends_after_the_last_accepted_question(stores: Stores, until: Poll) -> None:
+    limiter = stores.limiter(1, window=0.3)
+    assert (await limiter.check("u1")).allowed
+    assert await limiter.check("u1") == RateDecision(allowed=False, notify=True)
+
+    async def allowed() -> bool:
+        return (await limiter.check("u1")).allowed
+
+    await until(allowed)
+    assert not (await limiter.check("u1")).allowed  # a new window, told again
+    assert (await limiter.check("u2")).allowed
+
+
+async def test_a_vote_counts_once_per_user_until_changed_and_expires(stores: Stores, until: Poll) -> None:
+    votes = stores.votes(ttl=60)
+    assert await votes.vote("a1", "u1", "up")
+    assert not await votes.vote("a1", "u1", "up")
+    assert await votes.vote("a1", "u2", "up")
+    assert await votes.vote("a1", "u1", "down")
+    assert await votes.vote("a2", "u1", "down")
+    brief = stores.votes(ttl=0.2)
+    assert await brief.vote("b1", "u1", "up")
+    await until(lambda: brief.vote("b1", "u1", "up"))  # forgotten: it counts again
+
+
+async def test_an_answer_is_one_entry_read_as_cache_while_young_and_as_pages_until_it_expires(
+    stores: Stores, until: Poll
+) -> None:
+    answers = stores.answers()
+    assert await answers.get("a1") is None
+    await answers.put("a1", "payload", ttl=60)
+    assert await answers.get("a1") == "payload"
+    assert await answers.get("a1", max_age=30) == "payload"
+    await answers.put("a2", "young", ttl=30)
+
+    async def aged() -> bool:
+        return await answers.get("a2", max_age=0.05) is None
+
+    await until(aged)
+    assert await answers.get("a2") == "young"  # too old for the cache, still there for "more"
+    await answers.put("a3", "brief", ttl=0.2)
+
+    async def expired() -> bool:
+        return await answers.get("a3") is None
+
+    await until(expired)
+    await answers.put("a4", "never", ttl=0)
+    assert await answers.get("a4") is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_in_process_limiter_forgets_users_who_stopped_asking() -> None:
+    clock = Clock()
+    limiter = LocalRateLimiter(2, window=60, clock=clock)
+    for user in range(100):
+        await limiter.check(f"u{user}")
+    assert len(limiter) == 100
+    clock.now += 61
+    assert (await limiter.check("u0")).allowed
+    assert len(limiter) == 1
 
 
 async def test_redis_outage_degrades_then_recovers(
@@ -118,19 +219,18 @@ async def test_redis_outage_degrades_then_recovers(
 ) -> None:
     async with open_state(redis_server.url, namespace=namespace, backoff=0.2) as state:
         assert await state.ping() and state.redis_status == "ok"
-        await state.feedback.vote("a", None, "u1", "up")
+        assert await state.votes.vote("a", "u1", "up")
         redis_server.stop()
         with caplog.at_level(logging.WARNING, logger="bot.state"):
-            assert await state.cache.get("v", "q") is None
+            assert await state.answers.get("q") is None
             assert state.redis_status == "ok"  # one refusal is not an outage
             # The claim tries Redis until the link gives up on it, then holds in this process.
             assert await state.claims.claim("e") and not await state.claims.claim("e")
             assert state.redis_status == "degraded"
-            await state.cache.put("v", "q", "x", ttl=60)
-            await state.pages.put("p", "kept")
-            assert await state.pages.get("p") == "kept"
-            await state.feedback.vote("a", None, "u2", "up")
-            assert (await state.feedback.counts("a")).answer == Tally(up=1)  # Redis's vote is unreachable
+            await state.answers.put("p", "kept", ttl=60)
+            assert await state.answers.get("p") == "kept"
+            assert await state.votes.vote("a", "u2", "up")
+            assert not await state.votes.vote("a", "u2", "up")  # kept in process meanwhile
         assert len([r for r in caplog.records if "unreachable" in r.getMessage()]) == 1
         redis_server.start()
 
@@ -138,9 +238,9 @@ async def test_redis_outage_degrades_then_recovers(
             return state.redis_status == "ok"
 
         await until(recovered)
-        assert await state.pages.get("p") == "kept"
-        await state.cache.put("v", "q", "x", ttl=60)
-        assert await state.cache.get("v", "q") == "x"
+        assert await state.answers.get("p") == "kept"
+        await state.answers.put("q", "x", ttl=60)
+        assert await state.answers.get("q", max_age=30) == "x"
         async with open_state(redis_server.url, namespace=namespace) as other:
             assert not await other.claims.claim("e")  # the claim taken during the outage was written back
 
@@ -182,7 +282,7 @@ async def test_a_slow_redis_decides_claims_and_does_not_degrade_the_link(
         redis_server.pause()
         claim = asyncio.create_task(a.claims.claim("slow"))
         # A quick call gives up on the slow reply without tripping the link for anyone.
-        assert await a.cache.get("v", "q") is None
+        assert await a.answers.get("q") is None
         assert (await a.limiter.check("u")).allowed
         assert not claim.done() and a.redis_status == "ok"
         redis_server.resume()
@@ -200,7 +300,7 @@ async def test_a_hanging_redis_costs_a_claim_its_patience_and_raises_nothing(
     ):
         assert await state.ping()
         redis_server.pause()
-        assert await state.cache.get("v", "q") is None
+        assert await state.answers.get("q") is None
         assert await state.claims.claim("e")  # Redis gave no reply within its patience: held here
         assert not await state.claims.claim("e")
         assert (await state.limiter.check("u")).allowed
@@ -216,7 +316,7 @@ async def test_a_hanging_redis_costs_a_claim_its_patience_and_raises_nothing(
 async def test_in_process_mode_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bot.state"):
         async with open_state(None) as state:
-            assert state.redis_status == "disabled" and not state.redis_ok
+            assert state.redis_status == "disabled"
             assert not await state.ping()
     assert [r.getMessage() for r in caplog.records if "single-process" in r.getMessage()]
 
