@@ -49,7 +49,7 @@ How, so that the comparison is fair:
 
     pip install -e ".[bench]"
     python benchmarks/search.py [FOLDER ...] [--only a,b,c] [--queries 500] [--synthetic-passages 1000000]
-    python benchmarks/search.py --build-only --only a,b    # OnRecord's build alone, for changes to the builder
+    python benchmarks/search.py --build-only --only a,b   # OnRecord's build alone, for builder changes
 
 A full run (a, b and c) takes about 8 minutes on 2 cores and needs about 7 GB of memory at its peak.
 """
@@ -817,7 +817,8 @@ def main() -> None:
             if args.build_only:
                 print(
                     f"{name}: onrecord build {built['build_s']:.1f} s (saving {built['save_s']:.1f} s), "
-                    f"{built['passages']:,} passages, {built['passages'] / built['build_s']:,.0f} passages/s, "
+                    f"{built['passages']:,} passages, "
+                    f"{built['passages'] / built['build_s']:,.0f} passages/s, "
                     f"peak {built['build_peak_mb']:,.0f} MB",
                     flush=True,
                 )
