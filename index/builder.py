@@ -26,7 +26,7 @@ from .analyzer import Analyzer
 from .bm25 import BM25Params, Postings, build_postings
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
-from .quotable import packaging
+from .quotability.candidates import QUOTES, best_first, document_quotes
 from .readers import find_transcripts, read_transcript
 from .readers.one_per_episode import Merged, one_per_episode
 from .sentences import split_sentences
@@ -162,6 +162,7 @@ class _Part:
     sent_words: npt.NDArray[np.int32]  # words per sentence
     windows: npt.NDArray[np.int32]  # the passages, as (first, end) sentence ranges
     packaging: npt.NDArray[np.bool_]  # which sentences belong to a sponsor read, intro or outro
+    quotes: npt.NDArray[np.void]  # the daily quote's candidates, by passage and sentence in the document
 
 
 class _Numbering(dict[str, int]):
@@ -209,8 +210,11 @@ def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
         [-1 if s.speaker is None else names.setdefault(s.speaker, len(names)) for s in transcript.segments],
         dtype=np.int32,
     )
+    document = _document(transcript)
+    passages = np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2)
+    packaging, quotes = document_quotes(texts, passages, document.id)
     return _Part(
-        document=_document(transcript),
+        document=document,
         text=text,
         text_sizes=text_sizes,
         columns=(sentences.char_start, sentences.start, sentences.end),
@@ -221,8 +225,9 @@ def _cut(transcript: Transcript, numbering: _Numbering) -> _Part | None:
         distinct=numbers,
         word_ids=word_ids,
         sent_words=_word_counts(texts, joined),
-        windows=np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2),
-        packaging=packaging(texts),
+        windows=passages,
+        packaging=packaging,
+        quotes=quotes,
     )
 
 
@@ -269,6 +274,7 @@ class _Collector:
     sent_tokens: list[npt.NDArray[np.int64]] = field(default_factory=list)  # tokens per sentence
     passages: list[npt.NDArray[np.int32]] = field(default_factory=list)  # per document, as _Part.windows
     packaging: list[npt.NDArray[np.bool_]] = field(default_factory=list)  # per document, as _Part's
+    quotes: list[npt.NDArray[np.void]] = field(default_factory=list)  # per document, numbered in the index
     cutters: dict[int, _Growing] = field(default_factory=dict)  # per cutting process, its words' ids here
     sentences: int = 0
 
@@ -290,6 +296,10 @@ class _Collector:
         self.tokens.append(tokens)
         self.word_starts.append(word_starts)
         self.sent_tokens.append(per_sentence)
+        quotes = part.quotes.copy()
+        quotes["passage"] += sum(map(len, self.passages))
+        quotes["sentence"] += self.sentences
+        self.quotes.append(quotes)
         self.passages.append(part.windows + self.sentences)
         self.packaging.append(part.packaging)
         self.sentences += count
@@ -429,6 +439,7 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
         pass_hi=hi,
         postings=postings,
         sent_packaging=np.concatenate(c.packaging) if c.packaging else np.zeros(0, dtype=bool),
+        quotes=best_first(np.concatenate(c.quotes) if c.quotes else np.zeros(0, QUOTES)),
     )
 
 
