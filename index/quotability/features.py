@@ -83,100 +83,102 @@ def sentence_features(sentences: Sequence[str]) -> Features:
     text = "\0".join(sentences)
     if text.count("\0") != max(len(sentences) - 1, 0):  # a NUL inside a sentence: read it as a space
         text = "\0".join(s.replace("\0", " ") for s in sentences)
-    data = _as_bytes(text)
-    padded = np.concatenate([[32, 32, 32, 32, 32], data, [32, 32]]).astype(np.uint8)
-
-    def byte(at: Ints) -> Bytes:  # the byte at ``at``, a space before the text and after it
-        return padded[at + 5]
-
-    breaks = np.flatnonzero(data == 0)
+    byte = _Bytes(text)
+    breaks = np.flatnonzero(byte.data == 0)
     starts = np.concatenate([[0], breaks + 1]).astype(np.int64)[: len(sentences)]
-    ends = np.concatenate([breaks, [len(data)]]).astype(np.int64)[: len(sentences)]
-    n, chars = len(starts), ends - starts
-    words = _Words(_WORD_BYTES[data], starts)
+    ends = np.concatenate([breaks, [len(byte.data)]]).astype(np.int64)[: len(sentences)]
+    chars = ends - starts
+    words = _Words(_WORD_BYTES[byte.data], starts)
 
-    def per_sentence(weights: Floats | None = None, at: Ints | None = None) -> Floats:
-        owner = words.sentence if at is None else words.sentence[at]
-        return np.bincount(owner, weights=weights, minlength=n).astype(np.float64)
-
-    abbreviated = np.zeros(n, dtype=bool)
-    if len(words.codes):
-        last = np.maximum(np.searchsorted(words.starts, ends) - 1, 0)  # the last word: right before a "."?
-        dotted = (words.ends[last] == ends - 1) & (byte(ends - 1) == ord("."))
-        initial = (words.ends[last] - words.starts[last] == 1) & _INITIALS[byte(words.starts[last])]
-        abbreviated = dotted & (Tables.abbreviation[words.codes[last]] | initial)
-    for latin in DOTTED_ABBREVIATIONS:
-        size = len(latin)
-        abbreviated |= np.logical_and.reduce([byte(ends - size + k) == c for k, c in enumerate(latin)])
-
-    mark = ends - 1 - (_CLOSERS[byte(ends - 1)] & (chars > 1))  # the last character before any closer
-    good = ((byte(mark) == ord(".")) | (byte(mark) == ord("!"))) & ~abbreviated
-    trailing = (byte(mark) == _ELLIPSIS) | ((byte(mark) == ord(".")) & (byte(mark - 1) == ord(".")))
-    first, second, third = words.heads(3, n)
+    mark = ends - 1 - (_CLOSERS[byte[ends - 1]] & (chars > 1))  # the last character before any closer
+    good = ((byte[mark] == ord(".")) | (byte[mark] == ord("!"))) & ~_abbreviated(byte, words, ends)
+    trailing = (byte[mark] == _ELLIPSIS) | ((byte[mark] == ord(".")) & (byte[mark - 1] == ord(".")))
+    first, second, third = words.heads(3)
     question = (
-        (byte(mark) == ord("?"))
+        (byte[mark] == ord("?"))
         | (Tables.auxiliary[first] & Tables.subject[second])
         | (Tables.question_word[first] & Tables.auxiliary[second] & Tables.subject[third])
     )
     ed = np.flatnonzero(
         (words.ends - words.starts > 3)
-        & (byte(words.ends - 2) | 32 == ord("e"))
-        & (byte(words.ends - 1) | 32 == ord("d"))
+        & (byte[words.ends - 2] | 32 == ord("e"))
+        & (byte[words.ends - 1] | 32 == ord("d"))
     )
-    stutter = (
-        np.flatnonzero((words.hashes[1:] == words.hashes[:-1]) & (words.sentence[1:] == words.sentence[:-1]))
-        + 1
-    )
-    fill = per_sentence(Tables.fill[words.codes]) + _STUTTER * per_sentence(at=stutter)
-    for phrase, weight in FILLER_PHRASES.items():
-        fill += weight * words.phrases([phrase], n)
-    promo = per_sentence(Tables.promo[words.codes]) + words.phrases(PROMO_PHRASES, n)
-    show = per_sentence(Tables.show[words.codes]) + words.phrases(SHOW_PHRASES, n)
-    count = per_sentence()
+    promo = words.per_sentence(Tables.promo[words.codes]) + words.phrases(PROMO_PHRASES)
+    show = words.per_sentence(Tables.show[words.codes]) + words.phrases(SHOW_PHRASES)
+    count = words.per_sentence()
     hashes = (words.hashes >> np.uint64(11)).astype(np.float64)  # 53 bits: a float holds them exactly
     return Features(
         chars=chars,
         start_ok=(chars > 0)
-        & (_CAPITAL_OR_DIGIT[byte(starts)] | (_OPENERS[byte(starts)] & _CAPITAL_OR_DIGIT[byte(starts + 1)])),
+        & (_CAPITAL_OR_DIGIT[byte[starts]] | (_OPENERS[byte[starts]] & _CAPITAL_OR_DIGIT[byte[starts + 1]])),
         lead=Tables.lead[first],
         end_ok=good & ~trailing & ~question,
         ended=good | trailing | question,
         question=question,
         promo=promo > 0,
-        signature=per_sentence(hashes) + count,
+        signature=words.per_sentence(hashes) + count,
         words=count,
-        stop=per_sentence(Tables.stop[words.codes]),
-        fill=fill,
-        references=per_sentence(Tables.reference[words.codes]),
-        past=per_sentence(Tables.past[words.codes]) + per_sentence(at=ed),
+        stop=words.per_sentence(Tables.stop[words.codes]),
+        fill=_filler(words),
+        references=words.per_sentence(Tables.reference[words.codes]),
+        past=words.per_sentence(Tables.past[words.codes]) + words.per_sentence(at=ed),
         fragment=count < FRAGMENT_WORDS,
-        bad=(_flagged(text, data, padded, starts) + promo + show).astype(np.int64),
+        bad=(_flagged(text, byte, starts) + promo + show).astype(np.int64),
     )
 
 
-def _as_bytes(text: str) -> Bytes:
-    if text.isascii():
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8).copy()
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    data = points.astype(np.uint8)
-    wide = np.flatnonzero(points >= 128)
-    data[wide] = _NOT_ASCII
-    for point, value in _AS_BYTE.items():
-        data[wide[points[wide] == point]] = value
-    return data
+class _Bytes:
+    """The text as bytes (see the module's doc); read past either end, a space."""
+
+    def __init__(self, text: str) -> None:
+        if text.isascii():
+            self.data = np.frombuffer(text.encode("ascii"), dtype=np.uint8).copy()
+        else:
+            points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            self.data = points.astype(np.uint8)
+            wide = np.flatnonzero(points >= 128)
+            self.data[wide] = _NOT_ASCII
+            for point, value in _AS_BYTE.items():
+                self.data[wide[points[wide] == point]] = value
+        self._padded = np.concatenate([[32] * 5, self.data, [32] * 2]).astype(np.uint8)
+
+    def __getitem__(self, at: Ints) -> Bytes:
+        return self._padded[at + 5]
 
 
-def _flagged(text: str, data: Bytes, padded: Bytes, starts: Ints) -> Floats:
+def _abbreviated(byte: _Bytes, words: _Words, ends: Ints) -> Bools:
+    """The sentences that end with an abbreviation ("Dr.", "e.g.") or an initial ("W."), as the index's
+    sentences may at a change of speaker: they end no thought."""
+    out = np.zeros(len(ends), dtype=bool)
+    if len(words.codes):
+        last = np.maximum(np.searchsorted(words.starts, ends) - 1, 0)  # the last word: right before a "."?
+        dotted = (words.ends[last] == ends - 1) & (byte[ends - 1] == ord("."))
+        initial = (words.ends[last] - words.starts[last] == 1) & _INITIALS[byte[words.starts[last]]]
+        out = dotted & (Tables.abbreviation[words.codes[last]] | initial)
+    for latin in DOTTED_ABBREVIATIONS:
+        out |= np.logical_and.reduce([byte[ends - len(latin) + k] == c for k, c in enumerate(latin)])
+    return out
+
+
+def _filler(words: _Words) -> Floats:
+    """Per sentence, its filler: words and phrases, weighted, and each word said twice in a row."""
+    same_sentence = words.sentence[1:] == words.sentence[:-1]
+    stutter = np.flatnonzero((words.hashes[1:] == words.hashes[:-1]) & same_sentence) + 1
+    fill = words.per_sentence(Tables.fill[words.codes]) + _STUTTER * words.per_sentence(at=stutter)
+    for phrase, weight in FILLER_PHRASES.items():
+        fill += weight * words.phrases([phrase])
+    return fill
+
+
+def _flagged(text: str, byte: _Bytes, starts: Ints) -> Floats:
     """Per sentence, the marks of what a quote must not hold: markup and bracketed noise, clock times
     (12:30), domains (rejuve.io) and "% off"."""
-
-    def byte(at: Ints) -> Bytes:
-        return padded[at + 5]
-
+    data = byte.data
     colons = np.flatnonzero(data == ord(":"))
-    clock = colons[_DIGITS[byte(colons - 1)] & _DIGITS[byte(colons + 1)]]
+    clock = colons[_DIGITS[byte[colons - 1]] & _DIGITS[byte[colons + 1]]]
     dots = np.flatnonzero(data == ord("."))
-    domains = dots[_LETTERS[byte(dots - 1)] & _LOWER[byte(dots + 1)]]  # rejuve.io, indeed.com, e.g.
+    domains = dots[_LETTERS[byte[dots - 1]] & _LOWER[byte[dots + 1]]]  # rejuve.io, indeed.com, e.g.
     percent_off = np.array([m.start() for m in re.finditer(r"%\s*off\b", text)], dtype=np.int64)
     flagged = np.concatenate([np.flatnonzero(_NOISE[data]), clock, domains, percent_off]).astype(np.int64)
     owner = np.searchsorted(starts, flagged, side="right") - 1
@@ -196,20 +198,27 @@ class _Words:
         self.hashes = np.fromiter(map(hash, found), dtype=np.int64, count=len(found)).view(np.uint64)
         self.sentence = np.searchsorted(sentence_starts, self.starts, side="right") - 1
         self._sentence_starts = sentence_starts
+        self._n = len(sentence_starts)
         heads = np.flatnonzero(Tables.head[self.codes])
         self._starting = {c: heads[self.codes[heads] == c] for c in HEAD_CODES}  # where each phrase may start
 
-    def heads(self, k: int, n: int) -> list[Ints]:
-        """The codes of the first ``k`` words of each of the ``n`` sentences (0 past a sentence's end)."""
+    def per_sentence(self, weights: Floats | None = None, at: Ints | None = None) -> Floats:
+        """The sum of ``weights`` (one per word; 1 when None) over each sentence's words, or over those at
+        the places ``at``."""
+        owner = self.sentence if at is None else self.sentence[at]
+        return np.bincount(owner, weights=weights, minlength=self._n).astype(np.float64)
+
+    def heads(self, k: int) -> list[Ints]:
+        """The codes of the first ``k`` words of each sentence (0 past a sentence's end)."""
+        n = self._n
         head = np.searchsorted(self.starts, self._sentence_starts)
         codes = np.concatenate([self.codes, np.zeros(k, dtype=np.int64)])
         sentence = np.concatenate([self.sentence, np.full(k, -1)])
         return [np.where(sentence[head + i] == np.arange(n), codes[head + i], 0) for i in range(k)]
 
-    def phrases(self, phrases: Iterable[tuple[str, ...]], n: int) -> Floats:
-        """How many of ``phrases`` each of the ``n`` sentences holds (a phrase within one sentence)."""
-        found = [self._phrase_at(p) for p in phrases]
-        return np.bincount(self.sentence[np.concatenate(found)], minlength=n).astype(np.float64)
+    def phrases(self, phrases: Iterable[tuple[str, ...]]) -> Floats:
+        """How many of ``phrases`` each sentence holds (a phrase within one sentence)."""
+        return self.per_sentence(at=np.concatenate([self._phrase_at(p) for p in phrases]))
 
     def _phrase_at(self, phrase: tuple[str, ...]) -> Ints:
         at: Ints = self._starting[CODE[phrase[0].encode()]]
