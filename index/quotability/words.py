@@ -2,7 +2,7 @@
 
 Words are runs of ASCII letters, digits and ', lower-cased ("Don't" is ``don't``). Every word of the lists
 below (and every stop word) has a code from 1; any other word is 0. A table per feature, indexed by code,
-tells what a word brings to it (``by_code``).
+tells what a word brings to it (``Tables``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import numpy.typing as npt
 from ..analyzer import STOP_WORDS
 from ..sentences import ABBREVIATIONS
 
-__all__ = ["CODE", "FILLER_PHRASES", "HEAD_CODES", "PROMO_PHRASES", "SHOW_PHRASES", "Tables", "code"]
+__all__ = [
+    "CODE",
+    "DOTTED_ABBREVIATIONS",
+    "FILLER_PHRASES",
+    "HEAD_CODES",
+    "PROMO_PHRASES",
+    "SHOW_PHRASES",
+    "Tables",
+]
 
 # The first word of an excerpt: how well it opens one (see scoring, "opening").
 LEADS: dict[str, float] = {
@@ -137,32 +145,32 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
 
-def code(word: str) -> int:
+def _code(word: str) -> int:
     return CODE[word.encode()]
 
 
-def by_code(values: dict[str, float], default: float = 0.0) -> Floats:
+def _by_code(values: dict[str, float], default: float = 0.0) -> Floats:
     """A table of ``values`` by word code, ``default`` for the other words."""
     table = np.full(len(CODE) + 1, default)
     for word, value in values.items():
-        table[code(word)] = value
+        table[_code(word)] = value
     return table
 
 
 def _flags(words: str) -> Bools:
-    return by_code(dict.fromkeys(words.split(), 1.0)).astype(bool)
+    return _by_code(dict.fromkeys(words.split(), 1.0)).astype(bool)
 
 
 class Tables:
     """What each word brings to each feature, by code."""
 
-    stop = by_code(dict.fromkeys(STOP_WORDS | set(FILLERS), 1.0))  # no content: stop words and fillers
-    fill = by_code(FILLERS)
-    reference = by_code(dict.fromkeys(REFERENCES.split(), 1.0))
-    past = by_code(dict.fromkeys(PAST.split(), 1.0))
-    promo = by_code(dict.fromkeys(PROMO_WORDS.split(), 1.0))
-    show = by_code(dict.fromkeys(f"{SHOW_WORDS} {PROFANITY}".split(), 1.0))
-    lead = by_code(LEADS, OTHER_LEAD)
+    stop = _by_code(dict.fromkeys(STOP_WORDS | set(FILLERS), 1.0))  # no content: stop words and fillers
+    fill = _by_code(FILLERS)
+    reference = _by_code(dict.fromkeys(REFERENCES.split(), 1.0))
+    past = _by_code(dict.fromkeys(PAST.split(), 1.0))
+    promo = _by_code(dict.fromkeys(PROMO_WORDS.split(), 1.0))
+    show = _by_code(dict.fromkeys(f"{SHOW_WORDS} {PROFANITY}".split(), 1.0))
+    lead = _by_code(LEADS, OTHER_LEAD)
     auxiliary = _flags(AUXILIARIES)
     subject = _flags(SUBJECTS)
     question_word = _flags(QUESTION_WORDS)
