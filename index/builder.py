@@ -63,6 +63,66 @@ class BuildReport:
     merged: list[Merged] = field(default_factory=list)  # episodes found in several files: one was indexed
 
 
+def build_data(
+    paths: Iterable[str | Path],
+    params: BM25Params = BM25Params(),
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> tuple[IndexData, BuildReport]:
+    """Read and index the transcript files at ``paths``; ``workers`` processes read and split them.
+
+    Worker processes are started fresh (spawn), so a script that builds with ``workers > 1`` must do so
+    under ``if __name__ == "__main__":``. The index is the same whatever the number of workers.
+    """
+    report = BuildReport()
+    joined = _Joined(Vocabulary(Analyzer()))
+    found = find_transcripts(paths)
+    files, report.merged = one_per_episode(found.files)
+    report.passed_over = found.passed_over
+    for link in found.links_outside:
+        skipped = f"{link}: a link to {link.resolve()}, outside the folders given"
+        log.warning("skipped %s", skipped)
+        report.skipped.append(skipped)
+    report.links_outside = len(found.links_outside)
+    for done, (path, doc) in enumerate(zip(files, _cut_documents(files, workers), strict=True)):
+        if progress:
+            progress(path, done, len(files))
+        if isinstance(doc, TranscriptError):
+            log.warning("skipped %s", doc)
+            report.skipped.append(str(doc))
+            continue
+        joined.add(doc)
+        report.files += 1
+    return _assemble(joined, params), report
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def build_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> IndexData:
+    """An index of transcripts already read (or made) in memory."""
+    joined = _Joined(Vocabulary(Analyzer()))
+    words = LocalWords()
+    for transcript in transcripts:
+        joined.add(cut(transcript, words))
+    return _assemble(joined, params)
+
+
+def _cut_documents(files: list[Path], workers: int) -> Iterator[CutDocument | TranscriptError | None]:
+    """Each file read and cut, in file order; in ``workers`` processes, each numbering words its own way."""
+    if workers <= 1 or len(files) <= 1:
+        words = LocalWords()  # this build's own, in this process
+        yield from (read_and_cut(path, words) for path in files)
+        return
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+        yield from pool.map(read_and_cut, files, chunksize=max(1, min(16, len(files) // (workers * 8))))
+
+
 @dataclass(slots=True)
 class _Joined:
     """The documents joined so far, in file order: their sentences, passages and quotes numbered for the
@@ -136,67 +196,8 @@ class _Joined:
         return tokens, tok_ptr
 
 
-def build_data(
-    paths: Iterable[str | Path],
-    params: BM25Params = BM25Params(),
-    progress: Progress | None = None,
-    workers: int = 1,
-) -> tuple[IndexData, BuildReport]:
-    """Read and index the transcript files at ``paths``; ``workers`` processes read and split them.
-
-    Worker processes are started fresh (spawn), so a script that builds with ``workers > 1`` must do so
-    under ``if __name__ == "__main__":``. The index is the same whatever the number of workers.
-    """
-    report = BuildReport()
-    joined = _Joined(Vocabulary(Analyzer()))
-    found = find_transcripts(paths)
-    files, report.merged = one_per_episode(found.files)
-    report.passed_over = found.passed_over
-    for link in found.links_outside:
-        skipped = f"{link}: a link to {link.resolve()}, outside the folders given"
-        log.warning("skipped %s", skipped)
-        report.skipped.append(skipped)
-    report.links_outside = len(found.links_outside)
-    for done, (path, doc) in enumerate(zip(files, _cut_documents(files, workers), strict=True)):
-        if progress:
-            progress(path, done, len(files))
-        if isinstance(doc, TranscriptError):
-            log.warning("skipped %s", doc)
-            report.skipped.append(str(doc))
-            continue
-        joined.add(doc)
-        report.files += 1
-    return _assemble(joined, params), report
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, where the system tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def build_transcripts(transcripts: Iterable[Transcript], params: BM25Params = BM25Params()) -> IndexData:
-    """An index of transcripts already read (or made) in memory."""
-    joined = _Joined(Vocabulary(Analyzer()))
-    words = LocalWords()
-    for transcript in transcripts:
-        joined.add(cut(transcript, words))
-    return _assemble(joined, params)
-
-
-def _cut_documents(files: list[Path], workers: int) -> Iterator[CutDocument | TranscriptError | None]:
-    """Each file read and cut, in file order; in ``workers`` processes, each numbering words its own way."""
-    if workers <= 1 or len(files) <= 1:
-        words = LocalWords()  # this build's own, in this process
-        yield from (read_and_cut(path, words) for path in files)
-        return
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
-        yield from pool.map(read_and_cut, files, chunksize=max(1, min(16, len(files) // (workers * 8))))
-
-
 def _assemble(c: _Joined, params: BM25Params) -> IndexData:
+    """The index's arrays from the joined documents: sorted terms, passage postings, acronyms."""
     # Number the terms in sorted order, so the vocabulary can be searched by prefix.
     terms = list(c.vocabulary.vocab)
     order = np.argsort(np.array(terms, dtype=object)).astype(np.int64) if terms else np.zeros(0, np.int64)
