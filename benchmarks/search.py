@@ -49,6 +49,7 @@ How, so that the comparison is fair:
 
     pip install -e ".[bench]"
     python benchmarks/search.py [FOLDER ...] [--only a,b,c] [--queries 500] [--synthetic-passages 1000000]
+    python benchmarks/search.py --build-only --only a,b   # OnRecord's build alone, for builder changes
 
 A full run (a, b and c) takes about 8 minutes on 2 cores and needs about 7 GB of memory at its peak.
 """
@@ -779,6 +780,9 @@ def main() -> None:
         "--workers", type=int, default=index.usable_cores(), help="OnRecord's build processes"
     )
     parser.add_argument("--work", type=Path, help="a folder for the indexes (default: a temporary one)")
+    parser.add_argument(
+        "--build-only", action="store_true", help="only OnRecord's build of (a) and (b): time and passages/s"
+    )
     args = parser.parse_args()
     folders = [str(f) for f in args.folders] or [
         str(SHARED / "corpora" / "lexicap"),
@@ -810,6 +814,16 @@ def main() -> None:
                 directory / "onrecord",
                 args.workers,
             )
+            if args.build_only:
+                print(
+                    f"{name}: onrecord build {built['build_s']:.1f} s (saving {built['save_s']:.1f} s), "
+                    f"{built['passages']:,} passages, "
+                    f"{built['passages'] / built['build_s']:,.0f} passages/s, "
+                    f"peak {built['build_peak_mb']:,.0f} MB",
+                    flush=True,
+                )
+                shutil.rmtree(directory, ignore_errors=True)
+                continue
             if key in wanted:
                 corpus = Corpus(name, name)
                 measure(corpus, built, directory, args)
@@ -818,7 +832,7 @@ def main() -> None:
                 corpora.append(corpus)
             if key == "a" or "c" not in wanted:
                 shutil.rmtree(directory, ignore_errors=True)
-        if "c" in wanted:
+        if "c" in wanted and not args.build_only:
             directory = work / synthetic
             made = step(
                 f"{synthetic}: documents from {both}'s sentences",

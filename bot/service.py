@@ -33,7 +33,7 @@ from bot.wording import (
 )
 from index import Index
 from index.context import quote_span
-from index.quotable import QuoteCandidate, best_excerpt, quote_candidates
+from index.quotability import QuoteCandidate, best_excerpt
 
 __all__ = ["AnswerService", "AskOptions", "IndexChangedError", "InvalidVoteError"]
 
@@ -53,6 +53,10 @@ loop, and delay cached answers that need nothing but it."""
 
 async def _off_loop(work: Callable[..., R], *args: Any) -> R:
     return await asyncio.get_running_loop().run_in_executor(_INDEX_THREADS, work, *args)
+
+
+def _candidates(idx: Index) -> Sequence[QuoteCandidate]:
+    return idx.quote_candidates
 
 
 def _mentions(text: str, words: Collection[str]) -> bool:
@@ -101,13 +105,10 @@ class AnswerService:
         self._answers_ttl = max(cache_ttl, PAGES_TTL)  # an answer is also its "more" pages
         self._max_chars = max_question_chars
         self._metrics = metrics or Metrics()
-        self._quotable: tuple[Index, Sequence[QuoteCandidate]] | None = None  # (of which index, which)
-        self._quotable_lock = asyncio.Lock()
 
     def use(self, new: index.Index) -> None:
         """Answer the next questions from `new`; questions under way finish with the index they began with."""
         self.index = new
-        self._quotable = None  # the old index's, found again for the new one when asked for
 
     async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         return await self._ask_with(self.index, question, options)
@@ -157,7 +158,7 @@ class AnswerService:
         return full.page_of(0)
 
     async def quote(self, topic: str | None = None, *, user: str | None = None) -> Answer:
-        """One quotable excerpt (`index.quotable`): the most quotable one in the best passages on `topic`,
+        """One quotable excerpt (`index.quotability`): the most quotable one in the best passages on `topic`,
         or, without a topic, one at random. Never raises."""
         try:
             return self._linked(await self._quote(topic, user))
@@ -168,7 +169,7 @@ class AnswerService:
     async def _quote(self, topic: str | None, user: str | None) -> Answer:
         idx = self.index
         if topic is None or not normalize(topic):
-            candidates = await self._quotable_of(idx)
+            candidates = await _off_loop(_candidates, idx)
             if not candidates:
                 return self._refusal("no_match", "", NOTHING_QUOTABLE)
             chosen = random.choice(candidates)
@@ -220,19 +221,10 @@ class AnswerService:
         return answer.results[0], answer.context(answer.results[0])
 
     async def quotable(self) -> tuple[str, Sequence[QuoteCandidate]]:
-        """The current index's version and its quotable excerpts, found once per index (in a thread: a few
-        seconds on a large corpus)."""
+        """The current index's version and its quotable excerpts, found when it was built (read in a
+        thread the first time: their texts come from the index's files)."""
         idx = self.index
-        return idx.version, await self._quotable_of(idx)
-
-    async def _quotable_of(self, idx: index.Index) -> Sequence[QuoteCandidate]:
-        async with self._quotable_lock:
-            if self._quotable is not None and self._quotable[0] is idx:
-                return self._quotable[1]
-            found = await _off_loop(quote_candidates, idx)
-            if idx is self.index:  # not an index replaced meanwhile: keeping it would keep it in memory
-                self._quotable = (idx, found)
-        return found
+        return idx.version, await _off_loop(_candidates, idx)
 
     @staticmethod
     def _single(idx: index.Index, question: str, hit: index.Hit) -> Answer:

@@ -8,7 +8,7 @@ the passage's BM25 score (``w`` is a term's query weight times its IDF, the weig
   best two neighbouring sentences hold between them: the terms of an answer sit together, not spread
   over a passage's twenty sentences.
 - **packaging**: ``1 - PACKAGING_PENALTY * packaged``, ``packaged`` being the share of the matching
-  weight found in sentences of a sponsor read, intro or outro (``quotable.packaging``, stored at build
+  weight found in sentences of a sponsor read, intro or outro (``quotability.packaging``, stored at build
   time): the talk ranks above the packaging around it.
 - **asking**: ``1 - QUESTION_PENALTY * asked``, ``asked`` being the share of the matching weight found
   in questions (sentences ending with "?"): the answer ranks above the question put to the guest.

@@ -21,6 +21,7 @@ from .language import language_of
 from .model import Document, Hit, Passage
 from .prior import DocumentPrior
 from .query import QueryTerms, analyze_question
+from .quotability.candidates import QuoteCandidate, candidates
 from .quotes import Quote, QuotePicker, Terms, is_question
 from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
@@ -56,6 +57,11 @@ class Index:
     @cached_property
     def passages(self) -> Sequence[Passage]:
         return _Passages(self)
+
+    @cached_property
+    def quote_candidates(self) -> Sequence[QuoteCandidate]:
+        """The daily quote's candidates, found when the index was built (``quotability``), best first."""
+        return candidates(self._data.quotes, self._texts)
 
     def save(self, directory: str | Path) -> None:
         save_data(self._data, directory)
@@ -224,7 +230,10 @@ class Index:
         )
 
     def _sentences(self, pid: int) -> list[str]:
-        lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
+        return self._texts(int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid]))
+
+    def _texts(self, lo: int, hi: int) -> list[str]:
+        """The texts of sentences ``lo`` to ``hi`` of the index."""
         offsets = self._data.sent_offsets[lo : hi + 1].tolist()
         text, at = bytes(self._data.text[offsets[0] : offsets[-1]]), offsets[0]
         return [text[a - at : b - at].decode("utf-8") for a, b in itertools.pairwise(offsets)]

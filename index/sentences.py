@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .transcript import Segment
 
-__all__ = ["MAX_SENTENCE_CHARS", "Sentences", "document_text", "split_sentences"]
+__all__ = ["ABBREVIATIONS", "MAX_SENTENCE_CHARS", "Sentences", "document_text", "split_sentences"]
 
 MAX_SENTENCE_CHARS = 400
 """Longer runs without punctuation (caption files without any) are cut at word boundaries."""
@@ -22,8 +22,8 @@ MAX_SENTENCE_CHARS = 400
 # abbreviation does not end one.
 # (Captured, for re.split; the lookahead lets the regex engine skip to candidates twice as fast.)
 _END = re.compile(r"""(?=[.!?…。！？])([.!?…]+["'”’)\]]*\s+|[。！？]+["”’」』）)]*\s*)""")
-_ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "vs", "etc", "e.g", "i.e", "Jr", "Sr", "Prof")
-_ABBREVIATION = re.compile(rf"\b(?:{'|'.join(map(re.escape, _ABBREVIATIONS))})\.$")
+ABBREVIATIONS = ("Mr", "Ms", "Mrs", "Dr", "St", "vs", "etc", "e.g", "i.e", "Jr", "Sr", "Prof")
+_ABBREVIATION = re.compile(rf"\b(?:{'|'.join(map(re.escape, ABBREVIATIONS))})\.$")
 # An initial: a capital (not "I") after a capitalised word ("George W. Bush") or before another ("J. R.").
 _INITIAL_AFTER_NAME = re.compile(r"\b[A-Z][\w.]*\s+(?!I\.)[A-Z]\.$")
 _INITIAL_BEFORE_INITIAL = re.compile(r"\b(?!I\.)[A-Z]\.\s+[A-Z]\.")
@@ -102,7 +102,7 @@ def _suspects(codes: _Codes, marks: npt.NDArray[np.int64]) -> npt.NDArray[np.int
     at = marks[dots]
     before = codes[at - 1]
     suspect = (before >= ord("A")) & (before <= ord("Z"))
-    for word in _ABBREVIATIONS:
+    for word in ABBREVIATIONS:
         fits = at >= len(word)
         for back, char in enumerate(reversed(word), start=1):
             fits &= codes[np.maximum(at - back, 0)] == ord(char)

@@ -5,7 +5,8 @@ Layout of one version (``layout`` keeps versions side by side and points at the 
                   and SHA-256 (checked at each load, so damage is found before a question meets it)
   terms.json      the vocabulary (index terms, sorted), for each a word it was seen as, and acronyms
   text.bin        every sentence, UTF-8, back to back (``sent_offsets`` slices it)
-  *.npy           sentences (document, offset, times, speaker), passages (sentence ranges), postings
+  *.npy           sentences (document, offset, times, speaker), passages (sentence ranges), postings,
+                  and the daily quote's candidates (``quotability.candidates``)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .model import Document
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
-FORMAT = 3  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging
+FORMAT = 4  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: packaging; 4: quotes
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
@@ -41,6 +42,7 @@ _ARRAYS = (
     "pass_lo",
     "pass_hi",
     "sent_packaging",
+    "quotes",
 )
 _POSTINGS = ("ptr", "ids", "weights")
 _HEADER_LOCK = threading.Lock()
@@ -70,6 +72,7 @@ class IndexData:
     pass_hi: npt.NDArray[np.int32]
     postings: Postings
     sent_packaging: npt.NDArray[np.bool_]  # the sentence belongs to a sponsor read, intro or outro
+    quotes: npt.NDArray[np.void]  # the daily quote's candidates, best first (``quotability.QUOTES`` records)
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
@@ -239,6 +242,9 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
         ("passages do not agree", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
          and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
         ("sentence packaging does not agree", lambda: len(data.sent_packaging) == n_sent),
+        ("quotes do not agree", lambda: len(data.quotes) == 0
+         or (int(np.max(data.quotes["passage"])) < n_pass
+             and int(np.max(data.quotes["sentence"] + data.quotes["sentences"])) <= n_sent)),
         ("sentence documents do not agree",
          lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
         ("sentence speakers do not agree",

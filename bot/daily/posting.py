@@ -21,7 +21,7 @@ from bot.daily.channels import DailyChannel, Platform
 from bot.service import AnswerService
 from bot.state import DailyLedger
 from bot.state.daily import POSTING_TTL
-from index.quotable import QuoteCandidate
+from index.quotability import QuoteCandidate
 
 __all__ = [
     "DAILY_MIN_SCORE",
@@ -35,7 +35,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DAILY_MIN_SCORE = 0.7  # of index.quotable's score: the daily quote takes only the clearly quotable
+DAILY_MIN_SCORE = 0.7  # of index.quotability's score: the daily quote takes only the clearly quotable
 RECORD_TRIES = 4  # recording a post that was made: about 1.4 s of retries before leaving it for later
 KEEP_EVERY = POSTING_TTL / 4  # the day's claim is renewed this often while its post is under way
 

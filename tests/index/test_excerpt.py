@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import index
-from index.quotable import best_excerpt, quotability
+from index.quotability import best_excerpt, quotability
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

@@ -14,20 +14,25 @@ import itertools
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import index
-from index.quotable import (
+from index.passages import windows
+from index.quotability import (
     DEFAULT_MIN_SCORE,
     MAX_CHARS,
     MAX_SENTENCES,
     MIN_CHARS,
     QuoteCandidate,
     quotability,
-    quote_candidates,
 )
+from index.quotability.candidates import document_quotes
+from index.readers import read_transcript
+from index.sentences import split_sentences
 
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+REPO = Path(__file__).resolve().parents[2]
+CORPORA = REPO.parent / "shared" / "corpora"
 
 SPONSOR_READS = {
     "seeds/003_d23df86fad9ea286.txt": [
@@ -212,7 +217,7 @@ def test_the_sponsor_read_around_the_telling_sentences_is_left_out(tmp_path: Pat
     (tmp_path / "krugman.txt").write_text(KRUGMAN, encoding="utf-8")
     ad = "Cash App lets you send money to friends, buy bitcoin, and invest in the stock market"
     assert quotability(KRUGMAN[KRUGMAN.index(ad) :].split(" Broker")[0]) >= DEFAULT_MIN_SCORE  # alone: fine
-    candidates = quote_candidates(index.build([tmp_path]))
+    candidates = index.build([tmp_path]).quote_candidates
     assert [c.text for c in candidates] == [
         "Everybody is basically living in the same society, so I think it's a bad thing to have people who"
         " are so wealthy that they're really not in the same world as the rest of us."
@@ -220,7 +225,7 @@ def test_the_sponsor_read_around_the_telling_sentences_is_left_out(tmp_path: Pat
 
 
 def test_the_seed_candidates_are_whole_clean_statements(seed_index: index.Index) -> None:
-    candidates = quote_candidates(seed_index)
+    candidates = seed_index.quote_candidates
     assert len(candidates) >= 100
     assert [c.score for c in candidates] == sorted((c.score for c in candidates), reverse=True)
     for c in candidates:
@@ -239,14 +244,14 @@ def test_the_seed_candidates_are_whole_clean_statements(seed_index: index.Index)
 
 
 def test_the_top_seed_candidates(seed_index: index.Index) -> None:
-    top = quote_candidates(seed_index)[:20]
+    top = seed_index.quote_candidates[:20]
     assert top[0].score >= 0.9
     assert not any("?" in c.text for c in top)
     assert not any(re.search(r"\b(?:um|uh|you know|I mean)\b", c.text, re.IGNORECASE) for c in top)
 
 
 def test_the_pick_is_the_same_in_every_replica(seed_index: index.Index) -> None:
-    first, second = quote_candidates(seed_index), quote_candidates(seed_index)
+    first, second = seed_index.quote_candidates, index.build([REPO / "seeds"]).quote_candidates
     assert [c.key for c in first] == [c.key for c in second]
     assert first == second
     assert len({c.key for c in first}) == len(first)
@@ -256,7 +261,7 @@ def test_the_pick_is_the_same_in_every_replica(seed_index: index.Index) -> None:
 
 
 def test_overlapping_passages_give_each_stretch_once(seed_index: index.Index) -> None:
-    candidates = quote_candidates(seed_index)
+    candidates = seed_index.quote_candidates
     spans: dict[str, list[tuple[int, int]]] = {}
     for c in candidates:
         passage = seed_index.passages[c.passage_id]
@@ -269,13 +274,23 @@ def test_overlapping_passages_give_each_stretch_once(seed_index: index.Index) ->
     assert len({c.text for c in candidates}) == len(candidates)
 
 
-def test_a_higher_threshold_keeps_the_better_candidates(seed_index: index.Index) -> None:
-    everything = quote_candidates(seed_index, min_score=0.0)
-    default = quote_candidates(seed_index)
-    strict = quote_candidates(seed_index, min_score=0.8)
-    assert {c.key for c in strict} == {c.key for c in default if c.score >= 0.8}
-    assert {c.key for c in default} == {c.key for c in everything if c.score >= DEFAULT_MIN_SCORE}
-    assert all(isinstance(c, QuoteCandidate) and c.score > 0 for c in everything)
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "seeds").glob("*.txt")))
+def test_a_higher_threshold_keeps_the_better_candidates(name: str) -> None:
+    sentences = split_sentences(read_transcript(REPO / "seeds" / name).segments).texts
+    passages = np.array(windows([len(s) for s in sentences]), dtype=np.int32)
+    everything, default, strict = (
+        {(q["key"], q["score"]) for q in document_quotes(sentences, passages, name, min_score)[1]}
+        for min_score in (0.0, DEFAULT_MIN_SCORE, 0.8)
+    )
+    assert {key for key, score in strict} == {key for key, score in default if score >= 800_000}
+    assert {key for key, score in default} == {key for key, score in everything if score >= 500_000}
+    assert all(score > 0 for _, score in everything)
+
+
+def test_the_candidates_are_saved_with_the_index(seed_index: index.Index, seed_index_dir: Path) -> None:
+    loaded = index.load(seed_index_dir).quote_candidates
+    assert loaded == seed_index.quote_candidates
+    assert all(isinstance(c, QuoteCandidate) for c in loaded)
 
 
 def test_the_seed_excerpts_are_real(seed_index: index.Index) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import index
-from index.quotable import packaging
+from index.quotability import packaging
 from index.transcript import Segment, Transcript
 
 _READ = [
