@@ -14,7 +14,7 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,7 +199,6 @@ def self_check(
 
 def run(
     main: Callable[[Runtime], Awaitable[None]],
-    env: Mapping[str, str] | None = None,
     *,
     require: Callable[[Settings], None] | None = None,
     health: bool = True,
@@ -209,7 +208,7 @@ def run(
     `require` checks the settings a command needs (raising SettingsError); `health` false skips the
     health server (for a start-up check beside a running bot)."""
     try:
-        settings = load_settings(env)
+        settings = load_settings()
         if require is not None:
             require(settings)
     except SettingsError as err:

@@ -390,10 +390,10 @@ def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         questions = (line.strip() for line in sys.stdin if line.strip())
     public_url: str | None = None
     if args.json and "ONRECORD_PUBLIC_URL" in os.environ:
-        from bot.settings import SettingsError
+        from bot.settings import SettingsError, check_public_url
 
-        try:
-            public_url = _public_url(os.environ["ONRECORD_PUBLIC_URL"])
+        try:  # checked alone: `ask` needs no other setting, so a wrong one elsewhere does not stop it
+            public_url = check_public_url(os.environ["ONRECORD_PUBLIC_URL"])
         except SettingsError as err:
             print(f"onrecord: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -418,14 +418,6 @@ def _ask(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         sys.stdout.write(out)
         sys.stdout.flush()
     return 0
-
-
-def _public_url(value: str) -> str | None:
-    """ONRECORD_PUBLIC_URL checked as the bot checks it (`ask` needs no other setting, so a wrong one
-    elsewhere does not stop it)."""
-    from bot.settings import load_settings
-
-    return load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url
 
 
 def _no_match(idx: index.Index, question: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.answer import Result
 from bot.app import Runtime, StartupError
-from bot.daily.channels import DailyChannel, Platform, parse_time, parse_zone
+from bot.daily.channels import DailyChannel, Platform
 from bot.daily.runner import scheduler
 from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
 from bot.settings import Settings, SettingsError
@@ -91,8 +91,7 @@ def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
             print(
                 "No channel is configured yet (ONRECORD_DAILY_SLACK, ONRECORD_DAILY_DISCORD); a new one gets:"
             )
-            at, zone = parse_time(settings.daily_time), parse_zone(settings.daily_timezone)
-            channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
+            channels = [DailyChannel("slack", _ANY_CHANNEL, settings.daily_time, settings.daily_timezone)]
         for channel in channels:
             first = daily.clock.now().astimezone(channel.zone).date()
             version, upcoming = await daily.preview(channel, days)
