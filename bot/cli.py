@@ -225,22 +225,21 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--offline goes with --check")
     if args.check:
         return app.run(app.self_check(None if args.offline else check), require=require, health=False)
-    return app.run(serve, require=require)
+    return app.run(lambda runtime: serve(app.serving(runtime, args.platform)), require=require)
 
 
 def _daily_post(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot import app
-    from bot.daily.commands import post_today, require_channels, require_daily
+    from bot.settings import Settings
 
-    require = require_channels if args.dry_run else require_daily
-    return app.run(post_today(args.date, args.dry_run), require=require, health=False)
+    require = Settings.require_daily_channels if args.dry_run else Settings.require_daily_posting
+    return app.run(app.daily_post(args.date, args.dry_run), require=require, health=False)
 
 
 def _daily_preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot import app
-    from bot.daily.commands import preview
 
-    return app.run(preview(args.days), health=False)
+    return app.run(app.daily_preview(args.days), health=False)
 
 
 def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -344,8 +343,8 @@ def _with_settings(command: Callable[[Settings], int], *, require_discord: bool)
     """Run a deploy step with the settings; a setting, start-up or Discord error is one line."""
     import discord
 
-    from bot.app import StartupError
     from bot.settings import SettingsError, load_settings
+    from bot.startup import StartupError
 
     try:
         settings = load_settings()

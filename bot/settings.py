@@ -345,6 +345,23 @@ class Settings(BaseSettings):
         if self.discord_token is None:
             raise SettingsError("DISCORD_TOKEN is required to serve Discord (the bot token)")
 
+    def require_daily_channels(self) -> None:
+        """Raise unless some channel of the daily quote is configured."""
+        if not self.daily_channels:
+            raise SettingsError("ONRECORD_DAILY_SLACK and ONRECORD_DAILY_DISCORD name no channel")
+
+    def require_daily_posting(self) -> None:
+        """Raise unless the daily quote can be posted from the command line: some channel, Redis (which
+        remembers what was posted between runs), and the token of each platform used."""
+        self.require_daily_channels()
+        if self.redis_url is None:
+            raise SettingsError("REDIS_URL is required to post the daily quote from the command line")
+        platforms = {c.platform for c in self.daily_channels}
+        if "slack" in platforms and self.slack_bot_token is None:
+            raise SettingsError("SLACK_BOT_TOKEN is required to post the daily quote to Slack (xoxb-…)")
+        if "discord" in platforms and self.discord_token is None:
+            raise SettingsError("DISCORD_TOKEN is required to post the daily quote to Discord")
+
     @property
     def slack_socket_mode(self) -> bool:
         """Socket Mode when an app token is set, otherwise HTTP mode."""

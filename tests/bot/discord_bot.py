@@ -11,7 +11,7 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, serving
 from bot.discord import serve
 from tests.bot.environment import settings_from
 from tests.standins.discord_api import DiscordStandIn
@@ -44,7 +44,7 @@ async def discord_bot(env: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -
     settings = settings_from(env)
     settings.require_discord()
     async with build_runtime(settings, health=False) as runtime:
-        task = asyncio.create_task(serve(runtime))
+        task = asyncio.create_task(serve(serving(runtime, "discord")))
         try:
             yield runtime
         finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, serving
 from bot.slack import serve
 from tests.bot.environment import settings_from
 from tests.standins.slack import SlackStandIn, signed_headers
@@ -72,7 +72,7 @@ async def slack_bot(env: Mapping[str, str]) -> AsyncIterator[RunningBot]:
     settings = settings_from(env)
     settings.require_slack()
     async with build_runtime(settings, health=False) as runtime, aiohttp.ClientSession() as session:
-        task = asyncio.create_task(serve(runtime))
+        task = asyncio.create_task(serve(serving(runtime, "slack")))
         try:
             if not settings.slack_socket_mode:
                 await _listening(settings.port, task)

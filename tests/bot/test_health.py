@@ -17,11 +17,12 @@ import aiohttp
 import pytest
 
 import index
-from bot.app import Runtime, StartupError, build_runtime, load_index, run
+from bot.app import Runtime, build_runtime, load_index, run
 from bot.health import HealthServer
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.service import AnswerService
+from bot.startup import StartupError
 from bot.state import State
 from tests.bot.environment import settings_from
 
