@@ -1,7 +1,9 @@
-"""The composition root: settings in, a running runtime (state, index, service, health) out.
+"""The composition root: settings in, a running runtime (state, index, service, health) out, and each
+part given what it needs of it (an adapter its `Serving` with its background jobs, the daily quote its
+`Daily` and posters, the feed sync its `FeedSchedule`).
 
     async with build_runtime(settings) as runtime:
-        ...  # an adapter serves with runtime.service until runtime.stopping is set (SIGTERM/SIGINT)
+        await serve(serving(runtime, "slack"))  # until runtime.stopping is set (SIGTERM/SIGINT)
 
 `run(main)` does the whole start-up for a command: settings, logs, runtime, one clear line on failure.
 """
@@ -10,34 +12,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import index
-from bot.errors import OnRecordError
+from bot.daily.channels import Platform
+from bot.daily.commands import post_today, preview
+from bot.daily.posting import DailyPoster
+from bot.daily.runner import Daily, daily_schedule
+from bot.feeds.schedule import FeedSchedule
 from bot.health import HealthServer
 from bot.index_watch import follow_index
+from bot.jobs import Schedule, background_jobs
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.service import AnswerService
+from bot.serving import Serving
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import StartupError, listening
 from bot.state import State, open_state
 
-__all__ = ["Runtime", "StartupError", "build_runtime", "listening", "load_index", "run", "self_check"]
+__all__ = [
+    "Runtime",
+    "build_runtime",
+    "daily_post",
+    "daily_preview",
+    "load_index",
+    "run",
+    "self_check",
+    "serving",
+]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class StartupError(OnRecordError):
-    """The bot cannot start; the message says why in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +165,6 @@ def _settle_memory() -> None:
     gc.freeze()
 
 
-async def listening(start: Awaitable[T], variable: str, port: int) -> T:
-    """Start a server; a port that cannot be bound is a start-up error naming its setting."""
-    try:
-        return await start
-    except OSError as err:
-        raise StartupError(f"{variable}: cannot listen on port {port} ({err.strerror or err})") from err
-
-
 def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
     """SIGTERM and SIGINT set `stopping`; returns the function that restores the defaults."""
     loop = asyncio.get_running_loop()
@@ -176,6 +181,86 @@ def _install_signal_handlers(stopping: asyncio.Event) -> Callable[[], None]:
             loop.remove_signal_handler(sig)
 
     return restore
+
+
+def serving(runtime: Runtime, platform: Platform) -> Serving:
+    """What the platform's adapter needs to serve."""
+    daily = _daily(runtime)
+    feeds = _feed_schedules(runtime)
+    return Serving(
+        runtime.settings,
+        runtime.service,
+        runtime.state.claims,
+        lambda poster: background_jobs([daily_schedule(daily, platform, poster), *feeds]),
+    )
+
+
+def _feed_schedules(runtime: Runtime) -> list[Schedule]:
+    """The feed sync's schedule, when ONRECORD_FEEDS is set (the settings then hold its folders)."""
+    settings = runtime.settings
+    if not settings.feeds or settings.feeds_into is None or settings.index is None:
+        return []
+    return [
+        FeedSchedule(
+            settings.feeds, settings.feeds_into, settings.index, settings.feeds_every, runtime.state.feed_sync
+        )
+    ]
+
+
+def _daily(runtime: Runtime) -> Daily:
+    settings = runtime.settings
+    return Daily(
+        settings.daily_channels,
+        dt.timedelta(seconds=settings.daily_grace),
+        runtime.service,
+        runtime.state.daily,
+    )
+
+
+def daily_post(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaitable[None]]:
+    """`onrecord daily post`: each channel's quote for `day`, through its platform's REST API."""
+
+    async def post(runtime: Runtime) -> None:
+        platforms = set() if dry_run else {c.platform for c in runtime.settings.daily_channels}
+        async with _rest_posters(runtime.settings, platforms) as posters:
+            await post_today(_daily(runtime), posters, day, dry_run)
+
+    return post
+
+
+def daily_preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
+    """`onrecord daily preview`: the next `days` quotes of each channel."""
+
+    async def show(runtime: Runtime) -> None:
+        settings = runtime.settings
+        await preview(_daily(runtime), days, settings.daily_time, settings.daily_timezone)
+
+    return show
+
+
+@contextlib.asynccontextmanager
+async def _rest_posters(
+    settings: Settings, platforms: set[Platform]
+) -> AsyncIterator[dict[Platform, DailyPoster]]:
+    """A poster per platform, over REST only (no websocket is opened to post)."""
+    posters: dict[Platform, DailyPoster] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        if "slack" in platforms:
+            from bot.slack.daily import SlackDailyPoster
+            from bot.slack.web import api_session, web_client
+
+            session = await stack.enter_async_context(api_session())
+            posters["slack"] = SlackDailyPoster(web_client(settings, session))
+        if "discord" in platforms:
+            from bot.discord.client import OnRecordClient
+            from bot.discord.daily import DiscordDailyPoster
+            from bot.discord.server import login, point_at
+
+            point_at(settings)
+            client = await stack.enter_async_context(OnRecordClient(None))
+            await login(client, settings)
+            posters["discord"] = DiscordDailyPoster(client)
+        yield posters
 
 
 def self_check(
@@ -199,7 +284,6 @@ def self_check(
 
 def run(
     main: Callable[[Runtime], Awaitable[None]],
-    env: Mapping[str, str] | None = None,
     *,
     require: Callable[[Settings], None] | None = None,
     health: bool = True,
@@ -209,7 +293,7 @@ def run(
     `require` checks the settings a command needs (raising SettingsError); `health` false skips the
     health server (for a start-up check beside a running bot)."""
     try:
-        settings = load_settings(env)
+        settings = load_settings()
         if require is not None:
             require(settings)
     except SettingsError as err:

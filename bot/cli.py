@@ -231,22 +231,21 @@ def _serve(args: argparse.Namespace) -> int:
         raise _UsageError("--offline goes with --check")
     if args.check:
         return app.run(app.self_check(None if args.offline else check), require=require, health=False)
-    return app.run(serve, require=require)
+    return app.run(lambda runtime: serve(app.serving(runtime, args.platform)), require=require)
 
 
 def _daily_post(args: argparse.Namespace) -> int:
     from bot import app
-    from bot.daily.commands import post_today, require_channels, require_daily
+    from bot.settings import Settings
 
-    require = require_channels if args.dry_run else require_daily
-    return app.run(post_today(args.date, args.dry_run), require=require, health=False)
+    require = Settings.require_daily_channels if args.dry_run else Settings.require_daily_posting
+    return app.run(app.daily_post(args.date, args.dry_run), require=require, health=False)
 
 
 def _daily_preview(args: argparse.Namespace) -> int:
     from bot import app
-    from bot.daily.commands import preview
 
-    return app.run(preview(args.days), health=False)
+    return app.run(app.daily_preview(args.days), health=False)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -350,8 +349,8 @@ def _with_settings(command: Callable[[Settings], int], *, require_discord: bool)
     """Run a deploy step with the settings; a setting, start-up or Discord error is one line."""
     import discord
 
-    from bot.app import StartupError
     from bot.settings import SettingsError, load_settings
+    from bot.startup import StartupError
 
     try:
         settings = load_settings()
@@ -396,10 +395,10 @@ def _ask(args: argparse.Namespace) -> int:
         questions = (line.strip() for line in sys.stdin if line.strip())
     public_url: str | None = None
     if args.json and "ONRECORD_PUBLIC_URL" in os.environ:
-        from bot.settings import SettingsError
+        from bot.settings import SettingsError, check_public_url
 
-        try:
-            public_url = _public_url(os.environ["ONRECORD_PUBLIC_URL"])
+        try:  # checked alone: `ask` needs no other setting, so a wrong one elsewhere does not stop it
+            public_url = check_public_url(os.environ["ONRECORD_PUBLIC_URL"])
         except SettingsError as err:
             print(f"onrecord: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -424,14 +423,6 @@ def _ask(args: argparse.Namespace) -> int:
         sys.stdout.write(out)
         sys.stdout.flush()
     return 0
-
-
-def _public_url(value: str) -> str | None:
-    """ONRECORD_PUBLIC_URL checked as the bot checks it (`ask` needs no other setting, so a wrong one
-    elsewhere does not stop it)."""
-    from bot.settings import load_settings
-
-    return load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url
 
 
 def _no_match(idx: index.Index, question: str) -> str:

@@ -1,5 +1,5 @@
 """The background jobs of `onrecord serve`, on one APScheduler: the daily quote (`bot.daily`) and the
-feed sync (`bot.feeds.schedule`)."""
+feed sync (`bot.feeds.schedule`), as the composition root (`bot.app`) schedules them."""
 
 from __future__ import annotations
 
@@ -7,34 +7,31 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
-from bot.app import Runtime
-from bot.daily.channels import Platform
-from bot.daily.posting import DailyPoster
-from bot.daily.runner import daily_schedule
-from bot.feeds.schedule import FeedSchedule
-
-__all__ = ["background_jobs"]
+__all__ = ["Schedule", "background_jobs"]
 
 # APScheduler logs every job's start and end at INFO; the jobs log what they do themselves.
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+class Schedule(Protocol):
+    """Jobs to run on a schedule (`DailySchedule`, `FeedSchedule`)."""
+
+    def add_to(self, scheduler: BaseScheduler) -> None: ...
+
+
 @contextlib.asynccontextmanager
-async def background_jobs(runtime: Runtime, platform: Platform, poster: DailyPoster) -> AsyncIterator[None]:
-    """Run the platform's daily quotes and the feed sync (those configured) while the block runs; on exit,
-    stop them and wait for the ones running."""
+async def background_jobs(schedules: Iterable[Schedule]) -> AsyncIterator[None]:
+    """Run the schedules' jobs (if they have any) while the block runs; on exit, stop them and wait for
+    the ones running."""
     scheduler = _TrackedScheduler(timezone=dt.UTC)
-    daily_schedule(runtime, platform, poster).add_to(scheduler)
-    settings = runtime.settings
-    if settings.feeds and settings.feeds_into is not None and settings.index is not None:
-        FeedSchedule(
-            settings.feeds, settings.feeds_into, settings.index, settings.feeds_every, runtime.state.feed_sync
-        ).add_to(scheduler)
+    for schedule in schedules:
+        schedule.add_to(scheduler)
     if not scheduler.get_jobs():
         yield
         return

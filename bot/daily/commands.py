@@ -1,68 +1,45 @@
-"""`onrecord daily post` (for cron and operators: post the day's quotes now, once) and `daily preview`."""
+"""`onrecord daily post` (for cron and operators: post the day's quotes now, once) and `daily preview`.
+The composition root (`bot.app`) gives them what the daily quote needs and each platform's poster."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from bot.answer import Result
-from bot.app import Runtime, StartupError
-from bot.daily.channels import DailyChannel, Platform, parse_time, parse_zone
+from bot.daily.channels import DailyChannel, Platform
 from bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
-from bot.daily.runner import channels, posting
-from bot.settings import Settings, SettingsError
+from bot.daily.runner import Daily, posting
+from bot.startup import StartupError
 from bot.state.daily import POSTING_TTL
 from bot.wording import format_span
 
-__all__ = ["post_today", "preview", "require_channels", "require_daily"]
+__all__ = ["post_today", "preview"]
 
 _ANY_CHANNEL = "C0PREVIEW"  # stands for a channel not configured yet: its own order of quotes
 
 
-def require_channels(settings: Settings) -> None:
-    """Some channel is configured."""
-    if not settings.daily_channels:
-        raise SettingsError("ONRECORD_DAILY_SLACK and ONRECORD_DAILY_DISCORD name no channel")
-
-
-def require_daily(settings: Settings) -> None:
-    """Some channel is configured, Redis (which remembers what was posted between runs), and the token
-    of each platform used."""
-    require_channels(settings)
-    if settings.redis_url is None:
-        raise SettingsError("REDIS_URL is required to post the daily quote from the command line")
-    platforms = {c.platform for c in settings.daily_channels}
-    if "slack" in platforms and settings.slack_bot_token is None:
-        raise SettingsError("SLACK_BOT_TOKEN is required to post the daily quote to Slack (xoxb-…)")
-    if "discord" in platforms and settings.discord_token is None:
-        raise SettingsError("DISCORD_TOKEN is required to post the daily quote to Discord")
-
-
-def post_today(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaitable[None]]:
-    """The command's work: each channel's quote for `day` (default: today where the channel is)."""
-
-    async def run(runtime: Runtime) -> None:
-        platforms = {c.platform for c in runtime.settings.daily_channels}
-        async with _posters(runtime.settings, platforms if not dry_run else set()) as posters:
-            daily = posting(runtime, posters)
-            failed = 0
-            for channel in channels(runtime, platforms):
-                when = day or dt.datetime.now(channel.zone).date()
-                try:
-                    line = await _post_one(daily, channel, when, dry_run)
-                except UnrecordedPostError as err:
-                    failed += 1
-                    line = f"{channel} {when}: posted, but Redis did not record it ({err})"
-                except Exception as err:
-                    failed += 1
-                    line = f"{channel} {when}: not posted ({err})"
-                print(line, flush=True)
-            if failed:
-                raise StartupError(f"the daily quote was not posted in {failed} channel(s)")
-
-    return run
+async def post_today(
+    setup: Daily, posters: Mapping[Platform, DailyPoster], day: dt.date | None, dry_run: bool
+) -> None:
+    """Each channel's quote for `day` (default: today where the channel is); a dry run has no posters."""
+    daily = posting(setup, posters)
+    failed = 0
+    for channel in setup.channels:
+        when = day or dt.datetime.now(channel.zone).date()
+        try:
+            line = await _post_one(daily, channel, when, dry_run)
+        except UnrecordedPostError as err:
+            failed += 1
+            line = f"{channel} {when}: posted, but Redis did not record it ({err})"
+        except Exception as err:
+            failed += 1
+            line = f"{channel} {when}: not posted ({err})"
+        print(line, flush=True)
+    if failed:
+        raise StartupError(f"the daily quote was not posted in {failed} channel(s)")
 
 
 async def _post_one(daily: DailyPosting, channel: DailyChannel, day: dt.date, dry_run: bool) -> str:
@@ -82,32 +59,22 @@ async def _post_one(daily: DailyPosting, channel: DailyChannel, day: dt.date, dr
     return f"{channel} {day}: {outcome}"
 
 
-def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
-    """The command's work: the next `days` quotes of each channel as they would be posted, from what it
-    has seen so far; with no channel configured, those of a new channel."""
-
-    async def run(runtime: Runtime) -> None:
-        settings = runtime.settings
-        daily = posting(runtime, {})
-        shown = settings.daily_channels
-        if not shown:
-            print(
-                "No channel is configured yet (ONRECORD_DAILY_SLACK, ONRECORD_DAILY_DISCORD); a new one gets:"
+async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo) -> None:
+    """The next `days` quotes of each channel as they would be posted, from what it has seen so far; with
+    no channel configured, those of a new channel posting at `at` in `zone`."""
+    daily = posting(setup, {})
+    channels = list(setup.channels)
+    if not channels:
+        print("No channel is configured yet (ONRECORD_DAILY_SLACK, ONRECORD_DAILY_DISCORD); a new one gets:")
+        channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
+    for channel in channels:
+        first = dt.datetime.now(channel.zone).date()
+        version, upcoming = await daily.preview(channel, days)
+        for offset, candidate in enumerate(upcoming):
+            quote, _ = await setup.service.excerpt(
+                version, candidate.passage_id, candidate.start, candidate.end
             )
-            at, zone = parse_time(settings.daily_time), parse_zone(settings.daily_timezone)
-            shown = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
-        for channel in shown:
-            first = dt.datetime.now(channel.zone).date()
-            version, upcoming = await daily.preview(channel, days)
-            for offset, candidate in enumerate(upcoming):
-                quote, _ = await runtime.service.excerpt(
-                    version, candidate.passage_id, candidate.start, candidate.end
-                )
-                print(
-                    f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}"
-                )
-
-    return run
+            print(f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}")
 
 
 def _source(quote: Result) -> str:
@@ -118,28 +85,3 @@ def _source(quote: Result) -> str:
     if quote.speaker:
         parts.append(quote.speaker)
     return " · ".join(parts)
-
-
-@contextlib.asynccontextmanager
-async def _posters(
-    settings: Settings, platforms: set[Platform]
-) -> AsyncIterator[dict[Platform, DailyPoster]]:
-    """A poster per platform, over REST only (no websocket is opened to post)."""
-    posters: dict[Platform, DailyPoster] = {}
-    async with contextlib.AsyncExitStack() as stack:
-        if "slack" in platforms:
-            from bot.slack.daily import SlackDailyPoster
-            from bot.slack.web import api_session, web_client
-
-            session = await stack.enter_async_context(api_session())
-            posters["slack"] = SlackDailyPoster(web_client(settings, session))
-        if "discord" in platforms:
-            from bot.discord.client import OnRecordClient
-            from bot.discord.daily import DiscordDailyPoster
-            from bot.discord.server import login, point_at
-
-            point_at(settings)
-            client = await stack.enter_async_context(OnRecordClient(None))
-            await login(client, settings)
-            posters["discord"] = DiscordDailyPoster(client)
-        yield posters

@@ -1,31 +1,37 @@
-"""The daily quote's parts from a runtime's settings: its posting and its schedule."""
+"""The daily quote inside `onrecord serve` and its commands: `Daily` is what it needs, built by the
+composition root (`bot.app`); from it come its posting and the schedule of a platform's channels."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.app import Runtime
 from bot.daily.channels import DailyChannel, Platform
 from bot.daily.posting import DailyPoster, DailyPosting
 from bot.daily.scheduler import DailySchedule
+from bot.service import AnswerService
+from bot.state import DailyLedger
 
-__all__ = ["channels", "daily_schedule", "posting"]
-
-
-def posting(runtime: Runtime, posters: Mapping[Platform, DailyPoster]) -> DailyPosting:
-    return DailyPosting(runtime.service, runtime.state.daily, posters)
+__all__ = ["Daily", "daily_schedule", "posting"]
 
 
-def channels(runtime: Runtime, platforms: Collection[Platform]) -> list[DailyChannel]:
-    """The configured channels on `platforms`."""
-    return [c for c in runtime.settings.daily_channels if c.platform in platforms]
+@dataclass(frozen=True, slots=True)
+class Daily:
+    channels: Sequence[DailyChannel]  # every configured channel, on both platforms
+    grace: dt.timedelta
+    service: AnswerService
+    ledger: DailyLedger
 
 
-def daily_schedule(runtime: Runtime, platform: Platform, poster: DailyPoster) -> DailySchedule:
+def posting(setup: Daily, posters: Mapping[Platform, DailyPoster]) -> DailyPosting:
+    return DailyPosting(setup.service, setup.ledger, posters)
+
+
+def daily_schedule(setup: Daily, platform: Platform, poster: DailyPoster) -> DailySchedule:
     """The schedule of the platform's configured channels (none: nothing is scheduled)."""
     return DailySchedule(
-        posting(runtime, {platform: poster}),
-        channels(runtime, {platform}),
-        grace=dt.timedelta(seconds=runtime.settings.daily_grace),
+        posting(setup, {platform: poster}),
+        [c for c in setup.channels if c.platform == platform],
+        grace=setup.grace,
     )

@@ -13,14 +13,14 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.app import Runtime, StartupError
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
 from bot.discord.rest import platform_failure
-from bot.jobs import background_jobs
 from bot.reconnect import until_reachable
+from bot.serving import Serving
 from bot.settings import Settings
+from bot.startup import StartupError
 from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["check", "invite_url", "login", "point_at", "serve", "sync_commands"]
@@ -40,20 +40,20 @@ def _token(settings: Settings) -> str:
     return settings.discord_token.get_secret_value()
 
 
-async def serve(runtime: Runtime) -> None:
+async def serve(serving: Serving) -> None:
     """Answer Discord until cancelled; then let answers under way finish and close the connection."""
-    settings = runtime.settings
+    settings = serving.settings
     point_at(settings)
-    work = Work(runtime.state.claims, platform_failure)
+    work = Work(serving.claims, platform_failure)
     shards: dict[str, object] = {}
     if settings.discord_shard_count is not None:
         shards["shard_count"] = settings.discord_shard_count
         shards["shard_ids"] = list(settings.discord_shard_ids or range(settings.discord_shard_count))
-    client = OnRecordClient(DiscordAnswerer(runtime.service, work), **shards)
+    client = OnRecordClient(DiscordAnswerer(serving.service, work), **shards)
     async with client:
         try:
             await login(client, settings, wait=True)
-            async with background_jobs(runtime, "discord", DiscordDailyPoster(client)):
+            async with serving.background_jobs(DiscordDailyPoster(client)):
                 await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):

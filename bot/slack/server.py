@@ -19,15 +19,15 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.app import Runtime, StartupError, listening
-from bot.jobs import background_jobs
 from bot.reconnect import until_reachable
+from bot.serving import Serving
 from bot.settings import Settings
 from bot.slack.answerer import SlackAnswerer
 from bot.slack.app import create_app
 from bot.slack.daily import SlackDailyPoster
 from bot.slack.signed import RefusedRequestError, signed_request
 from bot.slack.web import api_session, platform_failure, web_client
+from bot.startup import StartupError, listening
 from bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["EVENTS_PATH", "check", "serve"]
@@ -37,14 +37,14 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"  # events, slash commands and button clicks all come here in HTTP mode
 
 
-async def serve(runtime: Runtime) -> None:
+async def serve(serving: Serving) -> None:
     """Answer Slack until cancelled; then let answers under way finish and close every connection."""
-    settings = runtime.settings
+    settings = serving.settings
     async with api_session() as session:
         client = web_client(settings, session)
         verified = await _verify_token(client, "SLACK_BOT_TOKEN")
-        work = Work(runtime.state.claims, platform_failure)
-        answerer = SlackAnswerer(runtime.service, work, client)
+        work = Work(serving.claims, platform_failure)
+        answerer = SlackAnswerer(serving.service, work, client)
         secret = settings.slack_signing_secret
         if not settings.slack_socket_mode and secret is None:
             raise StartupError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN)")
@@ -60,7 +60,7 @@ async def serve(runtime: Runtime) -> None:
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
         try:
-            async with connected, background_jobs(runtime, "slack", SlackDailyPoster(client)):
+            async with connected, serving.background_jobs(SlackDailyPoster(client)):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):

@@ -11,9 +11,9 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, serving
 from bot.discord import serve
-from bot.settings import load_settings
+from tests.bot.environment import settings_from
 from tests.standins.discord_api import DiscordStandIn
 
 TOKEN = "test-bot-token"
@@ -41,10 +41,10 @@ async def discord_bot(env: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -
     """
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-    settings = load_settings(env, env_file=None)
+    settings = settings_from(env)
     settings.require_discord()
     async with build_runtime(settings, health=False) as runtime:
-        task = asyncio.create_task(serve(runtime))
+        task = asyncio.create_task(serve(serving(runtime, "discord")))
         try:
             yield runtime
         finally:

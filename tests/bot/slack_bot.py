@@ -13,9 +13,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import Runtime, build_runtime
-from bot.settings import load_settings
+from bot.app import Runtime, build_runtime, serving
 from bot.slack import serve
+from tests.bot.environment import settings_from
 from tests.standins.slack import SlackStandIn, signed_headers
 
 SECRET = "test-signing-secret"
@@ -69,10 +69,10 @@ class RunningBot:
 @contextlib.asynccontextmanager
 async def slack_bot(env: Mapping[str, str]) -> AsyncIterator[RunningBot]:
     """`onrecord serve slack` in this process (without the health port), until the block ends."""
-    settings = load_settings(env, env_file=None)
+    settings = settings_from(env)
     settings.require_slack()
     async with build_runtime(settings, health=False) as runtime, aiohttp.ClientSession() as session:
-        task = asyncio.create_task(serve(runtime))
+        task = asyncio.create_task(serve(serving(runtime, "slack")))
         try:
             if not settings.slack_socket_mode:
                 await _listening(settings.port, task)

@@ -21,12 +21,12 @@ from bot.context_link import context_path
 from bot.health import HealthServer
 from bot.metrics import Metrics
 from bot.service import AnswerService, AskOptions
-from bot.settings import load_settings
 from bot.state import State
 from bot.wording import QUOTE_GONE
 from index.context import DocumentText
 from index.quotes import ELLIPSIS
 from index.transcript import Segment, Transcript
+from tests.bot.environment import settings_from
 from tests.bot.episode import HOSTILE, QUESTION, QUOTE, TITLE, VIDEO, write_episode
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.DOTALL)
@@ -203,7 +203,7 @@ async def test_the_runtime_serves_the_pages_its_answers_link_to(episode_dir: Pat
         "ONRECORD_HEALTH_PORT": str(port),
         "ONRECORD_PUBLIC_URL": f"http://127.0.0.1:{port}/",
     }
-    async with build_runtime(load_settings(env, env_file=None)) as runtime:
+    async with build_runtime(settings_from(env)) as runtime:
         result = (await runtime.service.ask(QUESTION)).results[0]
         assert result.context_url is not None
         assert result.context_url.startswith(f"http://127.0.0.1:{port}/q/")

@@ -17,13 +17,14 @@ import aiohttp
 import pytest
 
 import index
-from bot.app import Runtime, StartupError, build_runtime, load_index, run
+from bot.app import Runtime, build_runtime, load_index, run
 from bot.health import HealthServer
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.service import AnswerService
-from bot.settings import load_settings
+from bot.startup import StartupError
 from bot.state import State
+from tests.bot.environment import settings_from
 
 if TYPE_CHECKING:
     from conftest import RedisServer
@@ -76,7 +77,7 @@ async def test_the_runtime_composes_and_closes(saved_index: Path, redis_server: 
         "ONRECORD_HEALTH_PORT": str(port),
         "REDIS_URL": redis_server.url,
     }
-    async with build_runtime(load_settings(env, env_file=None)) as runtime:
+    async with build_runtime(settings_from(env)) as runtime:
         answer = await runtime.service.ask("what is trust")
         assert answer.status == "ok" and not runtime.stopping.is_set()
         status, body = await get(port, "/healthz")
@@ -91,14 +92,14 @@ def test_a_corpus_is_indexed_at_start_even_beside_a_saved_index(saved_index: Pat
     """As in the Docker image, which sets ONRECORD_INDEX: a corpus the user gives is what is answered from."""
     (tmp_path / "talk.txt").write_text("Owls hunt at night by sound alone.\n", encoding="utf-8")
     env = {"ONRECORD_INDEX": str(saved_index), "ONRECORD_CORPUS": str(tmp_path)}
-    loaded = load_index(load_settings(env, env_file=None))
+    loaded = load_index(settings_from(env))
     assert [doc.source for doc in loaded.documents] == ["talk.txt"]
 
 
 async def test_a_broken_index_stops_start_up(tmp_path: Path) -> None:
     env = {"ONRECORD_INDEX": str(tmp_path), "ONRECORD_HEALTH_PORT": str(free_port())}
     with pytest.raises(StartupError, match="ONRECORD_INDEX"):
-        async with build_runtime(load_settings(env, env_file=None)):
+        async with build_runtime(settings_from(env)):
             pass
 
 
@@ -173,10 +174,13 @@ def test_json_logs_on_a_terminal_when_asked(terminal: tuple[IO[str], int]) -> No
     assert warning["attempt"] == 3 and "ConnectionError" in error["exc"]
 
 
-def test_run_stops_on_a_bad_setting_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_stops_on_a_bad_setting_with_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def main(runtime: Runtime) -> None:
         raise AssertionError("must not start")
 
-    assert run(main, {"ONRECORD_RESULTS": "many"}) == 2
+    monkeypatch.setenv("ONRECORD_RESULTS", "many")
+    assert run(main) == 2
     err = capsys.readouterr().err
     assert err == 'onrecord: ONRECORD_RESULTS must be a whole number from 1 to 10 (got "many")\n'

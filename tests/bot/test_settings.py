@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, env_name, load_settings, settings_table
+from bot.settings import Settings, SettingsError, env_name, settings_table
 from bot.state.connect import parse_redis_url
+from tests.bot.environment import settings_from
 
 REPO = Path(__file__).resolve().parents[2]
 ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
 
 
 def test_defaults() -> None:
-    settings = load_settings({}, env_file=None)
+    settings = settings_from({})
     assert settings.results == 3 and settings.cache_ttl == 86400 and settings.rate_limit == 10
     assert (settings.health_port, settings.port) == (8080, 3000)
     assert settings.slack_api_url == "https://slack.com/api/"
@@ -31,7 +32,7 @@ def test_defaults() -> None:
 def test_values_from_the_environment_and_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("ONRECORD_RESULTS=5\nREDIS_URL=unix:///tmp/r.sock\n")
-    settings = load_settings(
+    settings = settings_from(
         {
             "ONRECORD_RESULTS": "7",
             "ONRECORD_CORPUS": f"{REPO / 'seeds'}, {REPO / 'pyproject.toml'}",
@@ -95,7 +96,7 @@ BAD_PUBLIC_URLS = (
 )
 def test_a_bad_value_is_one_clear_line(name: str, value: str, expected: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({name: value}, env_file=None)
+        settings_from({name: value})
     assert str(caught.value) == f'{name} must be {expected} (got "{value}")'
 
 
@@ -135,13 +136,13 @@ def test_a_zone_naming_a_folder_is_refused_like_any_bad_zone(name: str, value: s
     ],
 )
 def test_the_public_url_is_kept_without_its_trailing_slash(value: str, expected: str | None) -> None:
-    assert load_settings({"ONRECORD_PUBLIC_URL": value}, env_file=None).public_url == expected
-    assert load_settings({}, env_file=None).public_url is None
+    assert settings_from({"ONRECORD_PUBLIC_URL": value}).public_url == expected
+    assert settings_from({}).public_url is None
 
 
 def test_a_bad_redis_url_is_named_but_not_echoed() -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({"REDIS_URL": "http://:secret@host"}, env_file=None)
+        settings_from({"REDIS_URL": "http://:secret@host"})
     assert str(caught.value) == (
         "REDIS_URL must be a redis://, rediss://, unix://, redis+cluster://, rediss+cluster:// or "
         "redis+sentinel:// URL"
@@ -166,13 +167,13 @@ NEEDS_MASTER = "redis+sentinel:// needs the master's name, e.g. redis+sentinel:/
 )  # fmt: skip
 def test_a_cluster_or_sentinel_url_without_its_parts_is_one_line_not_echoed(url: str, said: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({"REDIS_URL": url}, env_file=None)
+        settings_from({"REDIS_URL": url})
     assert str(caught.value) == f"REDIS_URL: {said}"
 
 
 def test_cluster_and_sentinel_urls_are_read_with_their_nodes() -> None:
     cluster = "rediss+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"
-    assert load_settings({"REDIS_URL": cluster}, env_file=None).redis_url == cluster
+    assert settings_from({"REDIS_URL": cluster}).redis_url == cluster
     target = parse_redis_url("redis+sentinel://:pw@s1:26379,[::1]:26380/mymaster/2")
     assert (target.kind, target.nodes, target.master, target.db, target.password, target.tls) == (
         "sentinel",
@@ -192,25 +193,25 @@ def test_cluster_and_sentinel_urls_are_read_with_their_nodes() -> None:
 
 def test_several_bad_values_still_make_one_line() -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({"ONRECORD_RESULTS": "0", "ONRECORD_PORT": "x"}, env_file=None)
+        settings_from({"ONRECORD_RESULTS": "0", "ONRECORD_PORT": "x"})
     assert "\n" not in str(caught.value)
     assert "ONRECORD_RESULTS" in str(caught.value) and "ONRECORD_PORT" in str(caught.value)
 
 
 def test_platform_requirements() -> None:
-    bare = load_settings({}, env_file=None)
+    bare = settings_from({})
     for require, name in ((bare.require_slack, "SLACK_BOT_TOKEN"), (bare.require_discord, "DISCORD_TOKEN")):
         with pytest.raises(SettingsError, match=name):
             require()
-    half = load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, env_file=None)
+    half = settings_from({"SLACK_BOT_TOKEN": "xoxb-1"})
     with pytest.raises(SettingsError, match=r"SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET"):
         half.require_slack()
-    http = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, env_file=None)
+    http = settings_from({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
     http.require_slack()
     assert not http.slack_socket_mode
-    socket = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, env_file=None)
+    socket = settings_from({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
     assert socket.slack_socket_mode
-    load_settings({"DISCORD_TOKEN": "d"}, env_file=None).require_discord()
+    settings_from({"DISCORD_TOKEN": "d"}).require_discord()
 
 
 def test_secrets_are_never_shown() -> None:
@@ -221,7 +222,7 @@ def test_secrets_are_never_shown() -> None:
         "DISCORD_TOKEN": "disc-very-secret",
         "REDIS_URL": "redis://:pw-very-secret@redis:6379/0",
     }
-    settings = load_settings(secrets, env_file=None)
+    settings = settings_from(secrets)
     assert "very-secret" not in repr(settings) + str(settings)
     assert settings.discord_token is not None
     assert settings.discord_token.get_secret_value() == "disc-very-secret"
@@ -246,7 +247,7 @@ def test_the_table_command() -> None:
 
 def test_the_example_env_file_is_valid_as_shipped() -> None:
     example = REPO / ".env.example"
-    settings = load_settings({}, env_file=str(example))
+    settings = settings_from({}, env_file=str(example))
     assert settings.slack_bot_token is None and settings.daily_channels == []  # blanks are unset
     named = {line.split("=")[0].lstrip("# ") for line in example.read_text().splitlines() if "=" in line}
     known = {env_name(n, f) for n, f in Settings.model_fields.items()}
@@ -255,18 +256,35 @@ def test_the_example_env_file_is_valid_as_shipped() -> None:
 
 def test_feeds_are_read_with_the_folder_and_the_index_they_need(seed_index_dir: Path) -> None:
     feeds = "https://a.example/feed.xml  https://b.example/rss,https://c.example/"
-    settings = load_settings(
+    settings = settings_from(
         {
             "ONRECORD_FEEDS": feeds,
             "ONRECORD_FEEDS_INTO": "/data/transcripts",
             "ONRECORD_INDEX": str(seed_index_dir),
-        },
-        env_file=None,
+        }
     )
     assert settings.feeds == ("https://a.example/feed.xml", "https://b.example/rss", "https://c.example/")
     with pytest.raises(SettingsError) as caught:
-        load_settings({"ONRECORD_FEEDS": feeds, "ONRECORD_INDEX": str(seed_index_dir)}, env_file=None)
+        settings_from({"ONRECORD_FEEDS": feeds, "ONRECORD_INDEX": str(seed_index_dir)})
     assert str(caught.value) == (
         "ONRECORD_FEEDS: needs ONRECORD_FEEDS_INTO (the transcripts' folder) "
         "and ONRECORD_INDEX (the index rebuilt from it)"
     )
+
+
+def test_daily_channels_are_parsed_once_with_the_default_time_and_zone() -> None:
+    """Entries are read when the settings are: each field holds its channels, defaults filled in."""
+    settings = settings_from(
+        {
+            "ONRECORD_DAILY_SLACK": "C0123ABCD, C0456EFGH@07:30@Europe/Berlin",
+            "ONRECORD_DAILY_DISCORD": "123456789012",
+            "ONRECORD_DAILY_TIME": "08:15",
+            "ONRECORD_DAILY_TIMEZONE": "America/New_York",
+        }
+    )
+    assert [str(c) for c in settings.daily_slack] == [
+        "slack C0123ABCD at 08:15 America/New_York",
+        "slack C0456EFGH at 07:30 Europe/Berlin",
+    ]
+    assert [str(c) for c in settings.daily_discord] == ["discord 123456789012 at 08:15 America/New_York"]
+    assert settings.daily_channels == [*settings.daily_slack, *settings.daily_discord]
