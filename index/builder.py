@@ -429,6 +429,8 @@ def _assemble(c: _Collector, params: BM25Params) -> IndexData:
         pass_hi=hi,
         postings=postings,
         sent_packaging=np.concatenate(c.packaging) if c.packaging else np.zeros(0, dtype=bool),
+        sent_tokens=flat,
+        sent_token_ptr=tok_ptr,
     )
 
 

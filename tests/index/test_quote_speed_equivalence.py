@@ -229,4 +229,7 @@ def test_distinct_quotes_are_the_plain_definitions(seed_index: index.Index, ques
     by_score = sorted(range(len(idx.passages)), key=lambda p: -scores[p])
     for ranked in (list(range(len(idx.passages))), by_score):
         for n in (3, 10, 10**6):
-            assert idx._distinct_quotes(ranked, weights, n) == plain_distinct_quotes(idx, ranked, weights, n)
+            matches = idx._matches.find(ranked, weights.keys())
+            assert idx._distinct_quotes(ranked, weights, n, matches) == plain_distinct_quotes(
+                idx, ranked, weights, n
+            )
