@@ -179,14 +179,16 @@ class Index:
     # -- internals ---------------------------------------------------------------------------------
 
     def _analyze(self, question: str) -> QueryTerms:
-        return analyze_question(question, self.analyzer, self._vocab, self._data.terms, self._data.acronyms)
+        return analyze_question(
+            question, self.analyzer, self._vocab, self._data.terms, self._data.acronyms, self._idf
+        )
+
+    def _idf(self, term: str) -> float:
+        n = max(self._data.postings.size, 1)
+        return math.log(1 + n / (1 + self._data.postings.doc_freq(self._vocab[term])))
 
     def _idf_weights(self, query: QueryTerms) -> dict[str, float]:
-        n = max(self._data.postings.size, 1)
-        return {
-            t: w * math.log(1 + n / (1 + self._data.postings.doc_freq(self._vocab[t])))
-            for t, w in query.weights.items()
-        }
+        return {t: w * self._idf(t) for t, w in query.weights.items()}
 
     @cached_property
     def _passage_doc(self) -> npt.NDArray[np.int32]:

@@ -19,11 +19,15 @@ from index.query import (
 
 
 def _analyze(
-    question: str, vocabulary: Sequence[str], acronyms: Mapping[str, list[str]] | None = None
+    question: str,
+    vocabulary: Sequence[str],
+    acronyms: Mapping[str, list[str]] | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> QueryTerms:
     terms = sorted(vocabulary)
     vocab = {t: i for i, t in enumerate(terms)}
-    return analyze_question(question, Analyzer(), vocab, terms, acronyms or {})
+    rarity = (idf or {}).get
+    return analyze_question(question, Analyzer(), vocab, terms, acronyms or {}, lambda t: rarity(t, 1.0))
 
 
 def test_relatives_of_one_word_share_its_lower_weight() -> None:
@@ -38,6 +42,15 @@ def test_relatives_of_one_word_share_its_lower_weight() -> None:
 def test_a_lone_relative_keeps_the_whole_relative_weight() -> None:
     weights = _analyze("infinitely", ["infinit", "infin"]).weights
     assert weights == {"infinit": 1.0, "infin": pytest.approx(PREFIX_WEIGHT)}
+
+
+def test_a_relative_rarer_than_the_word_counts_no_more_than_its_share_of_the_word() -> None:
+    """Weighed as a search weighs them (query weight times IDF), a rare relative ("smither" beside
+    "smith") does not outweigh the word typed."""
+    idf = {"smith": 2.0, "smither": 8.0, "smithi": 1.0}
+    weights = _analyze("Adam Smith", ["adam", "smith", "smither", "smithi"], idf=idf).weights
+    assert weights["smither"] * idf["smither"] == pytest.approx(PREFIX_WEIGHT / 2 * idf["smith"])
+    assert weights["smithi"] == pytest.approx(PREFIX_WEIGHT / 2)  # a commoner one keeps its share
 
 
 def test_a_framing_word_relatives_weigh_less_than_it() -> None:
