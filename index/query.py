@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from .analyzer import STOP_WORDS, Analyzer, normalize, word_spans
 
-__all__ = ["MAX_QUERY_WORDS", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
+__all__ = ["MAX_QUERY_WORDS", "Acronyms", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
 
 MAX_QUERY_WORDS = 64
 """Longer questions are cut to their first 64 words: a search stays fast whatever is pasted in."""
@@ -76,8 +76,11 @@ def analyze_question(
     acronyms: Mapping[str, Sequence[str]],
     rarity: Callable[[str], float] = lambda term: 1.0,
 ) -> QueryTerms:
-    """``rarity`` gives an indexed term's IDF: a relative of a typed word never counts more than the word
-    itself would."""
+    """``acronyms`` maps an acronym term to its expansion's terms (best an ``Acronyms`` table, made once
+    per index); ``rarity`` gives an indexed term's IDF: a relative of a typed word never counts more than
+    the word itself would."""
+    if not isinstance(acronyms, Acronyms):
+        acronyms = Acronyms(acronyms)
     words = [w for _, _, w in word_spans(normalize(question))][:MAX_QUERY_WORDS]
     weights: dict[str, float] = {}
     origins: dict[str, str] = {}
@@ -137,14 +140,12 @@ def _name_terms(question: str, analyzer: Analyzer) -> set[str]:
     return {t for w in written[1 - lower :] if lower or w[:1].isupper() for t in analyzer.word_terms(w)}
 
 
-def _acronyms_of(
-    words: Sequence[str], analyzer: Analyzer, acronyms: Mapping[str, Sequence[str]]
-) -> list[tuple[str, str]]:
+def _acronyms_of(words: Sequence[str], analyzer: Analyzer, acronyms: Acronyms) -> list[tuple[str, str]]:
     """The acronyms whose expansions the question spells out ("reinforcement learning" -> "rl"), each
     with the words that spell it."""
     if not acronyms:
         return []
-    expansions = _expansions(acronyms)
+    expansions = acronyms.spelt_out
     stems = [analyzer.word_terms(w)[-1] for w in words]
     return [
         (expansions[gram], " ".join(words[i : i + n]))
@@ -160,17 +161,14 @@ def _spells_acronym(word: str, term: str) -> bool:
     return word.replace("’", "'").removesuffix("'s").removesuffix("s") in (term, term.removesuffix("s"))
 
 
-def _expansions(acronyms: Mapping[str, Sequence[str]]) -> dict[tuple[str, ...], str]:
-    """Expansion -> acronym, made once per acronym table (an index's is fixed; building it took 0.5 ms
-    of every question on lexicap)."""
-    key = id(acronyms)
-    cached = _EXPANSIONS.get(key)
-    if cached is None or cached[0] is not acronyms:
-        cached = _EXPANSIONS[key] = (acronyms, {tuple(terms): acronym for acronym, terms in acronyms.items()})
-    return cached[1]
+class Acronyms(dict[str, tuple[str, ...]]):
+    """An index's acronyms (acronym term -> its expansion's terms), and the other way round in
+    ``spelt_out``: made once per index, as making it took 0.5 ms of every question on lexicap (kept with
+    the index, so it goes when the index goes)."""
 
-
-_EXPANSIONS: dict[int, tuple[Mapping[str, Sequence[str]], dict[tuple[str, ...], str]]] = {}
+    def __init__(self, expansions: Mapping[str, Sequence[str]]) -> None:
+        super().__init__((acronym, tuple(terms)) for acronym, terms in expansions.items())
+        self.spelt_out = {terms: acronym for acronym, terms in self.items()}
 
 
 _LONGEST_SPLIT = 40  # characters: a longer "word" is pasted noise, and each cut costs two stems

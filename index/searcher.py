@@ -21,7 +21,7 @@ from .language import language_of
 from .matches import Matches, SentenceMatches
 from .model import Document, Hit, Passage
 from .prior import DocumentPrior
-from .query import QueryTerms, analyze_question
+from .query import Acronyms, QueryTerms, analyze_question
 from .quotes import Quote, QuotePicker, is_question
 from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
@@ -41,6 +41,7 @@ class Index:
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
         self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
         self._prior = DocumentPrior(self._data, self.analyzer, self._vocab)
+        self._acronyms = Acronyms(data.acronyms)
         self._matches = SentenceMatches(self._data, self._vocab)
         self._reranker = Reranker(self._data, self._quoted_sentences)
 
@@ -180,7 +181,7 @@ class Index:
 
     def _analyze(self, question: str) -> QueryTerms:
         return analyze_question(
-            question, self.analyzer, self._vocab, self._data.terms, self._data.acronyms, self._idf
+            question, self.analyzer, self._vocab, self._data.terms, self._acronyms, self._idf
         )
 
     def _idf(self, term: str) -> float:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +63,16 @@ def test_acronyms_meet_their_expansions(seed_index: index.Index) -> None:
     query = seed_index._analyze("ML experiments")
     assert {"machin", "learn"} <= set(query.weights)
     assert "rl" in seed_index._analyze("scaling reinforcement learning").weights
+
+
+def test_a_dropped_index_leaves_nothing_of_its_acronyms_behind(seed_index_dir: Path) -> None:
+    """A live index switch drops the old index: no cache outside it keeps its tables (they weigh MBs)."""
+    loaded = index.load(seed_index_dir)
+    acronyms = loaded._data.acronyms
+    assert acronyms and loaded.search("scaling reinforcement learning experiments")
+    del loaded
+    gc.collect()
+    assert sys.getrefcount(acronyms) == 2  # ``acronyms`` and the call's argument: nothing else
 
 
 def test_a_search_can_be_limited_to_documents(seed_index: index.Index) -> None:
