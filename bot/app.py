@@ -29,6 +29,7 @@ from bot.metrics import Metrics
 from bot.service import AnswerService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.state import State, open_state
+from index.language import warm as warm_language_model
 
 __all__ = ["Runtime", "StartupError", "build_runtime", "listening", "load_index", "run", "self_check"]
 
@@ -107,6 +108,7 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
             public_url=settings.public_url,
         )
         _log_loaded(service.index)
+        warm_language_model()  # in the background: the first question in no known language need not wait
         server = HealthServer(
             port=settings.health_port,
             index=lambda: service.index,
