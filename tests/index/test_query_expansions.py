@@ -87,6 +87,19 @@ def test_fuzzy_matches_of_an_unknown_word_share_the_fuzzy_weight() -> None:
     assert sum(weights.values()) < FUZZY_WEIGHT
 
 
+def test_a_rare_lookalike_counts_no_more_than_a_common_one() -> None:
+    """Weighed with their IDF, the sound-alikes of a misspelt word count alike: a rare word ("phasic")
+    does not outweigh the common one that was more likely meant ("physics")."""
+    idf = {"physic": 2.0, "phasic": 8.0}
+    weights = _analyze("phisics", ["physic", "phasic"], idf=idf).weights
+    assert set(weights) == {"physic", "phasic"}
+    assert weights["phasic"] * idf["phasic"] <= weights["physic"] * idf["physic"]
+
+
+def test_a_misspelt_word_with_a_short_stem_still_meets_its_sound_alike() -> None:
+    assert set(_analyze("lerning", ["learn", "lean"]).weights) == {"learn"}  # "lern": four letters
+
+
 def test_the_seeds_still_meet_a_spelling_the_stemmer_leaves_apart(seed_index: index.Index) -> None:
     weights = seed_index._analyze("Why treat dying as infinitely bad?").weights
     assert weights["infinit"] == 1.0
