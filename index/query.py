@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import jellyfish
 from rapidfuzz import fuzz, process
 
-from .analyzer import STOP_WORDS, Analyzer, normalize, word_spans
+from .analyzer import CASED_TERMS, STOP_WORDS, Analyzer, normalize, word_spans
 
 __all__ = ["MAX_QUERY_WORDS", "Acronyms", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
 
@@ -84,7 +84,7 @@ def analyze_question(
     the word itself would."""
     if not isinstance(acronyms, Acronyms):
         acronyms = Acronyms(acronyms)
-    words = [w for _, _, w in word_spans(normalize(question))][:MAX_QUERY_WORDS]
+    words = _as_written(question, [w for _, _, w in word_spans(normalize(question))])[:MAX_QUERY_WORDS]
     weights: dict[str, float] = {}
     origins: dict[str, str] = {}
     unknown: list[str] = []
@@ -133,6 +133,15 @@ def analyze_question(
         words=len(content),
         unsure=unsure,
     )
+
+
+def _as_written(question: str, normalized: list[str]) -> list[str]:
+    """The normalized words of ``question``, but those the analyzer reads by their case (``US``) as
+    written."""
+    written = [w for _, _, w in word_spans(question)]
+    if len(written) != len(normalized):  # normalizing joined or split words: keep them normalized
+        return normalized
+    return [w if w in CASED_TERMS else n for w, n in zip(written, normalized, strict=True)]
 
 
 def _name_terms(question: str, analyzer: Analyzer) -> set[str]:

@@ -117,6 +117,18 @@ def test_us_is_a_stop_word() -> None:
     assert set(_analyze("tell us about boats", ["us", "unit", "state", "boat"]).weights) == {"boat"}
 
 
+def test_the_us_in_capitals_is_a_term() -> None:
+    assert Analyzer().word_terms("US") == ("us",)
+    assert Analyzer().terms("Tell us about the US, and the U.S. economy.") == [
+        "tell",
+        "us",
+        "u",
+        "us",
+        "economi",
+    ]
+    assert set(_analyze("What did they tell us about US trade?", ["us", "trade"]).weights) == {"us", "trade"}
+
+
 def test_each_term_says_where_it_came_from() -> None:
     query = _analyze("Tworek on alphazero", ["twerk", "alpha", "zero"])
     assert query.origins == {

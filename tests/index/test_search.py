@@ -75,6 +75,13 @@ def test_a_dropped_index_leaves_nothing_of_its_acronyms_behind(seed_index_dir: P
     assert sys.getrefcount(acronyms) == 2  # ``acronyms`` and the call's argument: nothing else
 
 
+def test_a_question_about_the_us_meets_the_us_not_the_pronoun(tmp_path: Path) -> None:
+    (tmp_path / "pronoun.txt").write_text("Tell us about your boats. Boats are fun to sail.", "utf-8")
+    (tmp_path / "country.txt").write_text("The US sells more boats now than it buys.", "utf-8")
+    hits = index.build([tmp_path]).search("boats in the US", k=2)
+    assert [h.doc.source for h in hits] == ["country.txt", "pronoun.txt"]
+
+
 def test_a_search_can_be_limited_to_documents(seed_index: index.Index) -> None:
     only = seed_index.search("OpenAI", k=5, documents={"000_80e722cf41c41265.txt"})
     assert only and {h.doc.source for h in only} == {"000_80e722cf41c41265.txt"}
