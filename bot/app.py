@@ -38,6 +38,7 @@ from bot.serving import Serving
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import StartupError, listening
 from bot.state import State, open_state
+from index.language import warm as warm_language_model
 
 __all__ = [
     "Runtime",
@@ -120,6 +121,7 @@ async def build_runtime(settings: Settings, *, health: bool = True) -> AsyncIter
             public_url=settings.public_url,
         )
         _log_loaded(service.index)
+        warm_language_model()  # in the background: the first question in no known language need not wait
         server = HealthServer(
             port=settings.health_port,
             index=lambda: service.index,

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["STOP_WORDS", "Analyzer", "Token", "is_cjk", "word_spans", "words"]
+__all__ = ["CASED_TERMS", "STOP_WORDS", "Analyzer", "Token", "is_cjk", "word_spans", "words"]
 
 # English stop words: Lucene's classic list, the function words of the Glasgow IR list (not its content
 # words such as "system" or "fire"), contractions, and the fillers of speech.
@@ -42,6 +42,9 @@ STOP_WORDS = frozenset(
     within without yet okay us
     """.split()
 )
+# Stop words that name something when written in capitals: the pronoun "us" is no term, the "US" is.
+CASED_TERMS = {"US": ("us",)}
+_CASED = re.compile(r"\bUS\b")
 
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 # A word: letters/digits joined by inner hyphens, apostrophes or dots (GPT-4, don't, e.g, 3.5),
@@ -84,12 +87,18 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Token]:
         out: list[Token] = []
+        if _CASED.search(text):  # rare: words one by one, as written
+            for word in words(text):
+                out.extend(self.word_terms(word))
+            return out
         for word in words(normalize(text)):
             out.extend(self._word_cache(word))
         return out
 
     def word_terms(self, word: str) -> tuple[Token, ...]:
-        return self._word_cache(normalize(word))
+        """The terms of one word, as written (``US`` is a term, ``us`` a stop word)."""
+        cased = CASED_TERMS.get(word)
+        return cased if cased is not None else self._word_cache(normalize(word))
 
     def surface_terms(self, word: str) -> tuple[Token, ...]:
         """`word_terms`, remembered per word as written (quotes look up the same words again and again)."""

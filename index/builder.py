@@ -234,6 +234,8 @@ def _assemble(c: _Joined, params: BM25Params) -> IndexData:
         postings=postings,
         sent_packaging=np.concatenate(c.packaging) if c.packaging else np.zeros(0, dtype=bool),
         quotes=best_first(np.concatenate(c.quotes) if c.quotes else np.zeros(0, QUOTES)),
+        sent_tokens=flat,
+        sent_token_ptr=tok_ptr,
     )
 
 

@@ -23,8 +23,9 @@ asking 0 / 0.25 / 0.5 moved the dev sets by a question or two (0.5 and 0.25 kept
 of the question's distinct terms a passage covers lost two lexicap questions at 0.5 and was dropped, as
 BM25 already rewards it. Re-scoring the best 10 or 20 passages: seeds 0.733 / 0.700, lexicap 0.500 / 0.500,
 the check set 0.385 / 0.423, SciFact 0.696 / 0.697; 10 costs less time. Each sentence's terms come from the
-searcher's per-sentence cache (the ones the quote picker reads), not from searching the text again: the
-same terms, Chinese text included, in less time (SciFact 0.6956 -> 0.6933, the dev sets unchanged).
+terms stored per sentence at build time (``matches``), the ones the quote picker reads, not from
+searching the text again: the same terms, Chinese text included, in less time (SciFact 0.6956 ->
+0.6933, the dev sets unchanged).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from .matches import Matches
+from .quotes import Terms
 from .store import IndexData
 
 __all__ = ["DEPTH", "NEAR_BONUS", "PACKAGING_PENALTY", "QUESTION_PENALTY", "VOICE_BONUS", "Reranker"]
@@ -46,18 +49,15 @@ QUESTION_PENALTY = 0.25
 VOICE_BONUS = 0.5
 
 Sentences = Callable[[int], Sequence[str]]
-SentenceTerms = Callable[[int], Sequence[Sequence[str]]]
 _NONE: frozenset[str] = frozenset()
 _WORD_REST = re.compile(r"\w*")
 
 
 class Reranker:
-    def __init__(self, data: IndexData, sentences: Sentences, sentence_terms: SentenceTerms) -> None:
-        """``sentences`` and ``sentence_terms`` give a passage's sentences and the index terms of each
-        (the searcher's caches)."""
+    def __init__(self, data: IndexData, sentences: Sentences) -> None:
+        """``sentences`` gives a passage's sentences (the searcher's cache)."""
         self._data = data
         self._sentences = sentences
-        self._sentence_terms = sentence_terms
         self._packaging = np.asarray(data.sent_packaging, dtype=bool)
 
     def order(
@@ -65,23 +65,24 @@ class Reranker:
         candidates: Sequence[int],
         scores: npt.NDArray[np.float64],
         weights: Mapping[str, float],
+        matches: Matches,
         voices: frozenset[int] = frozenset(),
     ) -> list[tuple[int, float]]:
         """``candidates`` (passage ids, best first) with their new scores, best first; the first ``DEPTH``
-        are scored again (``weights``: query term -> weight; ``voices``: the speakers the question names),
-        the rest keep their order after them."""
+        are scored again (``weights``: query term -> weight; ``matches``: where they occur in the
+        candidates' sentences; ``voices``: the speakers the question names), the rest keep their order
+        after them."""
         head = list(candidates[:DEPTH])
-        new = [float(scores[pid]) * self._factor(pid, weights, voices) for pid in head]
+        new = [float(scores[pid]) * self._factor(pid, weights, matches.of(pid), voices) for pid in head]
         order = sorted(range(len(head)), key=lambda i: -new[i])  # stable: ties keep BM25's order
         ranked = [(head[i], new[i]) for i in order]
         floor = min(new, default=0.0)
         return ranked + [(pid, min(float(scores[pid]), floor)) for pid in candidates[DEPTH:]]
 
-    def _factor(self, pid: int, weights: Mapping[str, float], voices: frozenset[int]) -> float:
-        wanted = weights.keys()
-        found = {
-            i: set(common) for i, terms in enumerate(self._sentence_terms(pid)) if (common := wanted & terms)
-        }
+    def _factor(
+        self, pid: int, weights: Mapping[str, float], matched_terms: Sequence[Terms], voices: frozenset[int]
+    ) -> float:
+        found = {i: set(terms) for i, terms in enumerate(matched_terms) if terms}
         total = sum(weights.values())
         if total <= 0 or not found:
             return 1.0

@@ -18,19 +18,19 @@ from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .confidence import on_record
 from .language import language_of
+from .matches import Matches, SentenceMatches
 from .model import Document, Hit, Passage
 from .prior import DocumentPrior
-from .query import QueryTerms, analyze_question
+from .query import Acronyms, QueryTerms, analyze_question
 from .quotability.candidates import QuoteCandidate, candidates
-from .quotes import Quote, QuotePicker, Terms, is_question
+from .quotes import Quote, QuotePicker, is_question
 from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
 
 __all__ = ["Index"]
 
 _CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
-_CACHED_PASSAGES = 4096  # passages whose sentence terms are kept for quoting them again (~2 KB each)
-_CACHED_SENTENCES = 1 << 14  # sentences whose terms are kept: overlapping windows share half of theirs
+_CACHED_PASSAGES = 4096  # passages whose sentences are kept for quoting them again (~2 KB each)
 
 
 class Index:
@@ -39,12 +39,12 @@ class Index:
         self.analyzer = Analyzer()
         self._vocab = {term: i for i, term in enumerate(data.terms)}
         self._quotes = QuotePicker(self.analyzer)
-        self._sentence_terms = lru_cache(maxsize=_CACHED_PASSAGES)(self._analyze_sentences)
-        self._terms_of_sentence = lru_cache(maxsize=_CACHED_SENTENCES)(self._analyze_sentence)
         self._quoted_sentences = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_sentences)
         self._turns = lru_cache(maxsize=_CACHED_PASSAGES)(self._read_turns)
         self._prior = DocumentPrior(self._data, self.analyzer, self._vocab)
-        self._reranker = Reranker(self._data, self._quoted_sentences, self._sentence_terms)
+        self._acronyms = Acronyms(data.acronyms)
+        self._matches = SentenceMatches(self._data, self._vocab)
+        self._reranker = Reranker(self._data, self._quoted_sentences)
 
     @property
     def version(self) -> str:
@@ -83,14 +83,15 @@ class Index:
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
         candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
-        ranked = self._reranker.order(candidates, scores, idf, self._prior.voices(pointing))
+        matches = self._matches.find(candidates, idf.keys())
+        ranked = self._reranker.order(candidates, scores, idf, matches, self._prior.voices(pointing))
         scoped = documents is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in
         new_scores = dict(ranked)
-        chosen = self._distinct_quotes(list(new_scores), idf, k)
+        chosen = self._distinct_quotes(list(new_scores), idf, k, matches)
         return [self._hit(rank, pid, new_scores[pid], quote) for rank, (pid, quote) in enumerate(chosen, 1)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -178,14 +179,16 @@ class Index:
     # -- internals ---------------------------------------------------------------------------------
 
     def _analyze(self, question: str) -> QueryTerms:
-        return analyze_question(question, self.analyzer, self._vocab, self._data.terms, self._data.acronyms)
+        return analyze_question(
+            question, self.analyzer, self._vocab, self._data.terms, self._acronyms, self._idf
+        )
+
+    def _idf(self, term: str) -> float:
+        n = max(self._data.postings.size, 1)
+        return math.log(1 + n / (1 + self._data.postings.doc_freq(self._vocab[term])))
 
     def _idf_weights(self, query: QueryTerms) -> dict[str, float]:
-        n = max(self._data.postings.size, 1)
-        return {
-            t: w * math.log(1 + n / (1 + self._data.postings.doc_freq(self._vocab[t])))
-            for t, w in query.weights.items()
-        }
+        return {t: w * self._idf(t) for t, w in query.weights.items()}
 
     @cached_property
     def _passage_doc(self) -> npt.NDArray[np.int32]:
@@ -195,13 +198,16 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
-    def _distinct_quotes(self, ranked: list[int], idf: dict[str, float], n: int) -> list[tuple[int, Quote]]:
+    def _distinct_quotes(
+        self, ranked: list[int], idf: dict[str, float], n: int, matches: Matches
+    ) -> list[tuple[int, Quote]]:
         """The first ``n`` of the ``ranked`` passages with their quotes, dropping a passage whose quote
-        shares a sentence with a better one's: overlapping windows stay apart when they quote apart."""
+        shares a sentence with a better one's: overlapping windows stay apart when they quote apart.
+        ``matches`` holds the question's terms in the sentences of the ``ranked`` passages."""
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
-            sentences, terms = self._quoted_sentences(pid), self._sentence_terms(pid)
+            sentences, terms = self._quoted_sentences(pid), matches.of(pid)
             lo = int(self._data.pass_lo[pid])
             speakers, questions = self._turns(pid)
             run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers, questions=questions)
@@ -237,15 +243,6 @@ class Index:
         offsets = self._data.sent_offsets[lo : hi + 1].tolist()
         text, at = bytes(self._data.text[offsets[0] : offsets[-1]]), offsets[0]
         return [text[a - at : b - at].decode("utf-8") for a, b in itertools.pairwise(offsets)]
-
-    def _analyze_sentences(self, pid: int) -> tuple[Terms, ...]:
-        """The terms of each sentence of passage ``pid``: they do not depend on the question."""
-        lo = int(self._data.pass_lo[pid])
-        return tuple(self._terms_of_sentence(lo + k, s) for k, s in enumerate(self._quoted_sentences(pid)))
-
-    def _analyze_sentence(self, sentence: int, text: str) -> Terms:
-        """The terms of sentence number ``sentence`` of the index, whose text is ``text``."""
-        return self._quotes.sentence_terms(text)
 
     def _read_sentences(self, pid: int) -> tuple[str, ...]:
         """``_sentences``, kept (as a tuple) for the passages quoted again and again."""

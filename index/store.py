@@ -5,8 +5,8 @@ Layout of one version (``layout`` keeps versions side by side and points at the 
                   and SHA-256 (checked at each load, so damage is found before a question meets it)
   terms.json      the vocabulary (index terms, sorted), for each a word it was seen as, and acronyms
   text.bin        every sentence, UTF-8, back to back (``sent_offsets`` slices it)
-  *.npy           sentences (document, offset, times, speaker), passages (sentence ranges), postings,
-                  and the daily quote's candidates (``quotability.candidates``)
+  *.npy           sentences (document, offset, times, speaker, terms), passages (sentence ranges),
+                  postings, and the daily quote's candidates (``quotability.candidates``)
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from .model import Document
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
-FORMAT = 4  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: packaging; 4: quotes
+FORMAT = 5  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging;
+# 4: the daily quote's candidates; 5: each sentence's terms
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
@@ -43,6 +44,8 @@ _ARRAYS = (
     "pass_hi",
     "sent_packaging",
     "quotes",
+    "sent_tokens",
+    "sent_token_ptr",
 )
 _POSTINGS = ("ptr", "ids", "weights")
 _HEADER_LOCK = threading.Lock()
@@ -73,6 +76,10 @@ class IndexData:
     postings: Postings
     sent_packaging: npt.NDArray[np.bool_]  # the sentence belongs to a sponsor read, intro or outro
     quotes: npt.NDArray[np.void]  # the daily quote's candidates, best first (``quotability.QUOTES`` records)
+    # The term ids of each sentence's words, in order (those its passages' postings count): sentence s
+    # has ``sent_tokens[sent_token_ptr[s]:sent_token_ptr[s + 1]]``.
+    sent_tokens: npt.NDArray[np.int32]
+    sent_token_ptr: npt.NDArray[np.int64]
 
 
 def save_data(data: IndexData, directory: str | Path) -> None:
@@ -245,6 +252,11 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
         ("quotes do not agree", lambda: len(data.quotes) == 0
          or (int(np.max(data.quotes["passage"])) < n_pass
              and int(np.max(data.quotes["sentence"] + data.quotes["sentences"])) <= n_sent)),
+        ("sentence terms do not agree", lambda: len(data.sent_token_ptr) == n_sent + 1
+         and int(data.sent_token_ptr[0]) == 0 and int(data.sent_token_ptr[-1]) == len(data.sent_tokens)
+         and bool(np.all(np.diff(data.sent_token_ptr) >= 0))
+         and (len(data.sent_tokens) == 0
+              or 0 <= int(np.min(data.sent_tokens)) <= int(np.max(data.sent_tokens)) < n_terms)),
         ("sentence documents do not agree",
          lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
         ("sentence speakers do not agree",

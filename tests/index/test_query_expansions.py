@@ -19,11 +19,15 @@ from index.query import (
 
 
 def _analyze(
-    question: str, vocabulary: Sequence[str], acronyms: Mapping[str, list[str]] | None = None
+    question: str,
+    vocabulary: Sequence[str],
+    acronyms: Mapping[str, list[str]] | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> QueryTerms:
     terms = sorted(vocabulary)
     vocab = {t: i for i, t in enumerate(terms)}
-    return analyze_question(question, Analyzer(), vocab, terms, acronyms or {})
+    rarity = (idf or {}).get
+    return analyze_question(question, Analyzer(), vocab, terms, acronyms or {}, lambda t: rarity(t, 1.0))
 
 
 def test_relatives_of_one_word_share_its_lower_weight() -> None:
@@ -38,6 +42,15 @@ def test_relatives_of_one_word_share_its_lower_weight() -> None:
 def test_a_lone_relative_keeps_the_whole_relative_weight() -> None:
     weights = _analyze("infinitely", ["infinit", "infin"]).weights
     assert weights == {"infinit": 1.0, "infin": pytest.approx(PREFIX_WEIGHT)}
+
+
+def test_a_relative_rarer_than_the_word_counts_no_more_than_its_share_of_the_word() -> None:
+    """Weighed as a search weighs them (query weight times IDF), a rare relative ("smither" beside
+    "smith") does not outweigh the word typed."""
+    idf = {"smith": 2.0, "smither": 8.0, "smithi": 1.0}
+    weights = _analyze("Adam Smith", ["adam", "smith", "smither", "smithi"], idf=idf).weights
+    assert weights["smither"] * idf["smither"] == pytest.approx(PREFIX_WEIGHT / 2 * idf["smith"])
+    assert weights["smithi"] == pytest.approx(PREFIX_WEIGHT / 2)  # a commoner one keeps its share
 
 
 def test_a_framing_word_relatives_weigh_less_than_it() -> None:
@@ -74,6 +87,19 @@ def test_fuzzy_matches_of_an_unknown_word_share_the_fuzzy_weight() -> None:
     assert sum(weights.values()) < FUZZY_WEIGHT
 
 
+def test_a_rare_lookalike_counts_no_more_than_a_common_one() -> None:
+    """Weighed with their IDF, the sound-alikes of a misspelt word count alike: a rare word ("phasic")
+    does not outweigh the common one that was more likely meant ("physics")."""
+    idf = {"physic": 2.0, "phasic": 8.0}
+    weights = _analyze("phisics", ["physic", "phasic"], idf=idf).weights
+    assert set(weights) == {"physic", "phasic"}
+    assert weights["phasic"] * idf["phasic"] <= weights["physic"] * idf["physic"]
+
+
+def test_a_misspelt_word_with_a_short_stem_still_meets_its_sound_alike() -> None:
+    assert set(_analyze("lerning", ["learn", "lean"]).weights) == {"learn"}  # "lern": four letters
+
+
 def test_the_seeds_still_meet_a_spelling_the_stemmer_leaves_apart(seed_index: index.Index) -> None:
     weights = seed_index._analyze("Why treat dying as infinitely bad?").weights
     assert weights["infinit"] == 1.0
@@ -89,6 +115,18 @@ def test_a_misspelt_name_meets_only_words_that_sound_like_it() -> None:
 def test_us_is_a_stop_word() -> None:
     assert Analyzer().word_terms("us") == ()
     assert set(_analyze("tell us about boats", ["us", "unit", "state", "boat"]).weights) == {"boat"}
+
+
+def test_the_us_in_capitals_is_a_term() -> None:
+    assert Analyzer().word_terms("US") == ("us",)
+    assert Analyzer().terms("Tell us about the US, and the U.S. economy.") == [
+        "tell",
+        "us",
+        "u",
+        "us",
+        "economi",
+    ]
+    assert set(_analyze("What did they tell us about US trade?", ["us", "trade"]).weights) == {"us", "trade"}
 
 
 def test_each_term_says_where_it_came_from() -> None:

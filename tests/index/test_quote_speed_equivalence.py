@@ -228,4 +228,19 @@ def test_distinct_quotes_are_the_plain_definitions(seed_index: index.Index, ques
     by_score = sorted(range(len(idx.passages)), key=lambda p: -scores[p])
     for ranked in (list(range(len(idx.passages))), by_score):
         for n in (3, 10, 10**6):
-            assert idx._distinct_quotes(ranked, weights, n) == plain_distinct_quotes(idx, ranked, weights, n)
+            matches = idx._matches.find(ranked, weights.keys())
+            assert idx._distinct_quotes(ranked, weights, n, matches) == plain_distinct_quotes(
+                idx, ranked, weights, n
+            )
+
+
+def test_stored_sentence_terms_are_the_terms_of_its_words(seed_index: index.Index) -> None:
+    """The terms stored with each sentence at build time are the indexed terms of its words, as the quote
+    picker analyses them: reading them instead of the text changes no ranking and no quote."""
+    data, vocab = seed_index._data, seed_index._vocab
+    picker = QuotePicker(seed_index.analyzer)
+    ptr = data.sent_token_ptr
+    for s in range(len(data.sent_doc)):
+        text = bytes(data.text[data.sent_offsets[s] : data.sent_offsets[s + 1]]).decode("utf-8")
+        stored = {data.terms[t] for t in data.sent_tokens[ptr[s] : ptr[s + 1]].tolist()}
+        assert stored == {t for t in picker.sentence_terms(text) if t in vocab}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +56,23 @@ def test_acronyms_meet_their_expansions(seed_index: index.Index) -> None:
     query = seed_index._analyze("ML experiments")
     assert {"machin", "learn"} <= set(query.weights)
     assert "rl" in seed_index._analyze("scaling reinforcement learning").weights
+
+
+def test_a_dropped_index_leaves_nothing_of_its_acronyms_behind(seed_index_dir: Path) -> None:
+    """A live index switch drops the old index: no cache outside it keeps its tables (they weigh MBs)."""
+    loaded = index.load(seed_index_dir)
+    acronyms = loaded._data.acronyms
+    assert acronyms and loaded.search("scaling reinforcement learning experiments")
+    del loaded
+    gc.collect()
+    assert sys.getrefcount(acronyms) == 2  # ``acronyms`` and the call's argument: nothing else
+
+
+def test_a_question_about_the_us_meets_the_us_not_the_pronoun(tmp_path: Path) -> None:
+    (tmp_path / "pronoun.txt").write_text("Tell us about your boats. Boats are fun to sail.", "utf-8")
+    (tmp_path / "country.txt").write_text("The US sells more boats now than it buys.", "utf-8")
+    hits = index.build([tmp_path]).search("boats in the US", k=2)
+    assert [h.doc.source for h in hits] == ["country.txt", "pronoun.txt"]
 
 
 def test_a_search_can_be_limited_to_documents(seed_index: index.Index) -> None:
