@@ -3,8 +3,8 @@
 The quote is set in DejaVu Sans (the serif lacks Arabic and Hebrew) as large as it fits: its words wrap
 to the card's width and the size shrinks until they fit its height; a quote too long even at the
 smallest size ends with "…". Transcript text is only drawn (no markup is read from it); control
-characters are dropped, and a character the font lacks is drawn as the font's empty box. The fonts are DejaVu where the system has them (the Docker image installs
-fonts-dejavu-core), else Pillow's own default font.
+characters are dropped, and a character the font lacks is drawn as the font's empty box. The fonts are
+DejaVu where the system has them (the Docker image installs fonts-dejavu-core), else Pillow's own.
 """
 
 from __future__ import annotations

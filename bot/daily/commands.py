@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 from bot.answer import Result
 from bot.app import Runtime, StartupError
+from bot.daily.card import card_channels, quote_card
 from bot.daily.channels import DailyChannel, Platform, parse_time, parse_zone
 from bot.daily.runner import scheduler
 from bot.daily.scheduler import DailyPoster, DailyScheduler, Outcome
@@ -79,12 +81,14 @@ async def _post_one(daily: DailyScheduler, channel: DailyChannel, day: dt.date, 
     return f"{channel} {day}: {outcome}"
 
 
-def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
+def preview(days: int, card: Path | None = None) -> Callable[[Runtime], Awaitable[None]]:
     """The command's work: the next `days` quotes of each channel as they would be posted, from what it
-    has seen so far; with no channel configured, those of a new channel."""
+    has seen so far; with no channel configured, those of a new channel. With `card`, the first quote's
+    card is written there (PNG)."""
 
     async def run(runtime: Runtime) -> None:
         settings = runtime.settings
+        card_to = card  # the first quote's card only
         daily = scheduler(runtime, {}, {c.platform for c in settings.daily_channels})
         channels = daily.channels
         if not channels:
@@ -103,8 +107,20 @@ def preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
                 print(
                     f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}"
                 )
+                if card_to is not None:
+                    await _write_card(quote, card_to)
+                    print(f"  (its card: {card_to})")
+                    card_to = None
 
     return run
+
+
+async def _write_card(quote: Result, path: Path) -> None:
+    drawn = await asyncio.to_thread(quote_card, quote)
+    try:
+        await asyncio.to_thread(path.write_bytes, drawn.png)
+    except OSError as err:
+        raise StartupError(f"cannot write the card to {path} ({err.strerror or err})") from None
 
 
 def _source(quote: Result) -> str:
@@ -129,7 +145,9 @@ async def _posters(
             from bot.slack.web import api_session, web_client
 
             session = await stack.enter_async_context(api_session())
-            posters["slack"] = SlackDailyPoster(web_client(settings, session))
+            posters["slack"] = SlackDailyPoster(
+                web_client(settings, session), card_channels(settings.daily_channels, "slack")
+            )
         if "discord" in platforms:
             from bot.discord.client import OnRecordClient
             from bot.discord.daily import DiscordDailyPoster
@@ -138,5 +156,5 @@ async def _posters(
             point_at(settings)
             client = await stack.enter_async_context(OnRecordClient(None))
             await login(client, settings)
-            posters["discord"] = DiscordDailyPoster(client)
+            posters["discord"] = DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord"))
         yield posters

@@ -14,6 +14,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.app import Runtime, StartupError
+from bot.daily.card import card_channels
 from bot.daily.runner import daily_quotes
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
@@ -53,7 +54,11 @@ async def serve(runtime: Runtime) -> None:
     async with client:
         try:
             await login(client, settings, wait=True)
-            async with daily_quotes(runtime, "discord", DiscordDailyPoster(client)):
+            async with daily_quotes(
+                runtime,
+                "discord",
+                DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord")),
+            ):
                 await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.app import Runtime, StartupError, listening
+from bot.daily.card import card_channels
 from bot.daily.runner import daily_quotes
 from bot.reconnect import until_reachable
 from bot.settings import Settings
@@ -60,7 +61,14 @@ async def serve(runtime: Runtime) -> None:
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
         try:
-            async with connected, daily_quotes(runtime, "slack", SlackDailyPoster(client)):
+            async with (
+                connected,
+                daily_quotes(
+                    runtime,
+                    "slack",
+                    SlackDailyPoster(client, card_channels(settings.daily_channels, "slack")),
+                ),
+            ):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):
