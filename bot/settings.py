@@ -162,14 +162,15 @@ class Settings(BaseSettings):
     )
     daily_slack: str = Field(
         "",
-        description="Slack channels for the daily quote: comma-separated `CHANNEL_ID[@HH:MM[@Area/City]]`, "
-        "e.g. `C0123ABCD@09:00@Europe/Berlin,C0456EFGH`.",
-        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]] entries"),
+        description="Slack channels for the daily quote: comma-separated "
+        "`CHANNEL_ID[@HH:MM[@Area/City]][@card]`, e.g. `C0123ABCD@09:00@Europe/Berlin,C0456EFGH@card` "
+        "(`@card`: with the quote card).",
+        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]][@card] entries"),
     )
     daily_discord: str = Field(
         "",
         description="Discord channels for the daily quote, in the same form (channel ids are digits).",
-        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]] entries"),
+        json_schema_extra=_expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]][@card] entries"),
     )
     daily_time: str = Field(
         "09:00",

@@ -101,7 +101,11 @@ def _render(quote: Result, dirs: tuple[Path, ...]) -> bytes:
             fill=_ACCENT,
         )
     source = _font("DejaVuSans.ttf", 26, dirs)
-    draw.text((_MARGIN, 536), _ellipsized(_source(quote), source, width), font=source, fill=_MUTED)
+    lines = _wrap(_source(quote), source, width, 3)
+    if len(lines) > 2:
+        lines[1] = _ellipsized(f"{lines[1]} {lines[2]}", source, width)
+    for row, line in enumerate(lines[:2]):
+        draw.text((_MARGIN, 536 + row * 36), line, font=source, fill=_MUTED)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
