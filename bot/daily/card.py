@@ -38,7 +38,10 @@ MAX_ALT_TEXT = 1000  # Slack's limit for alt_txt (Discord allows 1024 for a desc
 FILENAME = "quote-of-the-day.png"
 
 _MARGIN = 96
+_HEADING_TOP = 64
 _QUOTE_TOP, _QUOTE_BOTTOM = 150, 440
+_SPEAKER_TOP = 478
+_SOURCE_TOP, _SOURCE_LINE = 536, 36
 _QUOTE_SIZES = range(60, 21, -2)
 _LINE_SPACING = 1.3
 _MAX_DRAWN = 2000  # characters of a quote: more than the card holds at its smallest size
@@ -87,7 +90,7 @@ def _render(quote: Result, dirs: tuple[Path, ...]) -> bytes:
     draw = ImageDraw.Draw(image)
     width = CARD_SIZE[0] - 2 * _MARGIN
     heading = _font("DejaVuSans.ttf", 26, dirs)
-    draw.text((_MARGIN, 64), "Quote of the day", font=heading, fill=_ACCENT)
+    draw.text((_MARGIN, _HEADING_TOP), "Quote of the day", font=heading, fill=_ACCENT)
     fitted = fit_quote(quote.quote, dirs)
     font = _font("DejaVuSans.ttf", fitted.size, dirs)
     for row, line in enumerate(fitted.lines):
@@ -95,7 +98,7 @@ def _render(quote: Result, dirs: tuple[Path, ...]) -> bytes:
     if quote.speaker:
         speaker = _font("DejaVuSans-Bold.ttf", 34, dirs)
         draw.text(
-            (_MARGIN, 478),
+            (_MARGIN, _SPEAKER_TOP),
             _ellipsized(f"— {_clean(quote.speaker)}", speaker, width),
             font=speaker,
             fill=_ACCENT,
@@ -105,7 +108,7 @@ def _render(quote: Result, dirs: tuple[Path, ...]) -> bytes:
     if len(lines) > 2:
         lines[1] = _ellipsized(f"{lines[1]} {lines[2]}", source, width)
     for row, line in enumerate(lines[:2]):
-        draw.text((_MARGIN, 536 + row * 36), line, font=source, fill=_MUTED)
+        draw.text((_MARGIN, _SOURCE_TOP + row * _SOURCE_LINE), line, font=source, fill=_MUTED)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
