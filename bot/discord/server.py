@@ -54,11 +54,8 @@ async def serve(runtime: Runtime) -> None:
     async with client:
         try:
             await login(client, settings, wait=True)
-            async with daily_quotes(
-                runtime,
-                "discord",
-                DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord")),
-            ):
+            poster = DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord"))
+            async with daily_quotes(runtime, "discord", poster):
                 await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):

@@ -60,15 +60,9 @@ async def serve(runtime: Runtime) -> None:
         connected = (
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
+        poster = SlackDailyPoster(client, card_channels(settings.daily_channels, "slack"))
         try:
-            async with (
-                connected,
-                daily_quotes(
-                    runtime,
-                    "slack",
-                    SlackDailyPoster(client, card_channels(settings.daily_channels, "slack")),
-                ),
-            ):
+            async with connected, daily_quotes(runtime, "slack", poster):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):
