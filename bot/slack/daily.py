@@ -1,6 +1,7 @@
 """The daily quote, posted to Slack.
 
-A channel that wants the quote card (`…@card`) gets it in the post's thread once the post is made. The
+A channel that wants the quote card (`…@card`) gets it in the post's thread once the post is made and
+recorded (the post's follow-up), so a shutdown during the upload never has the post made again. The
 post is what counts as the day's quote: a card that cannot be drawn or uploaded is left out (and
 logged), so it never makes the post fail and be made again.
 """
@@ -8,6 +9,7 @@ logged), so it never makes the post fail and be made again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Collection
 
@@ -16,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Result
 from bot.daily.card import quote_card
-from bot.daily.posting import UnconfirmedPostError
+from bot.daily.posting import FollowUp, UnconfirmedPostError
 from bot.slack.blocks import daily_message
 from bot.slack.web import CALL_TIMEOUT, platform_failure
 
@@ -32,7 +34,7 @@ class SlackDailyPoster:
         self._client = client
         self._cards = cards
 
-    async def post(self, channel: str, quote: Result, context: str) -> None:
+    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None:
         message = daily_message(quote, context)
         try:
             posted = await self._client.chat_postMessage(
@@ -44,8 +46,9 @@ class SlackDailyPoster:
             )
         except TimeoutError as err:
             raise UnconfirmedPostError(f"Slack did not answer within {CALL_TIMEOUT:g} s") from err
-        if channel in self._cards:
-            await self._attach_card(channel, str(posted["ts"]), quote)
+        if channel not in self._cards:
+            return None
+        return functools.partial(self._attach_card, channel, str(posted["ts"]), quote)
 
     async def _attach_card(self, channel: str, thread_ts: str, quote: Result) -> None:
         """Upload the card into the post's thread (files.getUploadURLExternal, the upload, then

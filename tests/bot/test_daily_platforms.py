@@ -244,6 +244,33 @@ async def test_slack_bot_uploads_the_quote_card_into_the_daily_posts_thread_with
     assert upload.alt_txt == _quoted(daily.args["blocks"][1]["text"]["text"])
 
 
+async def test_a_bot_stopped_while_its_card_uploads_keeps_the_day_it_posted(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    """Shutdown comes while Slack takes the daily post's card: the post is made, so the day is not given
+    back, and a later run does not post it again."""
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    async with SlackStandIn() as slack:
+        env = slack_env(
+            slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{when:%H:%M}@UTC@card"
+        )
+        hold = slack.hold("files.getUploadURLExternal")
+        async with slack_bot(env):
+            await slack.wait_held(hold, timeout=30)
+        hold.release()
+        again = await asyncio.to_thread(
+            subprocess.run,
+            [ONRECORD, "daily", "post", "--date", f"{when:%Y-%m-%d}"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert again.returncode == 0, again.stderr[-500:]
+    assert again.stdout.strip().endswith(": already posted")
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 async def test_discord_bot_attaches_the_quote_card_to_the_daily_post_with_the_quote_as_description(
     seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
