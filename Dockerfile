@@ -24,6 +24,10 @@ RUN /opt/onrecord/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/onrecord/bin/onrecord index build --out /srv/onrecord/index
 
 FROM python:3.11-slim-bookworm
+# DejaVu: the fonts of the daily quote's card (…@card).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /home/onrecord onrecord
 COPY --from=build /opt/onrecord /opt/onrecord
 COPY --from=build /srv/onrecord/index /srv/onrecord/index

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import index
+from bot.daily.card import card_channels
 from bot.daily.channels import Platform
 from bot.daily.commands import post_today, preview
 from bot.daily.posting import DailyPoster
@@ -230,12 +231,13 @@ def daily_post(day: dt.date | None, dry_run: bool) -> Callable[[Runtime], Awaita
     return post
 
 
-def daily_preview(days: int) -> Callable[[Runtime], Awaitable[None]]:
-    """`onrecord daily preview`: the next `days` quotes of each channel."""
+def daily_preview(days: int, card: Path | None = None) -> Callable[[Runtime], Awaitable[None]]:
+    """`onrecord daily preview`: the next `days` quotes of each channel (with `card`, the first one's
+    card written there)."""
 
     async def show(runtime: Runtime) -> None:
         settings = runtime.settings
-        await preview(_daily(runtime), days, settings.daily_time, settings.daily_timezone)
+        await preview(_daily(runtime), days, settings.daily_time, settings.daily_timezone, card)
 
     return show
 
@@ -252,7 +254,9 @@ async def _rest_posters(
             from bot.slack.web import api_session, web_client
 
             session = await stack.enter_async_context(api_session())
-            posters["slack"] = SlackDailyPoster(web_client(settings, session))
+            posters["slack"] = SlackDailyPoster(
+                web_client(settings, session), card_channels(settings.daily_channels, "slack")
+            )
         if "discord" in platforms:
             from bot.discord.client import OnRecordClient
             from bot.discord.daily import DiscordDailyPoster
@@ -261,7 +265,7 @@ async def _rest_posters(
             point_at(settings)
             client = await stack.enter_async_context(OnRecordClient(None))
             await login(client, settings)
-            posters["discord"] = DiscordDailyPoster(client)
+            posters["discord"] = DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord"))
         yield posters
 
 

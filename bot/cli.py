@@ -149,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     post.set_defaults(run=_daily_post)
     preview = daily_sub.add_parser("preview", help="print the quotes the next days would bring")
     preview.add_argument("--days", type=_positive, default=7, metavar="N", help="how many days (default 7)")
+    preview.add_argument(
+        "--card",
+        type=Path,
+        metavar="FILE",
+        help="also draw the first quote's card (the image of …@card) into FILE",
+    )
     preview.set_defaults(run=_daily_preview)
 
     report = sub.add_parser(
@@ -245,7 +251,10 @@ def _daily_post(args: argparse.Namespace) -> int:
 def _daily_preview(args: argparse.Namespace) -> int:
     from bot import app
 
-    return app.run(app.daily_preview(args.days), health=False)
+    if args.card is not None and not args.card.parent.is_dir():
+        print(f"onrecord: --card: no folder {args.card.parent} to write the card in", file=sys.stderr)
+        return EXIT_USAGE
+    return app.run(app.daily_preview(args.days, args.card), health=False)
 
 
 def _report(args: argparse.Namespace) -> int:

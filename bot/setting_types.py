@@ -221,7 +221,7 @@ DailyChannels = Annotated[
     tuple[DailyChannel, ...],
     NoDecode,
     PlainValidator(_channels),
-    Expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]] entries"),
+    Expect("comma-separated CHANNEL_ID[@HH:MM[@Area/City]][@card] entries"),
 ]
 LogLevel = Annotated[str, AfterValidator(_level), Expect("one of " + ", ".join(LOG_LEVELS))]
 LogFormat = Annotated[Literal["auto", "text", "json"], Expect("auto, text or json")]

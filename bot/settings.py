@@ -144,8 +144,9 @@ class Settings(BaseSettings):
     )
     daily_slack: DailyChannels = Field(
         (),
-        description="Slack channels for the daily quote: comma-separated `CHANNEL_ID[@HH:MM[@Area/City]]`, "
-        "e.g. `C0123ABCD@09:00@Europe/Berlin,C0456EFGH`.",
+        description="Slack channels for the daily quote: comma-separated "
+        "`CHANNEL_ID[@HH:MM[@Area/City]][@card]`, e.g. `C0123ABCD@09:00@Europe/Berlin,C0456EFGH@card` "
+        "(`@card`: with the quote card).",
     )
     daily_discord: DailyChannels = Field(
         (), description="Discord channels for the daily quote, in the same form (channel ids are digits)."

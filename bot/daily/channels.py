@@ -1,4 +1,4 @@
-"""Where and when the daily quote is posted: `CHANNEL_ID[@HH:MM[@Area/City]]` entries."""
+"""Where and when the daily quote is posted: `CHANNEL_ID[@HH:MM[@Area/City]][@card]` entries."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class DailyChannel:
     channel: str
     at: time  # local time of day
     zone: ZoneInfo
+    card: bool = False  # the post carries the quote card (an image of the quote)
 
     def __str__(self) -> str:
         return f"{self.platform} {self.channel} at {self.at:%H:%M} {self.zone.key}"
@@ -46,18 +47,23 @@ def parse_zone(name: str) -> ZoneInfo:
 def parse_channels(
     platform: Platform, value: str, default_time: time, default_zone: ZoneInfo
 ) -> list[DailyChannel]:
-    """Comma-separated `CHANNEL_ID[@HH:MM[@Area/City]]` entries; ValueError naming the first bad entry."""
+    """Comma-separated `CHANNEL_ID[@HH:MM[@Area/City]][@card]` entries; ValueError naming the first bad
+    entry."""
     channels: list[DailyChannel] = []
     for entry in filter(None, (part.strip() for part in value.split(","))):
         channel, *rest = entry.split("@")
+        card = bool(rest) and rest[-1].strip().lower() == "card"
+        rest = rest[:-1] if card else rest
         try:
             if not _CHANNEL[platform].fullmatch(channel) or len(rest) > 2:
-                raise ValueError(f"it needs {_CHANNEL_KIND[platform]}, then optionally @HH:MM and @Area/City")
+                raise ValueError(
+                    f"it needs {_CHANNEL_KIND[platform]}, then optionally @HH:MM, @Area/City and @card"
+                )
             at = parse_time(rest[0]) if rest else default_time
             zone = parse_zone(rest[1]) if len(rest) > 1 else default_zone
         except ValueError as err:
             raise ValueError(f"entry “{entry}”: {err}") from None
-        channels.append(DailyChannel(platform, channel, at, zone))
+        channels.append(DailyChannel(platform, channel, at, zone, card))
     if len({c.channel for c in channels}) < len(channels):
         raise ValueError("a channel is listed twice")
     return channels

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.answer import Result
+from bot.daily.card import quote_card
 from bot.daily.channels import DailyChannel, Platform
 from bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
 from bot.daily.runner import Daily, posting
@@ -59,9 +61,10 @@ async def _post_one(daily: DailyPosting, channel: DailyChannel, day: dt.date, dr
     return f"{channel} {day}: {outcome}"
 
 
-async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo) -> None:
+async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo, card: Path | None = None) -> None:
     """The next `days` quotes of each channel as they would be posted, from what it has seen so far; with
-    no channel configured, those of a new channel posting at `at` in `zone`."""
+    no channel configured, those of a new channel posting at `at` in `zone`. With `card`, the first
+    quote's card is written there (PNG)."""
     daily = posting(setup, {})
     channels = list(setup.channels)
     if not channels:
@@ -75,6 +78,18 @@ async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo) -> None:
                 version, candidate.passage_id, candidate.start, candidate.end
             )
             print(f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}")
+            if card is not None:
+                await _write_card(quote, card)
+                print(f"  (its card: {card})")
+                card = None  # the first quote's card only
+
+
+async def _write_card(quote: Result, path: Path) -> None:
+    drawn = await asyncio.to_thread(quote_card, quote)
+    try:
+        await asyncio.to_thread(path.write_bytes, drawn.png)
+    except OSError as err:
+        raise StartupError(f"cannot write the card to {path} ({err.strerror or err})") from None
 
 
 def _source(quote: Result) -> str:

@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Literal, Protocol
 
 from bot.answer import Result
@@ -27,6 +27,7 @@ __all__ = [
     "DAILY_MIN_SCORE",
     "DailyPoster",
     "DailyPosting",
+    "FollowUp",
     "NothingToPostError",
     "Outcome",
     "UnconfirmedPostError",
@@ -41,13 +42,16 @@ KEEP_EVERY = POSTING_TTL / 4  # the day's claim is renewed this often while its 
 
 Outcome = Literal["posted", "already posted", "busy", "unconfirmed"]
 DayKey = tuple[Platform, str, dt.date]
+FollowUp = Callable[[], Awaitable[None]]
+"""What is left to do once the post is made and recorded (Slack's card, in the post's thread)."""
 
 
 class DailyPoster(Protocol):
     """Posts a daily quote to a channel of its platform; `context` names the passage for the button.
-    Raises `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
+    Returns as soon as the platform has the post, with its follow-up if it has one. Raises
+    `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
 
-    async def post(self, channel: str, quote: Result, context: str) -> None: ...
+    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None: ...
 
 
 class UnconfirmedPostError(Exception):
@@ -91,7 +95,7 @@ class DailyPosting:
                 version, candidate.passage_id, candidate.start, candidate.end
             )
             async with self._kept(channel, day):
-                await self.posters[channel.platform].post(channel.channel, quote, context)
+                follow_up = await self.posters[channel.platform].post(channel.channel, quote, context)
         except UnconfirmedPostError as err:
             log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
             self._posted[key] = candidate.key
@@ -103,9 +107,12 @@ class DailyPosting:
             except Exception:
                 log.warning("could not give back the daily claim of %s on %s", channel, day)
             raise
+        # The post is made: from here on, not even a shutdown gives the day back for another post.
         log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
         self._posted[key] = candidate.key
         await self._record(channel, day)
+        if follow_up is not None:
+            await follow_up()
         return "posted"
 
     async def preview(self, channel: DailyChannel, days: int) -> tuple[str, list[QuoteCandidate]]:
@@ -147,16 +154,21 @@ class DailyPosting:
         quote = self._posted[key]
         if quote is None:
             return
-        for attempt in range(RECORD_TRIES):
-            try:
+        try:
+            for attempt in range(RECORD_TRIES):
+                try:
+                    await self.ledger.posted(channel.platform, channel.channel, day, quote)
+                except Exception as err:
+                    if attempt == RECORD_TRIES - 1:
+                        raise UnrecordedPostError(str(err) or type(err).__name__) from err
+                    await asyncio.sleep(0.2 * 2**attempt)
+                else:
+                    self._posted[key] = None
+                    return
+        except asyncio.CancelledError:  # shutting down: one last try, or the post is made again elsewhere
+            with contextlib.suppress(Exception):
                 await self.ledger.posted(channel.platform, channel.channel, day, quote)
-            except Exception as err:
-                if attempt == RECORD_TRIES - 1:
-                    raise UnrecordedPostError(str(err) or type(err).__name__) from err
-                await asyncio.sleep(0.2 * 2**attempt)
-            else:
-                self._posted[key] = None
-                return
+            raise
 
     async def _next_quote(self, channel: DailyChannel) -> tuple[str, QuoteCandidate]:
         """The next quote of `channel`, and the version of the index it is from."""

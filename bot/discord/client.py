@@ -22,6 +22,7 @@ PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     create_public_threads=True,
     embed_links=True,
+    attach_files=True,  # the daily quote's card
     read_message_history=True,
 )
 

@@ -1,12 +1,22 @@
-"""The daily quote, posted to Discord (over REST: the gateway is not needed to post)."""
+"""The daily quote, posted to Discord (over REST: the gateway is not needed to post).
+
+A channel that wants the quote card (`…@card`) gets it as the post's attachment. When Discord refuses
+the post with the card (no Attach Files permission, a file too large), it is posted again without it:
+the quote matters more than its picture.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import logging
+from collections.abc import Collection
 from typing import Any
 
 import discord
 
 from bot.answer import Result
+from bot.daily.card import QuoteCard, quote_card
 from bot.daily.posting import UnconfirmedPostError
 from bot.discord.buttons import daily_view
 from bot.discord.render import NO_MENTIONS, daily_message
@@ -14,24 +24,55 @@ from bot.discord.rest import CALL_TIMEOUT, rest
 
 __all__ = ["DiscordDailyPoster"]
 
+log = logging.getLogger(__name__)
+
 
 class DiscordDailyPoster:
-    def __init__(self, client: discord.Client) -> None:
+    """Posts to Discord; `cards`: the channels whose post gets the quote card."""
+
+    def __init__(self, client: discord.Client, cards: Collection[str] = ()) -> None:
         self._client = client
+        self._cards = cards
 
     async def post(self, channel: str, quote: Result, context: str) -> None:
         target: Any = self._client.get_channel(int(channel)) or await rest(
             lambda: self._client.fetch_channel(int(channel))
         )
         message = daily_message(quote)
-        try:
-            await rest(
-                lambda: target.send(
-                    message.content,
-                    embeds=message.embeds,
-                    view=daily_view(context),
-                    allowed_mentions=NO_MENTIONS,
-                )
+        card = await self._card(channel, quote)
+
+        def send(card: QuoteCard | None) -> Any:
+            attachment = {} if card is None else {"file": _attachment(card)}  # a new one at each try
+            return target.send(
+                message.content,
+                embeds=message.embeds,
+                view=daily_view(context),
+                allowed_mentions=NO_MENTIONS,
+                **attachment,
             )
+
+        try:
+            try:
+                await rest(lambda: send(card))
+            except discord.HTTPException as err:
+                if card is None:
+                    raise
+                log.warning(
+                    "Discord refused the daily quote's card in %s (%s); posting it without", channel, err
+                )
+                await rest(lambda: send(None))
         except TimeoutError as err:
             raise UnconfirmedPostError(f"Discord did not answer within {CALL_TIMEOUT:g} s") from err
+
+    async def _card(self, channel: str, quote: Result) -> QuoteCard | None:
+        if channel not in self._cards:
+            return None
+        try:
+            return await asyncio.to_thread(quote_card, quote)
+        except Exception as err:
+            log.warning("could not draw the daily quote's card for %s (%s); posting it without", channel, err)
+            return None
+
+
+def _attachment(card: QuoteCard) -> discord.File:
+    return discord.File(io.BytesIO(card.png), filename=card.filename, description=card.alt_text)

@@ -13,6 +13,7 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot.daily.card import card_channels
 from bot.discord.answerer import DiscordAnswerer
 from bot.discord.client import PERMISSIONS, OnRecordClient
 from bot.discord.daily import DiscordDailyPoster
@@ -53,7 +54,8 @@ async def serve(serving: Serving) -> None:
     async with client:
         try:
             await login(client, settings, wait=True)
-            async with serving.background_jobs(DiscordDailyPoster(client)):
+            poster = DiscordDailyPoster(client, card_channels(settings.daily_channels, "discord"))
+            async with serving.background_jobs(poster):
                 await client.connect()
         finally:
             with contextlib.suppress(TimeoutError):

@@ -1,25 +1,43 @@
-"""The daily quote, posted to Slack."""
+"""The daily quote, posted to Slack.
+
+A channel that wants the quote card (`…@card`) gets it in the post's thread once the post is made and
+recorded (the post's follow-up), so a shutdown during the upload never has the post made again. The
+post is what counts as the day's quote: a card that cannot be drawn or uploaded is left out (and
+logged), so it never makes the post fail and be made again.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+from collections.abc import Collection
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Result
-from bot.daily.posting import UnconfirmedPostError
+from bot.daily.card import quote_card
+from bot.daily.posting import FollowUp, UnconfirmedPostError
 from bot.slack.blocks import daily_message
-from bot.slack.web import CALL_TIMEOUT
+from bot.slack.web import CALL_TIMEOUT, platform_failure
 
 __all__ = ["SlackDailyPoster"]
 
+log = logging.getLogger(__name__)
+
 
 class SlackDailyPoster:
-    def __init__(self, client: AsyncWebClient) -> None:
-        self._client = client
+    """Posts to Slack; `cards`: the channels whose post gets the quote card."""
 
-    async def post(self, channel: str, quote: Result, context: str) -> None:
+    def __init__(self, client: AsyncWebClient, cards: Collection[str] = ()) -> None:
+        self._client = client
+        self._cards = cards
+
+    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None:
         message = daily_message(quote, context)
         try:
-            await self._client.chat_postMessage(
+            posted = await self._client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=message.blocks,
@@ -28,3 +46,27 @@ class SlackDailyPoster:
             )
         except TimeoutError as err:
             raise UnconfirmedPostError(f"Slack did not answer within {CALL_TIMEOUT:g} s") from err
+        if channel not in self._cards:
+            return None
+        return functools.partial(self._attach_card, channel, str(posted["ts"]), quote)
+
+    async def _attach_card(self, channel: str, thread_ts: str, quote: Result) -> None:
+        """Upload the card into the post's thread (files.getUploadURLExternal, the upload, then
+        files.completeUploadExternal), its alt text the quote."""
+        try:
+            card = await asyncio.to_thread(quote_card, quote)
+            await self._client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                file=card.png,
+                filename=card.filename,
+                title="Quote of the day",
+                alt_txt=card.alt_text,
+            )
+        except Exception as err:
+            why = err.response.get("error") if isinstance(err, SlackApiError) else None
+            log.warning(
+                "the daily quote in %s was posted without its card (%s)",
+                channel,
+                why or platform_failure(err) or f"{type(err).__name__}: {err}",
+            )

@@ -65,7 +65,9 @@ def manifest(url: str | None) -> dict[str, Any]:
                 },
             ],
         },
-        "oauth_config": {"scopes": {"bot": ["app_mentions:read", "chat:write", "commands", "im:history"]}},
+        "oauth_config": {
+            "scopes": {"bot": ["app_mentions:read", "chat:write", "commands", "files:write", "im:history"]}
+        },
         "settings": {
             "event_subscriptions": {
                 "bot_events": ["app_mention", "message.im"],

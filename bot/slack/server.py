@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.daily.card import card_channels
 from bot.reconnect import until_reachable
 from bot.serving import Serving
 from bot.settings import Settings
@@ -59,8 +60,9 @@ async def serve(serving: Serving) -> None:
         connected = (
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
+        poster = SlackDailyPoster(client, card_channels(settings.daily_channels, "slack"))
         try:
-            async with connected, serving.background_jobs(SlackDailyPoster(client)):
+            async with connected, serving.background_jobs(poster):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
         finally:
             with contextlib.suppress(TimeoutError):

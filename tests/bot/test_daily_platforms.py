@@ -1,10 +1,13 @@
 """The daily quote through the real bots and the `onrecord daily` command, to the Slack and Discord
-stand-ins: posted once, without pings, with a button that brings the passage around the quote."""
+stand-ins: posted once, without pings, with a button that brings the passage around the quote; with
+`…@card`, the quote card too (the post stands when the card cannot go with it)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
+import io
 import os
 import re
 import shutil
@@ -12,9 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import discord
 import pytest
+from PIL import Image
 
 import index
+from bot.daily.card import CARD_SIZE
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env
@@ -206,3 +212,151 @@ def test_daily_post_needs_redis_to_remember_between_runs(seed_index_dir: Path) -
     )
     dry = subprocess.run([ONRECORD, "daily", "post", "--dry-run"], env=env, capture_output=True, text=True)
     assert dry.returncode == 0 and ": would post “" in dry.stdout
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return image.size
+
+
+def _quoted(block_text: str) -> str:
+    """The quote of a Slack quote block, as one line of plain text."""
+    lines = block_text.split("\n— ")[0].splitlines()
+    return html.unescape(" ".join(" ".join(line.removeprefix(">") for line in lines).split()))
+
+
+async def test_slack_bot_uploads_the_quote_card_into_the_daily_posts_thread_with_the_quote_as_alt_text(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    async with SlackStandIn() as slack:
+        env = slack_env(
+            slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{_a_minute_ago()}@card"
+        )
+        async with slack_bot(env):
+            [daily] = await slack.wait_calls("chat.postMessage", 1)
+            await slack.wait_calls("files.completeUploadExternal", 1)
+    [upload] = slack.uploads.values()
+    assert upload.completed and upload.channel_id == "C0042"
+    assert upload.thread_ts == daily.response["ts"] and upload.initial_comment is None
+    assert upload.data is not None and _png_size(upload.data) == CARD_SIZE
+    assert upload.filename.endswith(".png") and upload.length == len(upload.data)
+    assert upload.alt_txt == _quoted(daily.args["blocks"][1]["text"]["text"])
+
+
+async def test_a_bot_stopped_while_its_card_uploads_keeps_the_day_it_posted(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    """Shutdown comes while Slack takes the daily post's card: the post is made, so the day is not given
+    back, and a later run does not post it again."""
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    async with SlackStandIn() as slack:
+        env = slack_env(
+            slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{when:%H:%M}@UTC@card"
+        )
+        hold = slack.hold("files.getUploadURLExternal")
+        async with slack_bot(env):
+            await slack.wait_held(hold, timeout=30)
+        hold.release()
+        again = await asyncio.to_thread(
+            subprocess.run,
+            [ONRECORD, "daily", "post", "--date", f"{when:%Y-%m-%d}"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert again.returncode == 0, again.stderr[-500:]
+    assert again.stdout.strip().endswith(": already posted")
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_discord_bot_attaches_the_quote_card_to_the_daily_post_with_the_quote_as_description(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
+        )
+        async with discord_bot(env, monkeypatch):
+            [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
+    [(filename, data)] = daily.files
+    assert _png_size(data) == CARD_SIZE
+    [attachment] = discord_api.messages[int(daily.response["id"])]["attachments"]
+    assert attachment["filename"] == filename and attachment["content_type"] == "image/png"
+    [embed] = daily.json["embeds"]
+    quote = " ".join(line.removeprefix("> ") for line in embed["description"].split("\n\n")[0].splitlines())
+    assert attachment["description"] == discord.utils.remove_markdown(quote)
+    assert daily.json["components"] and daily.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_card_slack_will_not_take_leaves_the_daily_post_standing_and_made_once(
+    seed_index_dir: Path, redis_server: RedisServer
+) -> None:
+    """The post is the day's quote: its card failing is logged, the post is not undone nor made again."""
+    async with SlackStandIn() as slack:
+        env = {
+            **os.environ,
+            **slack_env(slack, seed_index_dir, redis_server.url),
+            "ONRECORD_DAILY_SLACK": "C0001@card",
+        }
+
+        def post() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [ONRECORD, "daily", "post"], env=env, capture_output=True, text=True, timeout=60
+            )
+
+        slack.fail("files.completeUploadExternal", error="not_allowed_token_type")
+        first = await asyncio.to_thread(post)
+        again = await asyncio.to_thread(post)
+    assert first.returncode == 0 and first.stdout.strip().endswith(": posted"), first.stderr[-500:]
+    assert "posted without its card (not_allowed_token_type)" in first.stderr
+    assert again.returncode == 0 and again.stdout.strip().endswith(": already posted")
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert not any(u.completed for u in slack.uploads.values())
+
+
+async def test_a_card_discord_refuses_is_left_out_and_the_quote_posted_once(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        missing = {"message": "Missing Permissions", "code": 50013}
+        discord_api.fail("POST", f"/channels/{channel}/messages", 403, body=missing)
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
+        )
+        async with discord_bot(env, monkeypatch):
+            refused, posted = await discord_api.wait_requests("POST", f"/channels/{channel}/messages", 2)
+    assert refused.status == 403 and refused.files
+    assert posted.status == 200 and not posted.files and posted.json["embeds"] == refused.json["embeds"]
+    in_channel = [m for m in discord_api.messages.values() if m["channel_id"] == str(channel)]
+    assert len(in_channel) == 1 and in_channel[0]["attachments"] == []
+
+
+def test_daily_preview_draws_the_first_quotes_card(seed_index_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "ONRECORD_INDEX": str(seed_index_dir), "ONRECORD_DAILY_SLACK": "C0001@card"}
+    card = tmp_path / "card.png"
+    shown = subprocess.run(
+        [ONRECORD, "daily", "preview", "--days", "2", "--card", str(card)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.count(f"(its card: {card})") == 1 and _png_size(card.read_bytes()) == CARD_SIZE
+    unwritable = subprocess.run(
+        [ONRECORD, "daily", "preview", "--card", str(tmp_path / "no" / "card.png")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert unwritable.returncode == 2
+    assert unwritable.stderr == f"onrecord: --card: no folder {tmp_path / 'no'} to write the card in\n"

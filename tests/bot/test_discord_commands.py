@@ -41,6 +41,7 @@ def test_invite_url_asks_for_the_two_scopes_and_only_the_permissions_needed() ->
         "send_messages_in_threads",
         "create_public_threads",
         "embed_links",
+        "attach_files",
         "read_message_history",
     }  # fmt: skip (discord.py names view_channel read_messages)
     assert granted == PERMISSIONS

@@ -28,6 +28,7 @@ def test_scopes_events_and_command_are_the_ones_the_bot_uses() -> None:
             "app_mentions:read",  # app_mention
             "chat:write",  # replies, "asked:" lines, vote acknowledgements
             "commands",  # /ask
+            "files:write",  # the daily quote's card
             "im:history",  # message.im: direct messages
         ]
         assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]

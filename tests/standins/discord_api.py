@@ -59,6 +59,7 @@ INTENT_MESSAGE_CONTENT = 1 << 15
 FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 FLAG_HAS_THREAD = 1 << 5
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FLAG_COMPONENTS_V2 = 1 << 15
 
 # View channel, send messages (also in threads), create public threads, embed links, attach files,
@@ -228,6 +229,9 @@ def _message_problems(body: Payload, at: tuple[str | int, ...] = ()) -> list[Iss
         problems.append(
             ((*at, "embeds"), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
         )
+    for i, attachment in enumerate(body.get("attachments") or []):
+        if len(attachment.get("description") or "") > 1024:
+            problems.append(_too_long((*at, "attachments", i, "description"), 1024))
     if not (body.get("flags") or 0) & FLAG_COMPONENTS_V2:
         problems.extend(_component_problems(body.get("components") or [], at))
     return problems
@@ -867,7 +871,7 @@ class DiscordStandIn:
         """A message as the REST API returns it (no guild_id, no member), stored in `messages`."""
         message_id = message_id or self._next_id()
         content = body.get("content") or ""
-        attachments = self._attachments(channel["id"], message_id, files or [])
+        attachments = self._attachments(channel["id"], message_id, files or [], body.get("attachments"))
         message: Payload = {
             "id": str(message_id),
             "channel_id": channel["id"],
@@ -925,7 +929,16 @@ class DiscordStandIn:
             channel["total_message_sent"] += 1
         return message
 
-    def _attachments(self, channel_id: str, message_id: int, files: list[tuple[str, bytes]]) -> list[Payload]:
+    def _attachments(
+        self,
+        channel_id: str,
+        message_id: int,
+        files: list[tuple[str, bytes]],
+        described: list[Payload] | None = None,
+    ) -> list[Payload]:
+        """The uploaded files as attachments; `described`: the body's `attachments`, whose i-th entry
+        (id i) may give the i-th file's `description` (its alt text)."""
+        descriptions = {str(a.get("id")): a["description"] for a in described or [] if "description" in a}
         return [
             {
                 "id": str(self._next_id()),
@@ -933,9 +946,10 @@ class DiscordStandIn:
                 "size": len(data),
                 "url": f"https://cdn.discordapp.com/attachments/{channel_id}/{message_id}/{name}",
                 "proxy_url": f"https://media.discordapp.net/attachments/{channel_id}/{message_id}/{name}",
-                "content_type": "application/octet-stream",
+                "content_type": "image/png" if data.startswith(PNG_SIGNATURE) else "application/octet-stream",
+                **({"description": descriptions[str(i)]} if str(i) in descriptions else {}),
             }
-            for name, data in files
+            for i, (name, data) in enumerate(files)
         ]
 
     def _gateway_message(self, message: Payload) -> Payload:

@@ -36,6 +36,7 @@ MAX_SECTION_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_TEXT = 40000
+MAX_ALT_TEXT = 1000  # of an uploaded image
 
 Answer = dict[str, Any]
 
@@ -50,6 +51,24 @@ class Call:
     at: float
     status: int = 200
     response: Answer = field(default_factory=dict)
+
+
+@dataclass
+class Upload:
+    """A file uploaded the way files_upload_v2 does: files.getUploadURLExternal gives `file_id` and an
+    upload URL, the bytes are posted to it (`data`), and files.completeUploadExternal shares the file
+    (in `channel_id`, in the thread `thread_ts`, with `initial_comment`) or keeps it private."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    title: str | None = None
+    completed: bool = False
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str | None = None
 
 
 @dataclass
@@ -160,6 +179,7 @@ class SlackStandIn:
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.acks: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        self.uploads: dict[str, Upload] = {}  # by file id, in the order their URLs were given
         self.socket_connections = 0  # accepted since start, including closed ones
         self._address = ""
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
@@ -176,6 +196,8 @@ class SlackStandIn:
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
             "conversations.join": self._join,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     async def __aenter__(self) -> Self:
@@ -183,6 +205,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -352,6 +375,15 @@ class SlackStandIn:
             return web.Response()  # never sent: the connection is gone
         return web.json_response(call.response, status=call.status, headers=headers)
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """An upload URL: the file's bytes, as files.slack.com takes them (200 "OK - <size>")."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None or upload.completed:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(upload.data)}")
+
     async def _response(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["name"], await _read_args(request)))
         await self._notify()
@@ -449,3 +481,37 @@ class SlackStandIn:
             return _error("channel_not_found")
         self.not_in_channel.discard(channel)
         return {"ok": True, "channel": {"id": channel, "is_channel": True, "is_member": True}}
+
+    def _upload_url(self, args: dict[str, Any]) -> Answer:
+        filename, length = args.get("filename"), str(args.get("length", ""))
+        if not filename or not length.isdigit():
+            return _error("invalid_arguments")
+        alt_txt = args.get("alt_txt")
+        if alt_txt is not None and len(alt_txt) > MAX_ALT_TEXT:
+            return _error("invalid_arguments")
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = Upload(file_id, filename, int(length), alt_txt)
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://{self._address}/upload/{file_id}"}
+
+    def _complete_upload(self, args: dict[str, Any]) -> Answer:
+        """Share the uploaded files: each must have its bytes; a thread needs its channel."""
+        try:
+            files = json.loads(args.get("files") or "")
+        except ValueError:
+            return _error("invalid_arguments")
+        uploads = [self.uploads.get(str(f.get("id"))) for f in files if isinstance(f, dict)]
+        if not files or len(uploads) != len(files) or any(u is None or u.data is None for u in uploads):
+            return _error("file_not_found")
+        channel, thread_ts = args.get("channel_id"), args.get("thread_ts")
+        if thread_ts and not channel:
+            return _error("invalid_arguments")
+        if channel in self.not_in_channel:
+            return _error("not_in_channel")
+        shared = []
+        for upload, item in zip(uploads, files, strict=True):
+            assert upload is not None
+            upload.completed, upload.title = True, item.get("title") or upload.filename
+            upload.channel_id, upload.thread_ts = channel, thread_ts
+            upload.initial_comment = args.get("initial_comment")
+            shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        return {"ok": True, "files": shared}

@@ -202,3 +202,26 @@ def test_signed_headers_pass_slack_sdk_verification() -> None:
     assert not verifier.is_valid_request(body, signed_headers(body, "other"))
     stale = signed_headers(body, "s3cret", timestamp=int(time.time()) - 600)
     assert not verifier.is_valid_request(body, stale)
+
+
+async def test_files_upload_v2_gets_a_url_uploads_and_shares_in_a_thread_as_slack_does(
+    slack: SlackStandIn, web: AsyncWebClient
+) -> None:
+    shared = await web.files_upload_v2(
+        channel="C1", thread_ts="1.2", file=b"\x89PNG...", filename="card.png", title="Card", alt_txt="words"
+    )
+    [upload] = slack.uploads.values()
+    assert shared["file"]["id"] == upload.file_id and upload.completed
+    assert (upload.data, upload.length, upload.alt_txt, upload.title) == (b"\x89PNG...", 7, "words", "Card")
+    assert (upload.channel_id, upload.thread_ts, upload.initial_comment) == ("C1", "1.2", None)
+
+    url = await web.files_getUploadURLExternal(filename="never-sent.png", length=3)
+    with pytest.raises(SlackApiError) as not_uploaded:  # completed before its bytes were sent
+        await web.files_completeUploadExternal(files=[{"id": url["file_id"]}], channel_id="C1")
+    assert not_uploaded.value.response["error"] == "file_not_found"
+    with pytest.raises(SlackApiError) as thread_alone:
+        await web.files_upload_v2(file=b"x", filename="x.png", thread_ts="1.2")
+    assert thread_alone.value.response["error"] == "invalid_arguments"
+    with pytest.raises(SlackApiError) as long_alt:
+        await web.files_upload_v2(channel="C1", file=b"x", filename="x.png", alt_txt="a" * 1001)
+    assert long_alt.value.response["error"] == "invalid_arguments"
