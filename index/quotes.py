@@ -12,7 +12,7 @@ question itself is quoted too when it fits beside the reply (only where speakers
 
 from __future__ import annotations
 
-from collections.abc import KeysView, Mapping, Sequence
+from collections.abc import Collection, KeysView, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
@@ -92,9 +92,11 @@ class QuotePicker:
         terms: Sequence[Terms] | None = None,
         speakers: Sequence[int] | None = None,
         questions: Sequence[bool] | None = None,
+        only: Collection[int] | None = None,
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
-        ``questions`` says which sentences are questions (``is_question``), when the caller has it."""
+        ``questions`` says which sentences are questions (``is_question``), when the caller has it; with
+        ``only``, the run is one of these speakers' turns (None when none of them speaks here)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
@@ -106,7 +108,8 @@ class QuotePicker:
         if questions is None:
             questions = list(map(is_question, sentences))
         asked = _asked(questions, masks, turns, lengths)
-        return _best_run(lengths, masks, asked, turns, mask_weights, budget)
+        allowed = None if only is None else [speaker in only for speaker in turns]
+        return _best_run(lengths, masks, asked, turns, mask_weights, budget, allowed)
 
     def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
         """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
@@ -256,6 +259,7 @@ def _best_run(
     speakers: list[int],
     weight: _MaskWeights,
     budget: int,
+    allowed: Sequence[bool] | None = None,
 ) -> tuple[int, int] | None:
     """The first run of one speaker's sentences (first and last index) that fits ``budget`` with the most
     weight (a run that starts with a reply counts the questions' terms, ``asked``), then that takes in a
@@ -280,6 +284,8 @@ def _best_run(
     run: tuple[int, int] | None = None
     last = 0  # the furthest a run from the current start can end: one sentence always fits
     for i in range(n):
+        if allowed is not None and not allowed[i]:  # a whole turn: the next allowed one starts afresh
+            continue
         turn = i == 0 or speakers[i - 1] != speakers[i]
         shortest = i if turn or masks[i - 1] or asked[i] else last + 1  # shorter runs fit from i - 1 too
         last = max(last, i)
