@@ -96,7 +96,8 @@ class QuotePicker:
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
         ``questions`` says which sentences are questions (``is_question``), when the caller has it; with
-        ``only``, the run is one of these speakers' turns (None when none of them speaks here)."""
+        ``only``, the run is one of these speakers' turns that says or answers something of the question
+        (None when they say nothing of it here)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
@@ -271,7 +272,8 @@ def _best_run(
     better than that one, unless sentence i - 1 matches or i replies: same weight, less fill. And from a
     given start, a run that ends later has more fill, and the same weight unless it takes in a matching
     sentence: only runs that end right before a matching (or empty) sentence, or as far as the budget
-    allows, count.
+    allows, count. With ``allowed``, only runs that start at an allowed sentence (and so are an allowed
+    speaker's) count, and only when they carry some weight.
     """
     n = len(lengths)
     ends = list(accumulate(lengths, initial=0))  # prefix sums: a run's size and fill are O(1)
@@ -308,6 +310,8 @@ def _best_run(
             candidate = (weight[said | asked[i]], reply <= j, weight[said], fill)
             if best is None or candidate > best:
                 best, run = candidate, (i, j)
+    if allowed is not None and best is not None and not best[0]:
+        return None
     return run
 
 

@@ -236,6 +236,8 @@ class Index:
             run = self._quotes.run(
                 sentences, idf, terms=terms, speakers=speakers, questions=questions, only=voices
             )
+            if run is None and voices is not None:
+                continue  # they say nothing of the question here
             a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
             if all(b <= x or a >= y for x, y in taken):
                 kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))
