@@ -15,7 +15,7 @@ SPEAKERS = ["Maya Lindqvist", "Renée Dubois", "Oskar Berg", "Oskar Nilsson", "L
     [
         ("speaker:Renée what about bread", "what about bread", Filters("Renée")),
         ('speaker:"Lex Fridman" what is AGI', "what is AGI", Filters("Lex Fridman")),
-        ("what is AGI speaker:“Lex Fridman” episode:“Codex talk”", "what is AGI", Filters("Lex Fridman", "Codex talk")),
+        ("what is AGI speaker:“Lex Fridman” episode:“Codex”", "what is AGI", Filters("Lex Fridman", "Codex")),
         ("Episode:'Bread at Dawn' SPEAKER:maya flat loaves", "flat loaves", Filters("maya", "Bread at Dawn")),
         ("speaker: maya flat loaves", "flat loaves", Filters("maya")),
         ("no filters here: none", "no filters here: none", Filters()),
