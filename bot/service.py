@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import index
 from bot.answer import Answer, Result, Status
-from bot.catalogue import Catalogue, EpisodeMatch
+from bot.catalogue import Catalogue
 from bot.context_link import context_url
 from bot.errors import OnRecordError
-from bot.filters import NameMatch, split_filters
+from bot.filters import split_filters
 from bot.metrics import Metrics
 from bot.question import is_meaningful, normalize, who_said
 from bot.scope import Scope, scope_of
@@ -74,8 +74,8 @@ class IndexChangedError(OnRecordError):
 @dataclass(frozen=True, slots=True)
 class AskOptions:
     k: int | None = None  # results per page; the service's default when None
-    speaker: str | None = None  # only this speaker's words, as typed or chosen (`resolve_speaker`)
-    episode: str | None = None  # only this episode: an id, a file name or a title (`resolve_episode`)
+    speaker: str | None = None  # only this speaker's words: a name, matched forgivingly (`bot.filters`)
+    episode: str | None = None  # only this episode: an id, a file name or a title (`bot.catalogue`)
     user: str | None = None  # who asks, e.g. "slack:T1:U1"; rate-limited when given
     platform: str | None = None  # where it was asked ("slack", "discord"): then logged for `onrecord report`
 
@@ -119,14 +119,6 @@ class AnswerService:
         self.index = new
         self._quotable = None  # the old index's, found again for the new one when asked for
         self._catalogue = Catalogue(new)
-
-    def resolve_episode(self, typed: str) -> EpisodeMatch:
-        """The episode an `episode` filter names (an id, a file name, or close to a title)."""
-        return self._catalogue.episode(typed)
-
-    def resolve_speaker(self, typed: str) -> NameMatch:
-        """The speakers a `speaker` filter names, forgivingly (`bot.filters.match_name`)."""
-        return self._catalogue.speaker(typed)
 
     def episode_choices(self, typed: str, limit: int) -> list[tuple[str, str]]:
         """(id, title) of the episodes closest to what is being typed, for autocomplete."""

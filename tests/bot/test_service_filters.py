@@ -66,11 +66,14 @@ async def test_a_results_context_names_its_passage_until_the_index_changes(
     assert await service.context(result.context) is None
 
 
-def test_episodes_resolve_by_id_file_name_or_title(talks: index.Index) -> None:
+async def test_episodes_are_named_by_id_file_name_or_title(talks: index.Index) -> None:
     service = AnswerService(talks, State(None))
     bread = next(d for d in talks.documents if d.source == "bread.md")
     for typed in (bread.id, "bread.md", "bread at dawn", "Kitchen Talk: Bread at Down"):
-        assert service.resolve_episode(typed).document == bread
-    missing = service.resolve_episode("Tomato Winters Special")
-    assert missing.document is None and missing.close == ("Garden Hour: Tomatoes in Winter",)
+        answer = await service.ask("sourdough", AskOptions(episode=typed))
+        assert answer.results and {r.document_id for r in answer.results} == {bread.id}
+        assert answer.scope == "in “Kitchen Talk: Bread at Dawn”"
+    missing = await service.ask("sourdough", AskOptions(episode="Tomato Winters Special"))
+    assert missing.status == "unknown_filter"
+    assert missing.message.endswith("Close titles: “Garden Hour: Tomatoes in Winter”.")
     assert service.episode_choices("tomato", 25)[0][1] == "Garden Hour: Tomatoes in Winter"
