@@ -53,6 +53,7 @@ _FIELD_OF_OUTCOME = {
     "no_match": "no_match",
     "empty": "refused",
     "too_long": "refused",
+    "unknown_filter": "refused",
     "rate_limited": "refused",
     "up": "up",
     "down": "down",
