@@ -260,7 +260,7 @@ def _daily_preview(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from bot.question_report import report_json, report_text, run_report
     from bot.settings import SettingsError, load_settings
-    from bot.state.link import RedisUnavailableError
+    from bot.state.unreachable import RedisUnavailableError
 
     try:
         redis_url = load_settings().redis_url

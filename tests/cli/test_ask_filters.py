@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +94,18 @@ def test_questions_are_normalised_and_refused_as_in_chat(cache_home: Path) -> No
     assert answer["question"] == "cold shower" and answer["status"] == "ok" and answer["results"]
     refused = json.loads(run("ask", "--json", "<@U123> ???", cache=cache_home).stdout)
     assert refused["status"] == "empty" and refused["results"] == [] and refused["suggestion"] == EMPTY
+
+
+def test_ask_keeps_its_state_in_process_without_loading_the_redis_client(talks: str) -> None:
+    """As the bots' service answers it, but no Redis client: what that needs may be missing where `ask`
+    runs (another user's Python, as in the Docker image)."""
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"code = main(['ask', '--index', {talks!r}, '--json', 'sourdough bread'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'redis'), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["results"], proc.stderr
+    assert proc.stderr == "[]\n"
