@@ -241,17 +241,16 @@ class AnswerService:
 
         return self._linked(self._single(idx, "", await _off_loop(whole, int(pid))))
 
-    async def excerpt(self, version: str, passage_id: int, start: int, end: int) -> tuple[Result, str]:
+    async def excerpt(self, version: str, passage_id: int, start: int, end: int) -> Result:
         """Sentences `start` to `end` of a passage of index `version` (a daily quote from :meth:`quotable`)
-        as a result, and the context token that "More from this conversation" hands back to
-        :meth:`context`. Raises IndexChangedError when the index was replaced since: a passage id of one
-        version means nothing in another."""
+        as a result (its `context` is what "More from this conversation" hands back to :meth:`context`).
+        Raises IndexChangedError when the index was replaced since: a passage id of one version means
+        nothing in another."""
         idx = self.index
         if idx.version != version:
             raise IndexChangedError(f"the index changed from {version} to {idx.version}; pick again")
         hit = await _off_loop(idx.excerpt, passage_id, start, end)
-        result = self._linked(self._single(idx, "", hit)).results[0]
-        return result, result.context
+        return self._linked(self._single(idx, "", hit)).results[0]
 
     async def quotable(self) -> tuple[str, Sequence[QuoteCandidate]]:
         """The current index's version and its quotable excerpts, found when it was built (read in a
