@@ -11,9 +11,10 @@ import index
 
 __all__ = ["Answer", "Result", "Status"]
 
-# ok: results; no_match: none (see suggestion); empty / too_long: refused input; rate_limited: too many
+# ok: results; no_match: none (see suggestion); empty / too_long: refused input; unknown_filter: a
+# speaker or episode filter that names nobody (the message lists close names); rate_limited: too many
 # questions (say `message` only when `notify`); error: an unexpected failure, apologised for.
-Status = Literal["ok", "no_match", "empty", "too_long", "rate_limited", "error"]
+Status = Literal["ok", "no_match", "empty", "too_long", "unknown_filter", "rate_limited", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,13 @@ class Result:
     char_start: int | None = None  # the quote's span in its document's text, which names its page
     char_end: int | None = None
     context_url: str | None = None  # that page, when ONRECORD_PUBLIC_URL is set (never cached)
+    context: str = ""  # names the passage for `AnswerService.context` ("More from this conversation")
+    passage_start: float | None = None  # the passage's times (`start`/`end` are the quote's)
+    passage_end: float | None = None
+    date: str | None = None  # of the recording, as its metadata gives it
 
     @classmethod
-    def from_hit(cls, hit: index.Hit, span: tuple[int, int] | None = None) -> Result:
+    def from_hit(cls, hit: index.Hit, span: tuple[int, int] | None = None, context: str = "") -> Result:
         """The hit as a result; ``span`` is its quote's (``index.context.quote_span``)."""
         doc = hit.passage.doc
         return cls(
@@ -61,6 +66,10 @@ class Result:
             speaker=hit.speaker,
             char_start=None if span is None else span[0],
             char_end=None if span is None else span[1],
+            context=context,
+            passage_start=hit.passage.start,
+            passage_end=hit.passage.end,
+            date=doc.date,
         )
 
 
@@ -81,15 +90,14 @@ class Answer:
     total: int = 0  # results over all pages
     cached: bool = False
     notify: bool = True  # False: a refusal the person was already told about; reply nothing
+    speaker: str | None = None  # the filters as asked (`AskOptions`), for asking again
+    episode: str | None = None
+    scope: str = ""  # whom and what the results are limited to, for people: "Lex Fridman in “Title”"
+    who: bool = False  # the question asked who said something: each quote's speaker comes first
 
     @property
     def has_more(self) -> bool:
         return (self.page + 1) * self.page_size < self.total
-
-    def context(self, result: Result) -> str:
-        """The token "More from this conversation" hands back to `AnswerService.context` for `result`:
-        the passage, in the index this answer came from."""
-        return f"{self.index_version}:{result.passage_id}"
 
     def page_of(self, page: int) -> Answer:
         """Page `page` (from 0) of an answer that holds all of its results."""

@@ -18,12 +18,11 @@ import index
 from index.query import MAX_QUERY_WORDS
 from index.readers import NOT_A_TRANSCRIPT_FORMAT, SUPPORTED_SUFFIXES
 
-from .cli_output import hits_json, hits_text, no_match_suggestion, terms_text
-from .context_link import hit_context_url
+from .cli_output import answer_json, answer_text, terms_text
 from .corpus import default_index
-from .wording import other_language_hint
 
 if TYPE_CHECKING:
+    from bot.service import AnswerService
     from bot.settings import Settings
 
 __all__ = ["main"]
@@ -81,6 +80,16 @@ def _parser() -> argparse.ArgumentParser:
         "--explain",
         action="store_true",
         help="also show the terms the question became, with their weights and where each came from",
+    )
+    ask.add_argument(
+        "--speaker",
+        metavar="NAME",
+        help="quote only this speaker (a first or last name will do; as in speaker:NAME in a question)",
+    )
+    ask.add_argument(
+        "--episode",
+        metavar="NAME",
+        help="search only this episode: its title (or close to it) or file name (as episode:NAME)",
     )
     ask.add_argument(
         "--index", type=Path, metavar="DIR", help="a saved index (default: the bundled transcripts)"
@@ -260,7 +269,7 @@ def _daily_preview(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from bot.question_report import report_json, report_text, run_report
     from bot.settings import SettingsError, load_settings
-    from bot.state.link import RedisUnavailableError
+    from bot.state.unreachable import RedisUnavailableError
 
     try:
         redis_url = load_settings().redis_url
@@ -411,7 +420,27 @@ def _ask(args: argparse.Namespace) -> int:
         except SettingsError as err:
             print(f"onrecord: {err}", file=sys.stderr)
             return EXIT_USAGE
-    idx = index.load(args.index) if args.index else default_index()
+    service = _ask_service(index.load(args.index) if args.index else default_index(), args.k, public_url)
+    return asyncio.run(_answer_each(service, questions, args, links=public_url is not None))
+
+
+def _ask_service(idx: index.Index, k: int, public_url: str | None) -> AnswerService:
+    """The bots' answering service, on in-process state: one page of `k` results, and no limit on a
+    question's length (a long one is searched by its first words, and said so)."""
+    from bot.service import AnswerService
+    from bot.state import State
+
+    return AnswerService(
+        idx, State(None), results=k, max_results=k, pages=1, max_question_chars=None, public_url=public_url
+    )
+
+
+async def _answer_each(
+    service: AnswerService, questions: Iterator[str], args: argparse.Namespace, *, links: bool
+) -> int:
+    from bot.service import AskOptions
+
+    options = AskOptions(k=args.k, speaker=args.speaker, episode=args.episode)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for question in questions:
         if len(question.split()) > MAX_QUERY_WORDS:
@@ -419,25 +448,16 @@ def _ask(args: argparse.Namespace) -> int:
                 f"onrecord: a long question; searching with its first {MAX_QUERY_WORDS} words",
                 file=sys.stderr,
             )
-        hits = idx.search(question, k=args.k)
-        suggestion = None if hits else _no_match(idx, question)
-        terms = idx.explain(question) if args.explain else None
-        urls = None if public_url is None else [hit_context_url(public_url, idx, hit) for hit in hits]
+        answer = await service.ask(question, options)
+        terms = service.explain(question) if args.explain else None
         out = (
-            hits_json(question, hits, suggestion, terms, urls) + "\n"
+            answer_json(question, answer, terms, links=links) + "\n"
             if args.json
-            else (terms_text(terms) if terms is not None else "")
-            + hits_text(question, hits, suggestion, color)
+            else (terms_text(terms) if terms is not None else "") + answer_text(question, answer, color)
         )
         sys.stdout.write(out)
         sys.stdout.flush()
     return 0
-
-
-def _no_match(idx: index.Index, question: str) -> str:
-    language = idx.foreign_language(question)
-    hint = other_language_hint(language, idx.languages) if language else None
-    return no_match_suggestion(idx.suggest(question), hint)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -7,56 +7,57 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from index import Hit
+from bot.answer import Answer, Result
 
-from .wording import NO_MATCH, format_span, no_match_hint
+from .wording import format_span, said_by
 
-__all__ = ["hits_json", "hits_text", "no_match_suggestion", "terms_text"]
+__all__ = ["answer_json", "answer_text", "terms_text"]
 
 _BOLD, _DIM, _RESET = "\033[1;33m", "\033[2m", "\033[0m"
 
 
-def no_match_suggestion(suggestions: Sequence[str], hint: str | None = None) -> str:
-    """ "Nothing on record", then ``hint`` or else the close words to try."""
-    return f"{NO_MATCH} {hint or no_match_hint(suggestions)}"
-
-
-def hits_json(
+def answer_json(
     question: str,
-    hits: Sequence[Hit],
-    suggestion: str | None,
+    answer: Answer,
     terms: Mapping[str, tuple[float, str]] | None = None,
-    context_urls: Sequence[str] | None = None,
+    *,
+    links: bool = False,
 ) -> str:
-    """One JSON line; with ``terms`` (``Index.explain``), what the question became, under "terms"; with
-    ``context_urls``, each hit's page in context (ONRECORD_PUBLIC_URL) as its "context_url"."""
-    results = [
-        {
-            "rank": h.rank,
-            "score": round(h.score, 6),
-            "quote": h.quote,
-            "passage": h.passage.text,
-            "source": h.doc.source,
-            "title": h.doc.title,
-            "url": h.url,
-            "start": h.start,
-            "end": h.end,
-            "speaker": h.speaker,
-            "passage_start": h.passage.start,
-            "passage_end": h.passage.end,
-            "date": h.doc.date,
-        }
-        for h in hits
-    ]
-    if context_urls is not None:
-        for result, url in zip(results, context_urls, strict=True):
-            result["context_url"] = url
-    record: dict[str, Any] = {"question": question, "results": results}
-    if not hits:
-        record["suggestion"] = suggestion
+    """One JSON line; with ``terms`` (``AnswerService.explain``), what the question became, under "terms";
+    with ``links``, each result's page in context (ONRECORD_PUBLIC_URL) as its "context_url"."""
+    results = [_result_json(r, links) for r in answer.results]
+    record: dict[str, Any] = {"question": answer.question or question, "results": results}
+    if not results:
+        record["suggestion"] = answer.message
+    record["status"] = answer.status
+    if answer.speaker or answer.episode:
+        record["filters"] = {"speaker": answer.speaker, "episode": answer.episode, "scope": answer.scope}
+    if answer.who:
+        record["who"] = True
     if terms is not None:
         record["terms"] = [{"term": t, "weight": w, "from": origin} for t, (w, origin) in terms.items()]
     return json.dumps(record, ensure_ascii=False)
+
+
+def _result_json(r: Result, link: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "rank": r.rank,
+        "score": round(r.score, 6),
+        "quote": r.quote,
+        "passage": r.passage_text,
+        "source": r.source,
+        "title": r.title,
+        "url": r.url,
+        "start": r.start,
+        "end": r.end,
+        "speaker": r.speaker,
+        "passage_start": r.passage_start,
+        "passage_end": r.passage_end,
+        "date": r.date,
+    }
+    if link:
+        fields["context_url"] = r.context_url
+    return fields
 
 
 def terms_text(terms: Mapping[str, tuple[float, str]]) -> str:
@@ -65,24 +66,28 @@ def terms_text(terms: Mapping[str, tuple[float, str]]) -> str:
     return "Terms: " + (", ".join(shown) or "none") + "\n"
 
 
-def hits_text(question: str, hits: Sequence[Hit], suggestion: str | None, color: bool) -> str:
-    lines = [f"Q: {question}", ""]
-    if not hits:
-        lines.append(suggestion or "")
-    for h in hits:
-        lines.append(f"{h.rank}. “{_highlight(h.quote, h.matched, color)}”")
-        lines.append(f"   — {_attribution(h)}")
-        if h.url:
-            lines.append(f"   {_DIM if color else ''}{h.url}{_RESET if color else ''}")
+def answer_text(question: str, answer: Answer, color: bool) -> str:
+    lines = [f"Q: {answer.question or question}"]
+    if answer.scope:
+        lines.append(f"   (only {answer.scope})")
+    lines.append("")
+    if not answer.results:
+        lines.append(answer.message)
+    for r in answer.results:
+        said = f"{said_by(r.speaker)} " if answer.who else ""
+        lines.append(f"{r.rank}. {said}“{_highlight(r.quote, r.matched, color)}”")
+        lines.append(f"   — {_attribution(r)}")
+        if r.url:
+            lines.append(f"   {_DIM if color else ''}{r.url}{_RESET if color else ''}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _attribution(h: Hit) -> str:
-    parts = [h.speaker] if h.speaker else []
-    parts.append(h.doc.title if not h.doc.show else f"{h.doc.show}: {h.doc.title}")
-    where = f"({h.doc.source}"
-    if (when := format_span(h.start, h.end)) is not None:
+def _attribution(r: Result) -> str:
+    parts = [r.speaker] if r.speaker else []
+    parts.append(r.title if not r.show else f"{r.show}: {r.title}")
+    where = f"({r.source}"
+    if (when := format_span(r.start, r.end)) is not None:
         where += f", at {when}"
     parts.append(where + ")")
     return " · ".join(parts[:-1]) + " " + parts[-1] if len(parts) > 1 else parts[0]

@@ -11,10 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index import Hit, Index
-from index.context import quote_span
-
-__all__ = ["ANCHOR", "PREFIX", "QuoteSpan", "context_path", "context_url", "hit_context_url", "parse_span"]
+__all__ = ["ANCHOR", "PREFIX", "QuoteSpan", "context_path", "context_url", "parse_span"]
 
 PREFIX = "/q/"
 ANCHOR = "quote"  # the id of the quote's first sentence on the page: the browser scrolls to it
@@ -37,11 +34,6 @@ def context_url(public_url: str, document_id: str, start: int, end: int) -> str:
     """The quote's page at ``public_url`` (ONRECORD_PUBLIC_URL, without a trailing slash), scrolled to the
     quote."""
     return f"{public_url}{context_path(document_id, start, end)}#{ANCHOR}"
-
-
-def hit_context_url(public_url: str, idx: Index, hit: Hit) -> str:
-    """The page of a search hit's quote (results of the answering service carry theirs)."""
-    return context_url(public_url, hit.doc.id, *quote_span(idx, hit))
 
 
 def parse_span(path: str) -> QuoteSpan | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["is_meaningful", "normalize"]
+__all__ = ["is_meaningful", "normalize", "who_said"]
 
 # Any <…> token of Slack or Discord markup: mentions <@U1>, <@!1>, <@&1>, channels <#C1|x>, specials
 # <!here>, <!subteam^S1|@team>, emoji <:name:1>, timestamps <t:1:R>, links <https://x|label>.
@@ -16,6 +16,12 @@ _INNER_UNDERSCORE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")  # snake_case: two wo
 _MARKERS = re.compile(r"[*_~`|]+|^\s*>+", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 _DROPPED = {"Cf", "Cs", "Co", "Cn"}  # zero-width and bidi controls, surrogates, private, unassigned
+_WHO_SAID = re.compile(
+    r"(?:who|which\s+(?:speaker|guest|host|person|one))(?:\s+(?:was\s+it|is\s+it)\s+that|'s\s+the\s+one\s+who)?"
+    r"\s+(?:said|says|say|was\s+saying|mentioned|mentions|talked\s+about|talks\s+about|spoke\s+about)"
+    r"\b[\s,:–—-]*(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _angle(match: re.Match[str]) -> str:
@@ -51,3 +57,12 @@ def normalize(text: str) -> str:
 def is_meaningful(text: str) -> bool:
     """Whether the text has a letter or a digit (not only punctuation, symbols or emoji)."""
     return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+def who_said(text: str) -> str | None:
+    """What a "who said …?" question asks about ("who said the map is not the territory?" -> "the map is
+    not the territory?"); None for any other question, or when nothing follows."""
+    match = _WHO_SAID.fullmatch(text.strip())
+    if match is None or not is_meaningful(match["rest"]):
+        return None
+    return match["rest"].strip()

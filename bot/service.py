@@ -16,10 +16,13 @@ from typing import Any, TypeVar
 
 import index
 from bot.answer import Answer, Result, Status
+from bot.catalogue import Catalogue
 from bot.context_link import context_url
 from bot.errors import OnRecordError
+from bot.filters import split_filters
 from bot.metrics import Metrics
-from bot.question import is_meaningful, normalize
+from bot.question import is_meaningful, normalize, who_said
+from bot.scope import Scope, scope_of
 from bot.state import PAGES_TTL, State, Vote
 from bot.wording import (
     APOLOGY,
@@ -75,7 +78,8 @@ class IndexChangedError(OnRecordError):
 @dataclass(frozen=True, slots=True)
 class AskOptions:
     k: int | None = None  # results per page; the service's default when None
-    documents: frozenset[str] | None = None  # only these document ids or file names
+    speaker: str | None = None  # only this speaker's words: a name, matched forgivingly (`bot.filters`)
+    episode: str | None = None  # only this episode: an id, a file name or a title (`bot.catalogue`)
     user: str | None = None  # who asks, e.g. "slack:T1:U1"; rate-limited when given
     platform: str | None = None  # where it was asked ("slack", "discord"): then logged for `onrecord report`
 
@@ -93,10 +97,14 @@ class AnswerService:
         *,
         results: int = 3,
         cache_ttl: int = 86400,
-        max_question_chars: int = 1000,
+        max_question_chars: int | None = 1000,
         metrics: Metrics | None = None,
         public_url: str | None = None,
+        pages: int = PAGES,
+        max_results: int = 10,
     ) -> None:
+        """`max_question_chars` None: no limit (a long question is searched by its first words);
+        `pages` of at most `max_results` results are searched for at once, for "more results"."""
         self.index = index
         self._public_url = public_url
         self._state = state
@@ -104,11 +112,28 @@ class AnswerService:
         self._cache_ttl = cache_ttl
         self._answers_ttl = max(cache_ttl, PAGES_TTL)  # an answer is also its "more" pages
         self._max_chars = max_question_chars
+        self._pages = pages
+        self._max_results = max_results
         self._metrics = metrics or Metrics()
+        self._catalogue = Catalogue(index)
 
     def use(self, new: index.Index) -> None:
         """Answer the next questions from `new`; questions under way finish with the index they began with."""
         self.index = new
+        self._catalogue = Catalogue(new)
+
+    def episode_choices(self, typed: str, limit: int) -> list[tuple[str, str]]:
+        """(id, title) of the episodes closest to what is being typed, for autocomplete."""
+        return self._catalogue.episode_choices(typed, limit)
+
+    def speaker_choices(self, typed: str, limit: int) -> list[str]:
+        """The speakers closest to what is being typed, for autocomplete."""
+        return self._catalogue.speaker_choices(typed, limit)
+
+    def explain(self, question: str) -> dict[str, tuple[float, str]]:
+        """The terms the question is searched with (`index.Index.explain`), filters and "who said" aside."""
+        text, _ = split_filters(normalize(question))
+        return self.index.explain(who_said(text) or text)
 
     async def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         return await self._ask_with(self.index, question, options)
@@ -127,10 +152,11 @@ class AnswerService:
         return answer
 
     async def _ask(self, idx: index.Index, question: str, options: AskOptions) -> Answer:
-        text = normalize(question)
+        full = normalize(question)
+        text, typed = split_filters(full)
         if not is_meaningful(text):
             return self._refusal("empty", "", EMPTY)
-        if len(text) > self._max_chars:
+        if self._max_chars is not None and len(full) > self._max_chars:
             return self._refusal("too_long", text[:80], TOO_LONG.format(limit=self._max_chars))
         if options.user is not None:
             decision = await self._state.limiter.check(options.user)
@@ -138,8 +164,15 @@ class AnswerService:
                 return dataclasses.replace(
                     self._refusal("rate_limited", text, RATE_LIMITED), notify=decision.notify
                 )
+        options = dataclasses.replace(
+            options, speaker=options.speaker or typed.speaker, episode=options.episode or typed.episode
+        )
+        catalogue = self._catalogue if self._catalogue.index is idx else Catalogue(idx)
+        scope = scope_of(catalogue, options.speaker, options.episode)
+        if scope.refusal is not None:
+            return self._refusal("unknown_filter", text, scope.refusal)
         k = self._page_size(options)
-        answer_id = _answer_id(idx, self._cache_text(text, k, options.documents))
+        answer_id = _answer_id(idx, self._cache_text(text, k, scope))
         cached = (
             await self._state.answers.get(answer_id, max_age=self._cache_ttl) if self._cache_ttl else None
         )
@@ -152,10 +185,10 @@ class AnswerService:
                 self._metrics.cache_hits.inc()
                 return dataclasses.replace(answer.page_of(0), cached=True)
         self._metrics.cache_misses.inc()
-        full = await self._search(idx, text, k, options.documents)
-        if full.status != "error":
-            await self._state.answers.put(full.id, full.to_json(), self._answers_ttl)
-        return full.page_of(0)
+        found = await self._search(idx, text, k, scope, options)
+        if found.status != "error":
+            await self._state.answers.put(found.id, found.to_json(), self._answers_ttl)
+        return found.page_of(0)
 
     async def quote(self, topic: str | None = None, *, user: str | None = None) -> Answer:
         """One quotable excerpt (`index.quotability`): the most quotable one in the best passages on `topic`,
@@ -175,7 +208,7 @@ class AnswerService:
             chosen = random.choice(candidates)
             hit = await _off_loop(idx.excerpt, chosen.passage_id, chosen.start, chosen.end)
             return self._single(idx, "", hit)
-        found = await self._ask_with(idx, topic, AskOptions(k=PAGES, user=user))
+        found = await self._ask_with(idx, topic, AskOptions(k=self._pages, user=user))
         if found.status != "ok":
             return found
         best = await _off_loop(self._topical, idx, found.results)
@@ -196,10 +229,10 @@ class AnswerService:
         return None if best is None else best[1]
 
     async def context(self, context: str) -> Answer | None:
-        """The whole passage a daily quote came from, for "More from this conversation"; `context` is
-        "{index version}:{passage id}". None when the index has changed since (or it is not ours)."""
-        version, _, pid = context.partition(":")
+        """The whole passage a daily quote came from, for "More from this conversation"; `context` is a
+        result's. None when the index has changed since (or it is not ours)."""
         idx = self.index
+        version, _, pid = context.partition(":")
         if version != idx.version or not pid.isdigit() or int(pid) >= len(idx.passages):
             return None
 
@@ -208,17 +241,16 @@ class AnswerService:
 
         return self._linked(self._single(idx, "", await _off_loop(whole, int(pid))))
 
-    async def excerpt(self, version: str, passage_id: int, start: int, end: int) -> tuple[Result, str]:
+    async def excerpt(self, version: str, passage_id: int, start: int, end: int) -> Result:
         """Sentences `start` to `end` of a passage of index `version` (a daily quote from :meth:`quotable`)
-        as a result, and the context token that "More from this conversation" hands back to
-        :meth:`context`. Raises IndexChangedError when the index was replaced since: a passage id of one
-        version means nothing in another."""
+        as a result (its `context` is what "More from this conversation" hands back to :meth:`context`).
+        Raises IndexChangedError when the index was replaced since: a passage id of one version means
+        nothing in another."""
         idx = self.index
         if idx.version != version:
             raise IndexChangedError(f"the index changed from {version} to {idx.version}; pick again")
         hit = await _off_loop(idx.excerpt, passage_id, start, end)
-        answer = self._linked(self._single(idx, "", hit))
-        return answer.results[0], answer.context(answer.results[0])
+        return self._linked(self._single(idx, "", hit)).results[0]
 
     async def quotable(self) -> tuple[str, Sequence[QuoteCandidate]]:
         """The current index's version and its quotable excerpts, found when it was built (read in a
@@ -255,17 +287,18 @@ class AnswerService:
                 log.warning("ignoring unreadable pages of answer %s", answer_id)
         if full is None and question is not None:
             k, idx = self._page_size(options), self.index
+            scope = scope_of(self._catalogue, options.speaker, options.episode)
             # The button keeps the question as normalized; normalizing again could change it.
             text = next(
                 (
                     t
                     for t in (question, normalize(question))
-                    if _answer_id(idx, self._cache_text(t, k, options.documents)) == answer_id
+                    if _answer_id(idx, self._cache_text(t, k, scope)) == answer_id
                 ),
                 None,
             )
-            if text is not None:
-                full = await self._search(idx, text, k, options.documents)
+            if text is not None and scope.refusal is None:
+                full = await self._search(idx, text, k, scope, options)
                 if full.status == "ok":
                     await self._state.answers.put(answer_id, full.to_json(), self._answers_ttl)
         if full is None or full.status != "ok" or page < 0 or page * full.page_size >= len(full.results):
@@ -280,20 +313,30 @@ class AnswerService:
         if await self._state.votes.vote(answer_id, user, vote):
             self._state.questions.vote_soon(answer_id, vote)
 
-    def answer_id(self, text: str, k: int, documents: Collection[str] | None) -> str:
-        """Stable across processes and restarts: a hash of the index version and the question."""
-        return _answer_id(self.index, self._cache_text(text, k, documents))
-
-    async def _search(self, idx: index.Index, text: str, k: int, documents: frozenset[str] | None) -> Answer:
-        """All pages of the answer: the index's work runs in a thread, off the event loop."""
-        answer_id = _answer_id(idx, self._cache_text(text, k, documents))
-        base = Answer(id=answer_id, question=text, status="ok", index_version=idx.version, page_size=k)
+    async def _search(self, idx: index.Index, text: str, k: int, scope: Scope, options: AskOptions) -> Answer:
+        """All pages of the answer: the index's work runs in a thread, off the event loop. A "who said"
+        question is searched without those words; its answer names the speakers first."""
+        answer_id = _answer_id(idx, self._cache_text(text, k, scope))
+        asked = who_said(text)
+        searched = asked or text
+        base = Answer(
+            id=answer_id,
+            question=text,
+            status="ok",
+            index_version=idx.version,
+            page_size=k,
+            speaker=options.speaker,
+            episode=options.episode,
+            scope=scope.description,
+            who=asked is not None,
+        )
         try:
-            hits = await _off_loop(partial(idx.search, documents=documents), text, k * PAGES)
+            search = partial(idx.search, documents=scope.documents, speakers=scope.speakers)
+            hits = await _off_loop(search, searched, k * self._pages)
             if hits:
                 return dataclasses.replace(base, results=tuple(_result(idx, hit) for hit in hits))
-            words = tuple(await _off_loop(idx.suggest, text))
-            language = await _off_loop(idx.foreign_language, text)
+            words = tuple(await _off_loop(idx.suggest, searched))
+            language = await _off_loop(idx.foreign_language, searched)
         except Exception:
             log.exception("the index failed to answer %r", text[:200])
             self._metrics.errors.inc()
@@ -318,19 +361,18 @@ class AnswerService:
         return dataclasses.replace(answer, results=results)
 
     def _page_size(self, options: AskOptions) -> int:
-        return max(1, min(options.k or self._results, 10))
+        return max(1, min(options.k or self._results, self._max_results))
 
     @staticmethod
-    def _cache_text(text: str, k: int, documents: Collection[str] | None) -> str:
-        scope = ",".join(sorted(documents)) if documents is not None else "*"
-        return f"k={k}\0documents={scope}\0{text}"
+    def _cache_text(text: str, k: int, scope: Scope) -> str:
+        return f"k={k}\0{scope.key}\0{text}"
 
     def _refusal(self, status: Status, text: str, message: str) -> Answer:
         return Answer(id="", question=text, status=status, message=message, index_version=self.index.version)
 
 
 def _result(idx: index.Index, hit: index.Hit) -> Result:
-    return Result.from_hit(hit, quote_span(idx, hit))
+    return Result.from_hit(hit, quote_span(idx, hit), f"{idx.version}:{hit.passage.id}")
 
 
 def _answer_id(idx: index.Index, cache_text: str) -> str:

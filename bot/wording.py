@@ -16,15 +16,24 @@ __all__ = [
     "NOTHING_QUOTABLE",
     "NO_EPISODE",
     "NO_MATCH",
+    "NO_SPEAKER",
     "QUOTE_GONE",
     "QUOTE_LINK_BAD",
     "RATE_LIMITED",
+    "SAID",
     "SLACK_INVITE",
+    "SPEAKERS_UNKNOWN",
+    "SPEAKER_AMBIGUOUS",
+    "SPEAKER_CLOSE",
+    "SPEAKER_UNATTRIBUTED",
+    "SPEAKER_UNNAMED",
+    "TITLES_CLOSE",
     "TOO_LONG",
     "format_span",
     "format_time",
     "no_match_hint",
     "other_language_hint",
+    "said_by",
 ]
 
 EMPTY = "Ask me something about the transcripts, for example: what did they say about trust?"
@@ -40,7 +49,17 @@ QUOTE_GONE = (
 )
 QUOTE_LINK_BAD = "That is not the address of a quote. Links from the bot's answers look like /q/…/120-480."
 NOTHING_QUOTABLE = "There is nothing quotable on record yet."
-NO_EPISODE = "No episode matches “{episode}”; pick one from the list as you type."
+NO_EPISODE = "No episode matches “{episode}”."
+TITLES_CLOSE = "Close titles: {titles}."
+NO_SPEAKER = "No speaker on record is named “{speaker}”."
+SPEAKER_CLOSE = "Close names: {names}."
+SPEAKER_AMBIGUOUS = "“{speaker}” could be {names}; say which one, with more of the name."
+SPEAKER_UNATTRIBUTED = (
+    "The transcripts list {speaker} among an episode's speakers, but do not say which words are theirs."
+)
+SAID = "{speaker} said:"
+SPEAKER_UNNAMED = "The transcript does not say who said:"
+SPEAKERS_UNKNOWN = "These transcripts do not say who speaks when, so I cannot quote one speaker alone."
 SLACK_INVITE = (
     "I can't post in this channel, so here is your answer privately. "
     "To have me answer in the channel, invite me with `/invite @OnRecord`."
@@ -85,3 +104,8 @@ def format_time(seconds: float | None) -> str | None:
         return None
     s = int(seconds)
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def said_by(speaker: str | None) -> str:
+    """What heads a quote that answers "who said …?": the speaker's name first."""
+    return SAID.format(speaker=speaker) if speaker else SPEAKER_UNNAMED

@@ -12,7 +12,7 @@ question itself is quoted too when it fits beside the reply (only where speakers
 
 from __future__ import annotations
 
-from collections.abc import KeysView, Mapping, Sequence
+from collections.abc import Collection, KeysView, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
@@ -86,9 +86,12 @@ class QuotePicker:
         terms: Sequence[Terms] | None = None,
         speakers: Sequence[int] | None = None,
         questions: Sequence[bool] | None = None,
+        only: Collection[int] | None = None,
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
-        ``questions`` says which sentences are questions (``is_question``), when the caller has it."""
+        ``questions`` says which sentences are questions (``is_question``), when the caller has it; with
+        ``only``, the run is one of these speakers' turns that says or answers something of the question
+        (None when they say nothing of it here)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
@@ -100,7 +103,8 @@ class QuotePicker:
         if questions is None:
             questions = list(map(is_question, sentences))
         asked = _asked(questions, masks, turns, lengths)
-        return _best_run(lengths, masks, asked, turns, mask_weights, budget)
+        allowed = None if only is None else [speaker in only for speaker in turns]
+        return _best_run(lengths, masks, asked, turns, mask_weights, budget, allowed)
 
     def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
         """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
@@ -250,6 +254,7 @@ def _best_run(
     speakers: list[int],
     weight: _MaskWeights,
     budget: int,
+    allowed: Sequence[bool] | None = None,
 ) -> tuple[int, int] | None:
     """The first run of one speaker's sentences (first and last index) that fits ``budget`` with the most
     weight (a run that starts with a reply counts the questions' terms, ``asked``), then that takes in a
@@ -261,7 +266,8 @@ def _best_run(
     better than that one, unless sentence i - 1 matches or i replies: same weight, less fill. And from a
     given start, a run that ends later has more fill, and the same weight unless it takes in a matching
     sentence: only runs that end right before a matching (or empty) sentence, or as far as the budget
-    allows, count.
+    allows, count. With ``allowed``, only runs that start at an allowed sentence (and so are an allowed
+    speaker's) count, and only when they carry some weight.
     """
     n = len(lengths)
     ends = list(accumulate(lengths, initial=0))  # prefix sums: a run's size and fill are O(1)
@@ -274,6 +280,8 @@ def _best_run(
     run: tuple[int, int] | None = None
     last = 0  # the furthest a run from the current start can end: one sentence always fits
     for i in range(n):
+        if allowed is not None and not allowed[i]:  # a whole turn: the next allowed one starts afresh
+            continue
         turn = i == 0 or speakers[i - 1] != speakers[i]
         shortest = i if turn or masks[i - 1] or asked[i] else last + 1  # shorter runs fit from i - 1 too
         last = max(last, i)
@@ -296,6 +304,8 @@ def _best_run(
             candidate = (weight[said | asked[i]], reply <= j, weight[said], fill)
             if best is None or candidate > best:
                 best, run = candidate, (i, j)
+    if allowed is not None and best is not None and not best[0]:
+        return None
     return run
 
 

@@ -66,12 +66,20 @@ class Index:
     def save(self, directory: str | Path) -> None:
         save_data(self._data, directory)
 
-    def search(self, question: str, k: int = 5, *, documents: Collection[str] | None = None) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        documents: Collection[str] | None = None,
+        speakers: Collection[str] | None = None,
+    ) -> list[Hit]:
         """The best ``k`` passages, at most one per stretch of text; none when
         nothing on record answers the question (``confidence.on_record``) or it is in a language the
         transcripts are not in.
 
-        ``documents`` limits the search to documents with these ids (or file names).
+        ``documents`` limits the search to documents with these ids (or file names); ``speakers`` to what
+        these speakers (as ``speakers`` names them) say: every quote is made of their sentences.
         """
         query = self._analyze(question)
         if not query.weights or k <= 0:
@@ -82,16 +90,19 @@ class Index:
             self._prior.boost(scores, pointing, query.weights)
         if documents is not None:
             scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
+        voices = None if speakers is None else self._speaker_ids(speakers)
+        if voices is not None:
+            scores[~self._passages_with(voices)] = 0.0
         candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
         matches = self._matches.find(candidates, idf.keys())
         ranked = self._reranker.order(candidates, scores, idf, matches, self._prior.voices(pointing))
-        scoped = documents is not None
+        scoped = documents is not None or speakers is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in
         new_scores = dict(ranked)
-        chosen = self._distinct_quotes(list(new_scores), idf, k, matches)
+        chosen = self._distinct_quotes(list(new_scores), idf, k, matches, voices)
         return [self._hit(rank, pid, new_scores[pid], quote) for rank, (pid, quote) in enumerate(chosen, 1)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -122,6 +133,11 @@ class Index:
         weigh it) and where it came from ("typed", "sounds like tworek", "expansion of rl", ...)."""
         query = self._analyze(question)
         return {t: (round(w, 4), query.origins.get(t, "typed")) for t, w in self._idf_weights(query).items()}
+
+    @cached_property
+    def speakers(self) -> Sequence[str]:
+        """Everyone a transcript names as the speaker of some words, as it spells them."""
+        return tuple(self._data.speakers)
 
     @cached_property
     def languages(self) -> frozenset[str]:
@@ -198,19 +214,39 @@ class Index:
         keys = set(wanted)
         return np.array([d.id in keys or d.source in keys for d in self._data.documents], dtype=bool)
 
+    def _speaker_ids(self, names: Collection[str]) -> frozenset[int]:
+        wanted = set(names)
+        return frozenset(i for i, name in enumerate(self._data.speakers) if name in wanted)
+
+    def _passages_with(self, voices: frozenset[int]) -> npt.NDArray[np.bool_]:
+        """Which passages hold a sentence said by one of ``voices`` (speaker numbers)."""
+        said = np.isin(self._data.sent_speaker, list(voices))
+        before = np.concatenate(([0], np.cumsum(said)))  # sentences said by them before each one
+        return np.asarray(before[self._data.pass_hi] > before[self._data.pass_lo])
+
     def _distinct_quotes(
-        self, ranked: list[int], idf: dict[str, float], n: int, matches: Matches
+        self,
+        ranked: list[int],
+        idf: dict[str, float],
+        n: int,
+        matches: Matches,
+        voices: frozenset[int] | None = None,
     ) -> list[tuple[int, Quote]]:
         """The first ``n`` of the ``ranked`` passages with their quotes, dropping a passage whose quote
         shares a sentence with a better one's: overlapping windows stay apart when they quote apart.
-        ``matches`` holds the question's terms in the sentences of the ``ranked`` passages."""
+        ``matches`` holds the question's terms in the sentences of the ``ranked`` passages; with
+        ``voices``, a quote is only these speakers' sentences."""
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
             sentences, terms = self._quoted_sentences(pid), matches.of(pid)
             lo = int(self._data.pass_lo[pid])
             speakers, questions = self._turns(pid)
-            run = self._quotes.run(sentences, idf, terms=terms, speakers=speakers, questions=questions)
+            run = self._quotes.run(
+                sentences, idf, terms=terms, speakers=speakers, questions=questions, only=voices
+            )
+            if run is None and voices is not None:
+                continue  # they say nothing of the question here
             a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
             if all(b <= x or a >= y for x, y in taken):
                 kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))

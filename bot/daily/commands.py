@@ -74,9 +74,7 @@ async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo, card: Pa
         first = dt.datetime.now(channel.zone).date()
         version, upcoming = await daily.preview(channel, days)
         for offset, candidate in enumerate(upcoming):
-            quote, _ = await setup.service.excerpt(
-                version, candidate.passage_id, candidate.start, candidate.end
-            )
+            quote = await setup.service.excerpt(version, candidate.passage_id, candidate.start, candidate.end)
             print(f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}")
             if card is not None:
                 await _write_card(quote, card)

@@ -91,11 +91,9 @@ class DailyPosting:
             return "already posted" if claim == "posted" else "busy"
         try:
             version, candidate = await self._next_quote(channel)
-            quote, context = await self.service.excerpt(
-                version, candidate.passage_id, candidate.start, candidate.end
-            )
+            quote = await self.service.excerpt(version, candidate.passage_id, candidate.start, candidate.end)
             async with self._kept(channel, day):
-                follow_up = await self.posters[channel.platform].post(channel.channel, quote, context)
+                follow_up = await self.posters[channel.platform].post(channel.channel, quote, quote.context)
         except UnconfirmedPostError as err:
             log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
             self._posted[key] = candidate.key

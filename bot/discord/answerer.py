@@ -13,8 +13,6 @@ from typing import Any, Final
 import aiohttp
 import discord
 from discord import app_commands
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
 from bot.discord.buttons import answer_view, daily_view
 from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
@@ -27,7 +25,6 @@ from bot.wording import (
     CONTEXT_SHOWN,
     FEEDBACK_THANKS,
     MORE_GONE,
-    NO_EPISODE,
 )
 from bot.work import Work
 
@@ -36,6 +33,7 @@ __all__ = ["DiscordAnswerer"]
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
+CHOICE_CHARS = 100
 THREAD_NAME = 100
 _ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
 _ALREADY_ACKNOWLEDGED: Final = 40060
@@ -46,8 +44,6 @@ class DiscordAnswerer:
     def __init__(self, service: AnswerService, work: Work) -> None:
         self._service = service
         self._work = work
-        documents = service.index.documents
-        self._titles = {doc.id: _choice_name(doc.title, doc.show) for doc in documents}
 
     async def mention(self, message: discord.Message) -> None:
         """A message mentioning the bot: answered in a new thread on it (in a server channel), in its
@@ -81,9 +77,15 @@ class DiscordAnswerer:
                 return
             await _send(thread, reply, view)
 
-    async def ask(self, interaction: discord.Interaction[Any], question: str, episode: str | None) -> None:
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        episode: str | None,
+        speaker: str | None = None,
+    ) -> None:
         """`/ask`: "thinking…" at once (before anything else, so the 3 s deadline is always met), the
-        answer as the follow-up."""
+        answer as the follow-up. The episode and speaker are chosen from the lists or typed."""
         if not await _deferred(interaction, thinking=True):
             return
         async with self._work.claimed(
@@ -91,13 +93,9 @@ class DiscordAnswerer:
         ) as mine:
             if not mine:
                 return
-            options = AskOptions(user=f"discord:{interaction.user.id}", platform="discord")
-            if episode:
-                document = self._episode(episode)
-                if document is None:
-                    await _reply(interaction, notice(NO_EPISODE.format(episode=episode)), None)
-                    return
-                options = AskOptions(user=options.user, platform="discord", documents=frozenset({document}))
+            options = AskOptions(
+                user=f"discord:{interaction.user.id}", platform="discord", episode=episode, speaker=speaker
+            )
             answer = await self._service.ask(question, options)
             await _reply(interaction, answer_message(answer), answer_view(answer))
 
@@ -113,7 +111,7 @@ class DiscordAnswerer:
             answer = await self._service.quote(topic, user=f"discord:{interaction.user.id}")
             view = None
             if answer.status == "ok" and answer.results:
-                view = daily_view(answer.context(answer.results[0]))
+                view = daily_view(answer.results[0].context)
             await _reply(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
@@ -170,28 +168,22 @@ class DiscordAnswerer:
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for the episode option: the indexed titles closest to what is typed."""
-        if not current.strip():
-            ranked = sorted(self._titles.items(), key=lambda item: item[1].casefold())[:MAX_CHOICES]
-        else:
-            found = process.extract(
-                current, self._titles, scorer=fuzz.WRatio, processor=default_process, limit=MAX_CHOICES
-            )
-            ranked = [(doc_id, title) for title, _, doc_id in found]
-        return [app_commands.Choice(name=title, value=doc_id) for doc_id, title in ranked]
+        return [
+            app_commands.Choice(name=title, value=doc_id)
+            for doc_id, title in self._service.episode_choices(current, MAX_CHOICES)
+        ]
 
-    def _episode(self, value: str) -> str | None:
-        """The document an episode option names: a chosen id, or typed text close to one title."""
-        if value in self._titles:
-            return value
-        best = process.extractOne(
-            value, self._titles, scorer=fuzz.WRatio, processor=default_process, score_cutoff=85
-        )
-        return None if best is None else str(best[2])
+    def speakers(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for the speaker option: the transcripts' speakers closest to what is typed."""
+        return [
+            app_commands.Choice(name=_clip(name), value=_clip(name))
+            for name in self._service.speaker_choices(current, MAX_CHOICES)
+        ]
 
 
-def _choice_name(title: str, show: str | None) -> str:
-    name = f"{show}: {title}" if show else title
-    return name if len(name) <= 100 else name[:99] + "…"
+def _clip(name: str) -> str:
+    """A choice's name and value: at most 100 characters."""
+    return name if len(name) <= CHOICE_CHARS else name[: CHOICE_CHARS - 1] + "…"
 
 
 def _thread_name(question: str) -> str:

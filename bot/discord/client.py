@@ -64,13 +64,26 @@ def command_tree(client: discord.Client) -> app_commands.CommandTree[Any]:
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
 
     @tree.command(name="ask", description="Ask the transcripts a question; answered with quotes")
-    @app_commands.describe(question="What do you want to know?", episode="Only this episode (optional)")
-    async def ask(interaction: discord.Interaction[Any], question: str, episode: str | None = None) -> None:
-        await _answerer(interaction).ask(interaction, question, episode)
+    @app_commands.describe(
+        question="What do you want to know?",
+        episode="Only this episode (optional)",
+        speaker="Only this speaker's words (optional)",
+    )
+    async def ask(
+        interaction: discord.Interaction[Any],
+        question: str,
+        episode: str | None = None,
+        speaker: str | None = None,
+    ) -> None:
+        await _answerer(interaction).ask(interaction, question, episode, speaker)
 
     @ask.autocomplete("episode")
     async def episodes(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return _answerer(interaction).episodes(current)
+
+    @ask.autocomplete("speaker")
+    async def speakers(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return _answerer(interaction).speakers(current)
 
     @tree.command(name="quote", description="A quote from the transcripts: on a topic, or a random one")
     @app_commands.describe(topic="What the quote should be about (optional)")

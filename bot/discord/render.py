@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.answer import Answer, Result
-from bot.wording import format_span
+from bot.wording import format_span, said_by
 from index.urls import web_url
 
 __all__ = [
@@ -80,15 +80,18 @@ def _http(url: str | None) -> str | None:
     return safe if safe is not None and len(safe) <= MAX_URL else None
 
 
-def _embed(result: Result, room: int) -> discord.Embed:
+def _embed(result: Result, room: int, who: bool = False) -> discord.Embed:
     """One quote: the words, then the moment (a deep link when known) and the speaker; the title links
-    to the recording. `room` bounds title plus description (the embed text Discord counts)."""
+    to the recording. `room` bounds title plus description (the embed text Discord counts). Answering
+    "who said …?", the speaker's name comes first."""
     title = result.title if not result.show else f"{result.show}: {result.title}"
     title = _clip(escape(title.strip() or result.source or "Untitled"), min(MAX_TITLE, room // 4))
     tail = _source(result, link=True)
     if len(title) + len(tail) > room // 2:  # a long deep link would crowd out the words: show the time only
         tail = _source(result, link=False)
     quote = "\n".join("> " + line for line in escape(result.quote).splitlines())
+    if who:
+        quote = f"**{escape(_clip(said_by(result.speaker), 120))}**\n{quote}"
     room_for_quote = max(0, min(MAX_DESCRIPTION, room - len(title)) - len(tail))
     return discord.Embed(
         title=title,
@@ -121,8 +124,11 @@ def answer_message(answer: Answer) -> DiscordMessage:
     first = answer.page * answer.page_size + 1
     question = escape(_clip(answer.question, 300))
     content = f"Results {first}–{first + len(results) - 1} of {answer.total} on record for “{question}”"
+    if answer.scope:
+        content += f" (only {escape(_clip(answer.scope, 300))})"
     room = MAX_EMBED_TEXT // len(results)
-    return DiscordMessage(content=_clip(content, MAX_CONTENT), embeds=[_embed(r, room) for r in results])
+    embeds = [_embed(r, room, answer.who) for r in results]
+    return DiscordMessage(content=_clip(content, MAX_CONTENT), embeds=embeds)
 
 
 def daily_message(result: Result) -> DiscordMessage:

@@ -28,7 +28,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.state.lease import Lease
-from bot.state.link import RedisUnavailableError
+from bot.state.unreachable import RedisUnavailableError
 
 __all__ = ["FeedSchedule"]
 

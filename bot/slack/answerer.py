@@ -120,7 +120,7 @@ class SlackAnswerer:
             asked_by = f"<@{asked.user}> asked for a quote" + (
                 f" on “{escape(answer.question)}”" if answer.question else ""
             )
-            message = daily_message(result, answer.context(result), asked_by)
+            message = daily_message(result, result.context, asked_by)
             try:
                 await self._post(asked.channel, None, message)
             except SlackApiError as err:
@@ -164,9 +164,17 @@ class SlackAnswerer:
         answer: Answer | None = None
         if isinstance(value.get("a"), str) and isinstance(value.get("p"), int):
             k = value.get("k") if isinstance(value.get("k"), int) else None
-            question = value.get("q") if isinstance(value.get("q"), str) else None
+            question, speaker, episode = (value.get(key) for key in ("q", "s", "e"))
+            options = AskOptions(
+                k=k,
+                speaker=speaker if isinstance(speaker, str) else None,
+                episode=episode if isinstance(episode, str) else None,
+            )
             answer = await self._service.more(
-                value["a"], value["p"], question=question, options=AskOptions(k=k)
+                value["a"],
+                value["p"],
+                question=question if isinstance(question, str) else None,
+                options=options,
             )
         reply = answer_message(answer) if answer is not None else notice_message(MORE_GONE)
         await self._reply_to_button(body, respond, reply, ephemeral=answer is None)

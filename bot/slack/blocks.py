@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Result
-from bot.wording import format_span
+from bot.wording import format_span, said_by
 from index.urls import web_url
 
 __all__ = [
@@ -83,8 +83,11 @@ def _context(text: str) -> Block:
     }
 
 
-def _quote_block(result: Result) -> Block:
+def _quote_block(result: Result, who: bool = False) -> Block:
+    """The quote and its source; answering "who said …?", the speaker's name first."""
     quoted = "\n".join(">" + escape(line) for line in result.quote.splitlines())
+    if who:
+        quoted = f"*{escape(_clip(said_by(result.speaker), _SPEAKER_CHARS))}*\n{quoted}"
     title = escape(_clip(result.title, _TITLE_CHARS))
     if result.show:
         title = f"{escape(_clip(result.show, _TITLE_CHARS))}: {title}"
@@ -103,7 +106,13 @@ def _quote_block(result: Result) -> Block:
 def more_value(answer: Answer) -> str:
     """The "More results" button's value: the answer, its next page, and the question to search again
     with when the stored pages are gone (left out when it would not fit in a button)."""
-    value = {"a": answer.id, "p": answer.page + 1, "k": answer.page_size, "q": answer.question}
+    value: dict[str, Any] = {
+        "a": answer.id,
+        "p": answer.page + 1,
+        "k": answer.page_size,
+        "q": answer.question,
+    }
+    value.update({key: v for key, v in (("s", answer.speaker), ("e", answer.episode)) if v})
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if len(text) > MAX_VALUE:
         text = json.dumps({**value, "q": None}, separators=(",", ":"))
@@ -151,10 +160,11 @@ def answer_message(answer: Answer) -> SlackMessage:
     question = escape(_clip(answer.question, 200))
     first = answer.page * answer.page_size + 1
     last = first + len(answer.results) - 1
-    blocks = [_quote_block(result) for result in answer.results]
+    blocks = [_quote_block(result, answer.who) for result in answer.results]
     blocks = blocks[: MAX_BLOCKS - 2]
     blocks.append(_actions(answer))
-    blocks.append(_context(f"Results {first}–{last} of {answer.total} on record for “{question}”"))
+    only = f" (only {escape(_clip(answer.scope, 300))})" if answer.scope else ""
+    blocks.append(_context(f"Results {first}–{last} of {answer.total} on record for “{question}”{only}"))
     count = len(answer.results)
     text = f"{count} {'quote' if count == 1 else 'quotes'} on record for “{question}”"
     return SlackMessage(text=text, blocks=blocks)

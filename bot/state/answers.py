@@ -9,12 +9,15 @@ rebuilt index never reads its predecessor's answers.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
-
-from bot.state.link import RedisLink, RedisUnavailableError, text
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError, text
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bot.state.link import RedisLink
 
 __all__ = ["PAGES_TTL", "AnswerStore", "LocalAnswers", "RedisAnswers"]
 

@@ -20,12 +20,15 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from redis.asyncio import Redis
-
-from bot.state.link import RedisLink, RedisUnavailableError
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bot.state.link import RedisLink
 
 __all__ = ["CLAIM_TTL", "WORKING_TTL", "ClaimOutcome", "EventClaims", "LocalClaims", "RedisClaims"]
 

@@ -20,12 +20,15 @@ import datetime as dt
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from redis.asyncio import Redis
-
-from bot.state.link import RedisLink, RedisUnavailableError, text
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError, text
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bot.state.link import RedisLink
 
 __all__ = [
     "POSTED_TTL",

@@ -9,9 +9,10 @@ in whichever process asks first. Without Redis the process is alone, and every t
 from __future__ import annotations
 
 import secrets
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.state.link import RedisLink
+if TYPE_CHECKING:
+    from bot.state.link import RedisLink
 
 __all__ = ["Lease", "LocalLease", "RedisLease"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
@@ -35,20 +35,16 @@ from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.state.connect import close, connect, parse_redis_url
+from bot.state.unreachable import RedisUnavailableError
 
-__all__ = ["RedisLink", "RedisStatus", "RedisUnavailableError", "Resync", "text"]
+__all__ = ["RedisLink", "Resync"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-RedisStatus = Literal["ok", "degraded", "disabled"]
 Resync = Callable[[Redis], Awaitable[None]]  # writes this process's state back after a lost connection
 # What Redis trouble raises (a cluster client's own errors, such as a slot it knows no node for, are no
 # RedisError).
 _FAILURES = (RedisError, RedisClusterException, OSError)
-
-
-class RedisUnavailableError(Exception):
-    """Redis is down (or too slow for a quick call); the caller falls back."""
 
 
 class RedisLink:
@@ -210,8 +206,3 @@ class RedisLink:
             await asyncio.gather(self._heartbeat, return_exceptions=True)
         await close(self._heart)
         await close(self._client)
-
-
-def text(value: bytes | str | None) -> str | None:
-    """A reply as text (the link's client decodes replies; the types allow bytes too)."""
-    return value.decode() if isinstance(value, bytes) else value

@@ -18,12 +18,15 @@ import time
 from collections import Counter
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
-
-from bot.state.link import RedisLink, RedisUnavailableError, text
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError, text
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bot.state.link import RedisLink
 
 __all__ = ["LocalQuestionCounts", "QuestionCounts", "QuestionLog", "QuestionStats", "RedisQuestionCounts"]
 
@@ -53,6 +56,7 @@ _FIELD_OF_OUTCOME = {
     "no_match": "no_match",
     "empty": "refused",
     "too_long": "refused",
+    "unknown_filter": "refused",
     "rate_limited": "refused",
     "up": "up",
     "down": "down",

@@ -10,10 +10,13 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.state.link import RedisLink, RedisUnavailableError
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError
+
+if TYPE_CHECKING:
+    from bot.state.link import RedisLink
 
 __all__ = ["LocalRateLimiter", "RateDecision", "RateLimiter", "RedisRateLimiter"]
 

@@ -9,10 +9,13 @@ those of earlier versions, which also took votes on single passages: votes cast 
 from __future__ import annotations
 
 import time
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from bot.state.link import RedisLink, RedisUnavailableError
 from bot.state.memory import Clock, ExpiringStore
+from bot.state.unreachable import RedisUnavailableError
+
+if TYPE_CHECKING:
+    from bot.state.link import RedisLink
 
 __all__ = ["FEEDBACK_TTL", "LocalVotes", "RedisVotes", "Vote", "Votes"]
 

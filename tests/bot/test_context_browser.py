@@ -201,7 +201,7 @@ def test_the_page_of_a_quote_in_the_largest_seed(browser: WebDriver, seed_index:
     doc = next(d for d in seed_index.documents if d.source == largest.name)
     with ServerThread(seed_index) as base:
         service = AnswerService(seed_index, State(None), public_url=base)
-        answer = asyncio.run(service.ask("robots in the home", AskOptions(documents=frozenset({doc.id}))))
+        answer = asyncio.run(service.ask("robots in the home", AskOptions(episode=doc.id)))
         url = answer.results[0].context_url
         assert url is not None
         started = time.perf_counter()

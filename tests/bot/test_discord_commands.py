@@ -64,6 +64,7 @@ async def test_sync_registers_ask_and_quote_in_a_guild() -> None:
         assert [(o["name"], o["required"], o.get("autocomplete", False)) for o in ask["options"]] == [
             ("question", True, False),
             ("episode", False, True),
+            ("speaker", False, True),
         ]
         refused = await asyncio.to_thread(onrecord, *args, env={**env, "DISCORD_TOKEN": "wrong"})
         assert refused.returncode == 1

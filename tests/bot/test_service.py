@@ -140,8 +140,8 @@ async def test_a_daily_quote_picked_from_a_replaced_index_is_refused_not_cut_fro
         service = make_service(seed_index, state)
         version, candidates = await service.quotable()
         chosen = candidates[0]
-        quote, context = await service.excerpt(version, chosen.passage_id, chosen.start, chosen.end)
-        assert quote.quote and context == f"{version}:{chosen.passage_id}"
+        quote = await service.excerpt(version, chosen.passage_id, chosen.start, chosen.end)
+        assert quote.quote and quote.context == f"{version}:{chosen.passage_id}"
         service.use(index.build([tmp_path]))  # a live switch between picking and posting
         with pytest.raises(IndexChangedError):
             await service.excerpt(version, chosen.passage_id, chosen.start, chosen.end)
