@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from peers import SHARED, TokenTable, machine, text_transcript, versions
 
-import index
+from onrecord import index
 
 Ranking = Callable[[str], list[str]]  # a query's document ids, best first
 TARGET_NDCG = 0.685

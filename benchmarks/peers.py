@@ -27,9 +27,9 @@ SHARED = Path(os.environ.get("ONRECORD_SHARED") or REPO.parent / "shared")  # ev
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from index import usable_cores  # noqa: E402
-from index.analyzer import Analyzer  # noqa: E402
-from index.transcript import Segment, Transcript  # noqa: E402
+from onrecord.index import usable_cores  # noqa: E402
+from onrecord.index.analyzer import Analyzer  # noqa: E402
+from onrecord.index.transcript import Segment, Transcript  # noqa: E402
 
 __all__ = [
     "REPO",

@@ -38,10 +38,10 @@ import platformdirs
 from beir import load_scifact, ndcg_at_10, onrecord_index, search_documents
 from peers import REPO, SHARED, percentile
 
-import index
-from bot.corpus import seed_files
-from index.readers import find_transcripts
-from index.store import FORMAT
+from onrecord import index
+from onrecord.bot.corpus import seed_files
+from onrecord.index.readers import find_transcripts
+from onrecord.index.store import FORMAT
 
 DATA = REPO / "benchmarks" / "data"
 SETS = ("seeds", "lexicap", "check", "scifact")

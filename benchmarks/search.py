@@ -85,9 +85,9 @@ from peers import (
     versions,
 )
 
-import index
-from index.bm25 import top_k
-from index.passages import windows
+from onrecord import index
+from onrecord.index.bm25 import top_k
+from onrecord.index.passages import windows
 
 Row = dict[str, Any]
 E = TypeVar("E")  # an engine, as loaded

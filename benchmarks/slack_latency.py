@@ -34,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import index  # noqa: E402
-from bot.question import normalize  # noqa: E402
-from bot.wording import APOLOGY  # noqa: E402
+from onrecord import index  # noqa: E402
+from onrecord.bot.question import normalize  # noqa: E402
+from onrecord.bot.wording import APOLOGY  # noqa: E402
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot  # noqa: E402
 from tests.conftest import RedisServer  # noqa: E402
 from tests.standins.slack import Call, SlackStandIn  # noqa: E402

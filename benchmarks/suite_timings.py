@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import index  # noqa: E402
-from index.readers import SUPPORTED_SUFFIXES, read_transcript  # noqa: E402
+from onrecord import index  # noqa: E402
+from onrecord.index.readers import SUPPORTED_SUFFIXES, read_transcript  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "transcripts"
 
@@ -66,8 +66,8 @@ def cli_question() -> float:
 def paused_redis() -> float | None:
     if shutil.which("redis-server") is None:
         return None
-    from bot.service import AnswerService
-    from bot.state import open_state
+    from onrecord.bot.service import AnswerService
+    from onrecord.bot.state import open_state
     from tests.conftest import RedisServer
 
     async def ask_while_paused(server: RedisServer) -> float:

@@ -1,7 +1,7 @@
-"""`python -m bot …` is `onrecord …` (how `onrecord serve` runs the feed sync in a child process)."""
+"""`python -m onrecord.bot …` is `onrecord …` (how `onrecord serve` runs the feed sync in a child process)."""
 
 import sys
 
-from bot.cli import main
+from onrecord.bot.cli import main
 
 sys.exit(main())

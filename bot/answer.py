@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import index
+from onrecord import index
 
 __all__ = ["Answer", "Result", "Status"]
 

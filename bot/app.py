@@ -22,24 +22,24 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import index
-from bot.daily.card import card_channels
-from bot.daily.channels import Platform
-from bot.daily.commands import post_today, preview
-from bot.daily.posting import DailyPoster
-from bot.daily.runner import Daily, daily_schedule
-from bot.feeds.schedule import FeedSchedule
-from bot.health import HealthServer
-from bot.index_watch import follow_index
-from bot.jobs import Schedule, background_jobs
-from bot.logs import configure_logging
-from bot.metrics import Metrics
-from bot.service import AnswerService
-from bot.serving import Serving
-from bot.settings import Settings, SettingsError, load_settings
-from bot.startup import StartupError, listening
-from bot.state import State, open_state
-from index.language import warm as warm_language_model
+from onrecord import index
+from onrecord.bot.daily.card import card_channels
+from onrecord.bot.daily.channels import Platform
+from onrecord.bot.daily.commands import post_today, preview
+from onrecord.bot.daily.posting import DailyPoster
+from onrecord.bot.daily.runner import Daily, daily_schedule
+from onrecord.bot.feeds.schedule import FeedSchedule
+from onrecord.bot.health import HealthServer
+from onrecord.bot.index_watch import follow_index
+from onrecord.bot.jobs import Schedule, background_jobs
+from onrecord.bot.logs import configure_logging
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.service import AnswerService
+from onrecord.bot.serving import Serving
+from onrecord.bot.settings import Settings, SettingsError, load_settings
+from onrecord.bot.startup import StartupError, listening
+from onrecord.bot.state import State, open_state
+from onrecord.index.language import warm as warm_language_model
 
 __all__ = [
     "Runtime",
@@ -87,7 +87,7 @@ def load_index(settings: Settings) -> index.Index:
             return built
         if settings.index is not None:
             return index.load(settings.index)
-        from bot.corpus import default_index  # the seeds are read only when needed
+        from onrecord.bot.corpus import default_index  # the seeds are read only when needed
 
         return default_index()
     except (index.IndexLoadError, index.TranscriptError, OSError) as err:
@@ -250,17 +250,17 @@ async def _rest_posters(
     posters: dict[Platform, DailyPoster] = {}
     async with contextlib.AsyncExitStack() as stack:
         if "slack" in platforms:
-            from bot.slack.daily import SlackDailyPoster
-            from bot.slack.web import api_session, web_client
+            from onrecord.bot.slack.daily import SlackDailyPoster
+            from onrecord.bot.slack.web import api_session, web_client
 
             session = await stack.enter_async_context(api_session())
             posters["slack"] = SlackDailyPoster(
                 web_client(settings, session), card_channels(settings.daily_channels, "slack")
             )
         if "discord" in platforms:
-            from bot.discord.client import OnRecordClient
-            from bot.discord.daily import DiscordDailyPoster
-            from bot.discord.server import login, point_at
+            from onrecord.bot.discord.client import OnRecordClient
+            from onrecord.bot.discord.daily import DiscordDailyPoster
+            from onrecord.bot.discord.server import login, point_at
 
             point_at(settings)
             client = await stack.enter_async_context(OnRecordClient(None))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-import index
-from bot.filters import NameMatch, fold, match_name, match_title
+from onrecord import index
+from onrecord.bot.filters import NameMatch, fold, match_name, match_title
 
 __all__ = ["Catalogue", "EpisodeMatch"]
 

@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import index
-from index.query import MAX_QUERY_WORDS
-from index.readers import NOT_A_TRANSCRIPT_FORMAT, SUPPORTED_SUFFIXES
+from onrecord import index
+from onrecord.index.query import MAX_QUERY_WORDS
+from onrecord.index.readers import NOT_A_TRANSCRIPT_FORMAT, SUPPORTED_SUFFIXES
 
 from .cli_output import answer_json, answer_text, terms_text
 from .corpus import default_index
 
 if TYPE_CHECKING:
-    from bot.service import AnswerService
-    from bot.settings import Settings
+    from onrecord.bot.service import AnswerService
+    from onrecord.bot.settings import Settings
 
 __all__ = ["main"]
 
@@ -231,15 +231,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot import app
-    from bot.settings import Settings
+    from onrecord.bot import app
+    from onrecord.bot.settings import Settings
 
     if args.platform == "slack":
-        from bot.slack import check, serve
+        from onrecord.bot.slack import check, serve
 
         require = Settings.require_slack
     else:
-        from bot.discord import check, serve
+        from onrecord.bot.discord import check, serve
 
         require = Settings.require_discord
     if args.offline and not args.check:
@@ -250,15 +250,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _daily_post(args: argparse.Namespace) -> int:
-    from bot import app
-    from bot.settings import Settings
+    from onrecord.bot import app
+    from onrecord.bot.settings import Settings
 
     require = Settings.require_daily_channels if args.dry_run else Settings.require_daily_posting
     return app.run(app.daily_post(args.date, args.dry_run), require=require, health=False)
 
 
 def _daily_preview(args: argparse.Namespace) -> int:
-    from bot import app
+    from onrecord.bot import app
 
     if args.card is not None and not args.card.parent.is_dir():
         print(f"onrecord: --card: no folder {args.card.parent} to write the card in", file=sys.stderr)
@@ -267,9 +267,9 @@ def _daily_preview(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bot.question_report import report_json, report_text, run_report
-    from bot.settings import SettingsError, load_settings
-    from bot.state.unreachable import RedisUnavailableError
+    from onrecord.bot.question_report import report_json, report_text, run_report
+    from onrecord.bot.settings import SettingsError, load_settings
+    from onrecord.bot.state.unreachable import RedisUnavailableError
 
     try:
         redis_url = load_settings().redis_url
@@ -279,7 +279,7 @@ def _report(args: argparse.Namespace) -> int:
     if redis_url is None:
         print("onrecord report: REDIS_URL is not set; the question log is kept in Redis", file=sys.stderr)
         return EXIT_USAGE
-    logging.getLogger("bot.state").setLevel(logging.CRITICAL)  # the one line below says it
+    logging.getLogger("onrecord.bot.state").setLevel(logging.CRITICAL)  # the one line below says it
     try:
         found = run_report(redis_url, args.days)
     except RedisUnavailableError:
@@ -301,7 +301,7 @@ def _date(value: str) -> datetime.date:
 
 
 def _discord_sync(args: argparse.Namespace) -> int:
-    from bot.discord import sync_commands
+    from onrecord.bot.discord import sync_commands
 
     def sync(settings: Settings) -> int:
         names = asyncio.run(sync_commands(settings, args.guild))
@@ -313,7 +313,7 @@ def _discord_sync(args: argparse.Namespace) -> int:
 
 
 def _discord_invite(args: argparse.Namespace) -> int:
-    from bot.discord import invite_url
+    from onrecord.bot.discord import invite_url
 
     def invite(settings: Settings) -> int:
         print(invite_url(settings, args.client_id))
@@ -323,7 +323,7 @@ def _discord_invite(args: argparse.Namespace) -> int:
 
 
 def _slack_manifest(args: argparse.Namespace) -> int:
-    from bot.slack.manifest import manifest
+    from onrecord.bot.slack.manifest import manifest
 
     print(json.dumps(manifest(args.url), indent=2))
     return 0
@@ -355,7 +355,7 @@ def _web_url(value: str) -> str:
 
 
 def _https_url(value: str) -> str:
-    from bot.slack.manifest import events_url
+    from onrecord.bot.slack.manifest import events_url
 
     try:
         return events_url(value)
@@ -367,8 +367,8 @@ def _with_settings(command: Callable[[Settings], int], *, require_discord: bool)
     """Run a deploy step with the settings; a setting, start-up or Discord error is one line."""
     import discord
 
-    from bot.settings import SettingsError, load_settings
-    from bot.startup import StartupError
+    from onrecord.bot.settings import SettingsError, load_settings
+    from onrecord.bot.startup import StartupError
 
     try:
         settings = load_settings()
@@ -413,7 +413,7 @@ def _ask(args: argparse.Namespace) -> int:
         questions = (line.strip() for line in sys.stdin if line.strip())
     public_url: str | None = None
     if args.json and "ONRECORD_PUBLIC_URL" in os.environ:
-        from bot.settings import SettingsError, check_public_url
+        from onrecord.bot.settings import SettingsError, check_public_url
 
         try:  # checked alone: `ask` needs no other setting, so a wrong one elsewhere does not stop it
             public_url = check_public_url(os.environ["ONRECORD_PUBLIC_URL"])
@@ -427,8 +427,8 @@ def _ask(args: argparse.Namespace) -> int:
 def _ask_service(idx: index.Index, k: int, public_url: str | None) -> AnswerService:
     """The bots' answering service, on in-process state: one page of `k` results, and no limit on a
     question's length (a long one is searched by its first words, and said so)."""
-    from bot.service import AnswerService
-    from bot.state import State
+    from onrecord.bot.service import AnswerService
+    from onrecord.bot.state import State
 
     return AnswerService(
         idx, State(None), results=k, max_results=k, pages=1, max_question_chars=None, public_url=public_url
@@ -438,7 +438,7 @@ def _ask_service(idx: index.Index, k: int, public_url: str | None) -> AnswerServ
 async def _answer_each(
     service: AnswerService, questions: Iterator[str], args: argparse.Namespace, *, links: bool
 ) -> int:
-    from bot.service import AskOptions
+    from onrecord.bot.service import AskOptions
 
     options = AskOptions(k=args.k, speaker=args.speaker, episode=args.episode)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.answer import Answer, Result
+from onrecord.bot.answer import Answer, Result
 
 from .wording import format_span, said_by
 

@@ -9,11 +9,11 @@ import itertools
 import re
 from html import escape
 
-from bot.context_link import ANCHOR
-from bot.context_view import Block, ContextView
-from bot.wording import format_time
-from index.model import link_at
-from index.urls import web_url
+from onrecord.bot.context_link import ANCHOR
+from onrecord.bot.context_view import Block, ContextView
+from onrecord.bot.wording import format_time
+from onrecord.index.model import link_at
+from onrecord.index.urls import web_url
 
 __all__ = ["CONTENT_SECURITY_POLICY", "missing_page", "quote_page"]
 

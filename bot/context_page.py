@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.context_html import CONTENT_SECURITY_POLICY, missing_page, quote_page
-from bot.context_link import PREFIX, parse_span
-from bot.context_view import Direction, context_view
-from bot.wording import QUOTE_GONE, QUOTE_LINK_BAD
-from index import Index
-from index.context import DocumentText
+from onrecord.bot.context_html import CONTENT_SECURITY_POLICY, missing_page, quote_page
+from onrecord.bot.context_link import PREFIX, parse_span
+from onrecord.bot.context_view import Direction, context_view
+from onrecord.bot.wording import QUOTE_GONE, QUOTE_LINK_BAD
+from onrecord.index import Index
+from onrecord.index.context import DocumentText
 
 __all__ = ["ContextPages"]
 

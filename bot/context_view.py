@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.context_link import QuoteSpan
-from index.context import DocumentText, Sentence
-from index.model import Document
+from onrecord.bot.context_link import QuoteSpan
+from onrecord.index.context import DocumentText, Sentence
+from onrecord.index.model import Document
 
 __all__ = ["Block", "ContextView", "context_view"]
 

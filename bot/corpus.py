@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from pathlib import Path
 
 import platformdirs
 
-import index
-import seeds
-from index.store import FORMAT
+from onrecord import index
+from onrecord.index.store import FORMAT
 
 __all__ = ["default_index", "seed_files", "seeds_cache_dir"]
 
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def seed_files() -> list[Path]:
-    """The transcripts bundled with OnRecord (the package ``seeds``)."""
+    """The transcripts bundled with OnRecord (the package ``onrecord.seeds``: data files only, so a
+    namespace package whose folder is found through its path)."""
+    seeds = importlib.import_module("onrecord.seeds")
     for entry in seeds.__path__:
         folder = Path(entry)
         if folder.is_dir():

@@ -10,10 +10,10 @@ from types import TracebackType
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-import index
-from bot.context_page import ContextPages
-from bot.metrics import Metrics
-from bot.state import RedisStatus
+from onrecord import index
+from onrecord.bot.context_page import ContextPages
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.state import RedisStatus
 
 __all__ = ["HealthServer"]
 

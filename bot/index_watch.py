@@ -8,8 +8,8 @@ import gc
 import logging
 from pathlib import Path
 
-import index
-from bot.service import AnswerService
+from onrecord import index
+from onrecord.bot.service import AnswerService
 
 __all__ = ["POLL_SECONDS", "follow_index"]
 

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot.state.claims import ClaimOutcome
+from onrecord.bot.state.claims import ClaimOutcome
 
 __all__ = ["Metrics"]
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.state import QuestionStats, open_state
+from onrecord.bot.state import QuestionStats, open_state
 
 __all__ = ["TOP", "read_report", "report_json", "report_text", "run_report"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.catalogue import Catalogue
-from bot.wording import (
+from onrecord.bot.catalogue import Catalogue
+from onrecord.bot.wording import (
     NO_EPISODE,
     NO_SPEAKER,
     SPEAKER_AMBIGUOUS,

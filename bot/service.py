@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-import index
-from bot.answer import Answer, Result, Status
-from bot.catalogue import Catalogue
-from bot.context_link import context_url
-from bot.errors import OnRecordError
-from bot.filters import split_filters
-from bot.metrics import Metrics
-from bot.question import is_meaningful, normalize, who_said
-from bot.scope import Scope, scope_of
-from bot.state import PAGES_TTL, State, Vote
-from bot.wording import (
+from onrecord import index
+from onrecord.bot.answer import Answer, Result, Status
+from onrecord.bot.catalogue import Catalogue
+from onrecord.bot.context_link import context_url
+from onrecord.bot.errors import OnRecordError
+from onrecord.bot.filters import split_filters
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.question import is_meaningful, normalize, who_said
+from onrecord.bot.scope import Scope, scope_of
+from onrecord.bot.state import PAGES_TTL, State, Vote
+from onrecord.bot.wording import (
     APOLOGY,
     EMPTY,
     NO_MATCH,
@@ -34,9 +34,9 @@ from bot.wording import (
     no_match_hint,
     other_language_hint,
 )
-from index import Index
-from index.context import quote_span
-from index.quotability import QuoteCandidate, best_excerpt
+from onrecord.index import Index
+from onrecord.index.context import quote_span
+from onrecord.index.quotability import QuoteCandidate, best_excerpt
 
 __all__ = ["AnswerService", "AskOptions", "IndexChangedError", "InvalidVoteError"]
 

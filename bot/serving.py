@@ -9,10 +9,10 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from bot.daily.posting import DailyPoster
-from bot.service import AnswerService
-from bot.settings import Settings
-from bot.state import EventClaims
+from onrecord.bot.daily.posting import DailyPoster
+from onrecord.bot.service import AnswerService
+from onrecord.bot.settings import Settings
+from onrecord.bot.state import EventClaims
 
 __all__ = ["BackgroundJobs", "Serving"]
 

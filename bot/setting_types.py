@@ -14,8 +14,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, Sec
 from pydantic_core import PydanticCustomError
 from pydantic_settings import NoDecode
 
-from bot.daily.channels import DailyChannel, Platform, parse_channels, parse_time, parse_zone
-from bot.state.connect import SCHEMES, parse_redis_url
+from onrecord.bot.daily.channels import DailyChannel, Platform, parse_channels, parse_time, parse_zone
+from onrecord.bot.state.connect import SCHEMES, parse_redis_url
 
 __all__ = [
     "Count",

@@ -2,8 +2,8 @@
 
 `Settings` is a table of variables, each of a kind of value from `bot.setting_types` (its type, bounds or
 parser, and what it must be). `load_settings()` turns every missing or malformed value into a
-`SettingsError` whose message is one line naming the variable and what it expects. `python -m bot.settings`
-prints the README's table.
+`SettingsError` whose message is one line naming the variable and what it expects.
+`python -m onrecord.bot.settings` prints the README's table.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.daily.channels import DailyChannel
-from bot.errors import OnRecordError
-from bot.setting_types import (
+from onrecord.bot.daily.channels import DailyChannel
+from onrecord.bot.errors import OnRecordError
+from onrecord.bot.setting_types import (
     Count,
     DailyChannels,
     Days,

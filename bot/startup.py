@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from bot.errors import OnRecordError
+from onrecord.bot.errors import OnRecordError
 
 __all__ = ["StartupError", "listening"]
 

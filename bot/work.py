@@ -9,8 +9,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from bot.state import EventClaims
-from bot.state.claims import WORKING_TTL
+from onrecord.bot.state import EventClaims
+from onrecord.bot.state.claims import WORKING_TTL
 
 __all__ = ["DRAIN_SECONDS", "Apology", "PlatformFailure", "Work"]
 

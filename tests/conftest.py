@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 import pytest
 
 if TYPE_CHECKING:
-    import index
+    from onrecord import index
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def namespace() -> str:
 @pytest.fixture(scope="session")
 def seed_index() -> index.Index:
     """The real index over the bundled seed transcripts, built once per session."""
-    import index
+    from onrecord import index
 
     return index.build([str(REPO / "seeds")])
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.answer import Result
-from bot.daily.channels import DailyChannel, Platform
-from bot.wording import format_span
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.channels import DailyChannel, Platform
+from onrecord.bot.wording import format_span
 
 __all__ = ["CARD_SIZE", "FONT_DIRS", "Fitted", "QuoteCard", "card_channels", "fit_quote", "quote_card"]
 

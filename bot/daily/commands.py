@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.answer import Result
-from bot.daily.card import quote_card
-from bot.daily.channels import DailyChannel, Platform
-from bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
-from bot.daily.runner import Daily, posting
-from bot.startup import StartupError
-from bot.state.daily import POSTING_TTL
-from bot.wording import format_span
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.card import quote_card
+from onrecord.bot.daily.channels import DailyChannel, Platform
+from onrecord.bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
+from onrecord.bot.daily.runner import Daily, posting
+from onrecord.bot.startup import StartupError
+from onrecord.bot.state.daily import POSTING_TTL
+from onrecord.bot.wording import format_span
 
 __all__ = ["post_today", "preview"]
 

@@ -16,12 +16,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Literal, Protocol
 
-from bot.answer import Result
-from bot.daily.channels import DailyChannel, Platform
-from bot.service import AnswerService
-from bot.state import DailyLedger
-from bot.state.daily import POSTING_TTL
-from index.quotability import QuoteCandidate
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.channels import DailyChannel, Platform
+from onrecord.bot.service import AnswerService
+from onrecord.bot.state import DailyLedger
+from onrecord.bot.state.daily import POSTING_TTL
+from onrecord.index.quotability import QuoteCandidate
 
 __all__ = [
     "DAILY_MIN_SCORE",

@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.daily.channels import DailyChannel, Platform
-from bot.daily.posting import DailyPoster, DailyPosting
-from bot.daily.scheduler import DailySchedule
-from bot.service import AnswerService
-from bot.state import DailyLedger
+from onrecord.bot.daily.channels import DailyChannel, Platform
+from onrecord.bot.daily.posting import DailyPoster, DailyPosting
+from onrecord.bot.daily.scheduler import DailySchedule
+from onrecord.bot.service import AnswerService
+from onrecord.bot.state import DailyLedger
 
 __all__ = ["Daily", "daily_schedule", "posting"]
 

@@ -16,8 +16,8 @@ from typing import Protocol
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.daily.channels import DailyChannel
-from bot.daily.posting import DailyPosting
+from onrecord.bot.daily.channels import DailyChannel
+from onrecord.bot.daily.posting import DailyPosting
 
 __all__ = ["Clock", "DailySchedule", "SystemClock", "due", "trigger"]
 

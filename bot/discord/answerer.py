@@ -14,11 +14,11 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.discord.buttons import answer_view, daily_view
-from bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
-from bot.discord.rest import platform_failure, rest
-from bot.service import AnswerService, AskOptions
-from bot.wording import (
+from onrecord.bot.discord.buttons import answer_view, daily_view
+from onrecord.bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
+from onrecord.bot.discord.rest import platform_failure, rest
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.wording import (
     ALREADY_SHOWN,
     APOLOGY,
     CONTEXT_GONE,
@@ -26,7 +26,7 @@ from bot.wording import (
     FEEDBACK_THANKS,
     MORE_GONE,
 )
-from bot.work import Work
+from onrecord.bot.work import Work
 
 __all__ = ["DiscordAnswerer"]
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import discord
 from discord.ui import Button, DynamicItem, View
 
-from bot.answer import Answer
+from onrecord.bot.answer import Answer
 
 __all__ = ["ButtonHandler", "ContextButton", "MoreButton", "VoteButton", "answer_view", "daily_view"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.discord.answerer import DiscordAnswerer
-from bot.discord.buttons import ContextButton, MoreButton, VoteButton
-from bot.discord.render import NO_MENTIONS
-from bot.discord.rest import MAX_RATELIMIT_WAIT
+from onrecord.bot.discord.answerer import DiscordAnswerer
+from onrecord.bot.discord.buttons import ContextButton, MoreButton, VoteButton
+from onrecord.bot.discord.render import NO_MENTIONS
+from onrecord.bot.discord.rest import MAX_RATELIMIT_WAIT
 
 __all__ = ["PERMISSIONS", "OnRecordClient", "command_tree"]
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import discord
 
-from bot.answer import Result
-from bot.daily.card import QuoteCard, quote_card
-from bot.daily.posting import UnconfirmedPostError
-from bot.discord.buttons import daily_view
-from bot.discord.render import NO_MENTIONS, daily_message
-from bot.discord.rest import CALL_TIMEOUT, rest
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.card import QuoteCard, quote_card
+from onrecord.bot.daily.posting import UnconfirmedPostError
+from onrecord.bot.discord.buttons import daily_view
+from onrecord.bot.discord.render import NO_MENTIONS, daily_message
+from onrecord.bot.discord.rest import CALL_TIMEOUT, rest
 
 __all__ = ["DiscordDailyPoster"]
 

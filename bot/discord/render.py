@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.answer import Answer, Result
-from bot.wording import format_span, said_by
-from index.urls import web_url
+from onrecord.bot.answer import Answer, Result
+from onrecord.bot.wording import format_span, said_by
+from onrecord.index.urls import web_url
 
 __all__ = [
     "MAX_CONTENT",

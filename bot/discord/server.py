@@ -13,16 +13,16 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.daily.card import card_channels
-from bot.discord.answerer import DiscordAnswerer
-from bot.discord.client import PERMISSIONS, OnRecordClient
-from bot.discord.daily import DiscordDailyPoster
-from bot.discord.rest import platform_failure
-from bot.reconnect import until_reachable
-from bot.serving import Serving
-from bot.settings import Settings
-from bot.startup import StartupError
-from bot.work import DRAIN_SECONDS, Work
+from onrecord.bot.daily.card import card_channels
+from onrecord.bot.discord.answerer import DiscordAnswerer
+from onrecord.bot.discord.client import PERMISSIONS, OnRecordClient
+from onrecord.bot.discord.daily import DiscordDailyPoster
+from onrecord.bot.discord.rest import platform_failure
+from onrecord.bot.reconnect import until_reachable
+from onrecord.bot.serving import Serving
+from onrecord.bot.settings import Settings
+from onrecord.bot.startup import StartupError
+from onrecord.bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["check", "invite_url", "login", "point_at", "serve", "sync_commands"]
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.state.lease import Lease
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state.lease import Lease
+from onrecord.bot.state.unreachable import RedisUnavailableError
 
 __all__ = ["FeedSchedule"]
 
@@ -97,7 +97,7 @@ class FeedSchedule:
     async def _sync(self) -> None:
         command = ["feed", "sync", *self.urls, "--into", str(self.into), "--index", str(self.index)]
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *command,
+            sys.executable, "-m", "onrecord.bot", *command,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         try:

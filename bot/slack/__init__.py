@@ -1,5 +1,5 @@
 """The Slack adapter: slack-bolt listeners over the answering service, in Socket Mode or HTTP mode."""
 
-from bot.slack.server import check, serve
+from onrecord.bot.slack.server import check, serve
 
 __all__ = ["check", "serve"]

@@ -16,9 +16,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answer import Answer
-from bot.service import AnswerService, AskOptions
-from bot.slack.blocks import (
+from onrecord.bot.answer import Answer
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.slack.blocks import (
     SlackMessage,
     answer_message,
     daily_message,
@@ -27,7 +27,7 @@ from bot.slack.blocks import (
     parse_value,
     passage_message,
 )
-from bot.wording import (
+from onrecord.bot.wording import (
     ALREADY_SHOWN,
     APOLOGY,
     CONTEXT_GONE,
@@ -36,7 +36,7 @@ from bot.wording import (
     MORE_GONE,
     SLACK_INVITE,
 )
-from bot.work import Apology, Work
+from onrecord.bot.work import Apology, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
 

@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.answerer import Asked, SlackAnswerer
-from bot.slack.blocks import CONTEXT, MORE, VOTE_DOWN, VOTE_UP
+from onrecord.bot.slack.answerer import Asked, SlackAnswerer
+from onrecord.bot.slack.blocks import CONTEXT, MORE, VOTE_DOWN, VOTE_UP
 
 __all__ = ["create_app"]
 

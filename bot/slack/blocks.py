@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answer import Answer, Result
-from bot.wording import format_span, said_by
-from index.urls import web_url
+from onrecord.bot.answer import Answer, Result
+from onrecord.bot.wording import format_span, said_by
+from onrecord.index.urls import web_url
 
 __all__ = [
     "MAX_BLOCKS",

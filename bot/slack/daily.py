@@ -16,11 +16,11 @@ from collections.abc import Collection
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answer import Result
-from bot.daily.card import quote_card
-from bot.daily.posting import FollowUp, UnconfirmedPostError
-from bot.slack.blocks import daily_message
-from bot.slack.web import CALL_TIMEOUT, platform_failure
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.card import quote_card
+from onrecord.bot.daily.posting import FollowUp, UnconfirmedPostError
+from onrecord.bot.slack.blocks import daily_message
+from onrecord.bot.slack.web import CALL_TIMEOUT, platform_failure
 
 __all__ = ["SlackDailyPoster"]
 

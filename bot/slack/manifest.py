@@ -9,8 +9,8 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from bot.slack.app import COMMAND, QUOTE_COMMAND
-from bot.slack.server import EVENTS_PATH
+from onrecord.bot.slack.app import COMMAND, QUOTE_COMMAND
+from onrecord.bot.slack.server import EVENTS_PATH
 
 __all__ = ["PLACEHOLDER_URL", "events_url", "manifest"]
 

@@ -19,17 +19,17 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.daily.card import card_channels
-from bot.reconnect import until_reachable
-from bot.serving import Serving
-from bot.settings import Settings
-from bot.slack.answerer import SlackAnswerer
-from bot.slack.app import create_app
-from bot.slack.daily import SlackDailyPoster
-from bot.slack.signed import RefusedRequestError, signed_request
-from bot.slack.web import api_session, platform_failure, web_client
-from bot.startup import StartupError, listening
-from bot.work import DRAIN_SECONDS, Work
+from onrecord.bot.daily.card import card_channels
+from onrecord.bot.reconnect import until_reachable
+from onrecord.bot.serving import Serving
+from onrecord.bot.settings import Settings
+from onrecord.bot.slack.answerer import SlackAnswerer
+from onrecord.bot.slack.app import create_app
+from onrecord.bot.slack.daily import SlackDailyPoster
+from onrecord.bot.slack.signed import RefusedRequestError, signed_request
+from onrecord.bot.slack.web import api_session, platform_failure, web_client
+from onrecord.bot.startup import StartupError, listening
+from onrecord.bot.work import DRAIN_SECONDS, Work
 
 __all__ = ["EVENTS_PATH", "check", "serve"]
 

@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings
+from onrecord.bot.settings import Settings
 
 __all__ = ["CALL_TIMEOUT", "api_session", "platform_failure", "web_client"]
 

@@ -46,16 +46,16 @@ import logging
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
-from bot.state.answers import PAGES_TTL, AnswerStore, LocalAnswers, RedisAnswers
-from bot.state.claims import EventClaims, LocalClaims, RedisClaims
-from bot.state.daily import DailyLedger, LedgerUnavailableError, LocalDailyLedger, RedisDailyLedger
-from bot.state.lease import Lease, LocalLease, RedisLease
-from bot.state.questions import LocalQuestionCounts, QuestionLog, QuestionStats, RedisQuestionCounts
-from bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
-from bot.state.votes import LocalVotes, RedisVotes, Vote, Votes
+from onrecord.bot.state.answers import PAGES_TTL, AnswerStore, LocalAnswers, RedisAnswers
+from onrecord.bot.state.claims import EventClaims, LocalClaims, RedisClaims
+from onrecord.bot.state.daily import DailyLedger, LedgerUnavailableError, LocalDailyLedger, RedisDailyLedger
+from onrecord.bot.state.lease import Lease, LocalLease, RedisLease
+from onrecord.bot.state.questions import LocalQuestionCounts, QuestionLog, QuestionStats, RedisQuestionCounts
+from onrecord.bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
+from onrecord.bot.state.votes import LocalVotes, RedisVotes, Vote, Votes
 
 if TYPE_CHECKING:
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = [
     "PAGES_TTL",
@@ -162,7 +162,7 @@ def open_state(
     if redis_url is None:
         log.info("REDIS_URL is not set: state is kept in this process only (single-process mode)")
         return State(None, rate_limit=rate_limit, namespace=namespace, question_log_days=question_log_days)
-    from bot.state.link import RedisLink  # (here: in-process state never loads the Redis client)
+    from onrecord.bot.state.link import RedisLink  # (here: in-process state never loads the Redis client)
 
     link = RedisLink(redis_url, timeout=timeout, patience=patience, backoff=backoff)
     return State(link, rate_limit=rate_limit, namespace=namespace, question_log_days=question_log_days)

@@ -22,13 +22,13 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from typing import TYPE_CHECKING, Literal
 
-from bot.state.memory import Clock, ExpiringStore
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state.memory import Clock, ExpiringStore
+from onrecord.bot.state.unreachable import RedisUnavailableError
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = ["CLAIM_TTL", "WORKING_TTL", "ClaimOutcome", "EventClaims", "LocalClaims", "RedisClaims"]
 

@@ -22,13 +22,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from bot.state.memory import Clock, ExpiringStore
-from bot.state.unreachable import RedisUnavailableError, text
+from onrecord.bot.state.memory import Clock, ExpiringStore
+from onrecord.bot.state.unreachable import RedisUnavailableError, text
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = [
     "POSTED_TTL",

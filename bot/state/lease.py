@@ -12,7 +12,7 @@ import secrets
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = ["Lease", "LocalLease", "RedisLease"]
 

@@ -34,8 +34,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.state.connect import close, connect, parse_redis_url
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state.connect import close, connect, parse_redis_url
+from onrecord.bot.state.unreachable import RedisUnavailableError
 
 __all__ = ["RedisLink", "Resync"]
 

@@ -20,13 +20,13 @@ from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.state.memory import Clock, ExpiringStore
-from bot.state.unreachable import RedisUnavailableError, text
+from onrecord.bot.state.memory import Clock, ExpiringStore
+from onrecord.bot.state.unreachable import RedisUnavailableError, text
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = ["LocalQuestionCounts", "QuestionCounts", "QuestionLog", "QuestionStats", "RedisQuestionCounts"]
 

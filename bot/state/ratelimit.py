@@ -12,11 +12,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.state.memory import Clock, ExpiringStore
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state.memory import Clock, ExpiringStore
+from onrecord.bot.state.unreachable import RedisUnavailableError
 
 if TYPE_CHECKING:
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = ["LocalRateLimiter", "RateDecision", "RateLimiter", "RedisRateLimiter"]
 

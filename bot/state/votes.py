@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from bot.state.memory import Clock, ExpiringStore
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state.memory import Clock, ExpiringStore
+from onrecord.bot.state.unreachable import RedisUnavailableError
 
 if TYPE_CHECKING:
-    from bot.state.link import RedisLink
+    from onrecord.bot.state.link import RedisLink
 
 __all__ = ["FEEDBACK_TTL", "LocalVotes", "RedisVotes", "Vote", "Votes"]
 

@@ -23,13 +23,13 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-import index
-from bot.answer import Result
-from bot.daily.card import quote_card
-from bot.health import HealthServer
-from bot.metrics import Metrics
-from bot.service import AnswerService
-from bot.state import State
+from onrecord import index
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.card import quote_card
+from onrecord.bot.health import HealthServer
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.service import AnswerService
+from onrecord.bot.state import State
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "seeds"

@@ -8,15 +8,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.readers.captions import read_captions
-from index.readers.cleaning import collapse_repeats, decode
-from index.readers.episodes import TABLE_NAME
-from index.readers.html_transcript import read_html
-from index.readers.json_transcript import read_json
-from index.readers.markdown import read_markdown
-from index.readers.metadata import Parsed, TranscriptFormatError, build_transcript
-from index.readers.plain import read_plain
-from index.transcript import Segment, Transcript, TranscriptError
+from onrecord.index.readers.captions import read_captions
+from onrecord.index.readers.cleaning import collapse_repeats, decode
+from onrecord.index.readers.episodes import TABLE_NAME
+from onrecord.index.readers.html_transcript import read_html
+from onrecord.index.readers.json_transcript import read_json
+from onrecord.index.readers.markdown import read_markdown
+from onrecord.index.readers.metadata import Parsed, TranscriptFormatError, build_transcript
+from onrecord.index.readers.plain import read_plain
+from onrecord.index.transcript import Segment, Transcript, TranscriptError
 
 __all__ = [
     "NOT_A_TRANSCRIPT",

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from index.readers.cleaning import clean_text, split_speaker_changes
-from index.readers.metadata import Parsed
-from index.readers.speakers import match_label, recurring_labels
-from index.readers.times import parse_time
-from index.transcript import Segment
+from onrecord.index.readers.cleaning import clean_text, split_speaker_changes
+from onrecord.index.readers.metadata import Parsed
+from onrecord.index.readers.speakers import match_label, recurring_labels
+from onrecord.index.readers.times import parse_time
+from onrecord.index.transcript import Segment
 
 _TIME = r"(?:\d+:)?\d+:\d{1,2}(?:[.,]\d+)?"
 # Splitting at timing lines gives: header, start, end, cue body, start, end, cue body...

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from index.transcript import Segment
+from onrecord.index.transcript import Segment
 
 _SAMPLE = 8192
 _MAX_CONTROL_RATIO = 0.1

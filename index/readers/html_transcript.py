@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from index.readers.cleaning import clean_text
-from index.readers.metadata import Parsed
-from index.readers.speakers import label_segments
-from index.readers.times import parse_time
-from index.transcript import Segment
+from onrecord.index.readers.cleaning import clean_text
+from onrecord.index.readers.metadata import Parsed
+from onrecord.index.readers.speakers import label_segments
+from onrecord.index.readers.times import parse_time
+from onrecord.index.transcript import Segment
 
 _TIME = re.compile(r"\d+(?::\d{1,2}){1,2}(?:[.,]\d+)?")
 _CAPTURED = frozenset({"cite", "time", "title"})

@@ -19,10 +19,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from index.readers.cleaning import clean_text
-from index.readers.metadata import Parsed, TranscriptFormatError
-from index.readers.times import parse_time, plausible
-from index.transcript import Segment
+from onrecord.index.readers.cleaning import clean_text
+from onrecord.index.readers.metadata import Parsed, TranscriptFormatError
+from onrecord.index.readers.times import parse_time, plausible
+from onrecord.index.transcript import Segment
 
 _SENTENCE_END = tuple(".!?…")
 _CLOSING_QUOTES = "\"'”’)]"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.readers.cleaning import clean_text, is_debris
-from index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
-from index.readers.speakers import recurring_labels
-from index.readers.times import parse_time
-from index.transcript import Segment
+from onrecord.index.readers.cleaning import clean_text, is_debris
+from onrecord.index.readers.metadata import Parsed, apply_keys, is_url, parse_front_matter
+from onrecord.index.readers.speakers import recurring_labels
+from onrecord.index.readers.times import parse_time
+from onrecord.index.transcript import Segment
 
 _MARK = r"\\*\[\\*(\d{1,3}(?::\d{1,2}){1,3}(?:\.\d{1,3})?)(?:\\*\])?"  # the closing ] is sometimes lost
 _TIME_MARK = re.compile(_MARK)

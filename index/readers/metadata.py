@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.readers.cleaning import drop_bidi_controls
-from index.readers.episodes import episode_keys
-from index.transcript import Segment, Transcript
-from index.urls import web_url
+from onrecord.index.readers.cleaning import drop_bidi_controls
+from onrecord.index.readers.episodes import episode_keys
+from onrecord.index.transcript import Segment, Transcript
+from onrecord.index.urls import web_url
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.readers import read_transcript
-from index.transcript import TranscriptError
+from onrecord.index.readers import read_transcript
+from onrecord.index.transcript import TranscriptError
 
 __all__ = ["Merged", "one_per_episode"]
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.readers.cleaning import (
+from onrecord.index.readers.cleaning import (
     clean_text,
     drop_rollup,
     fix_asr_hyphens,
     is_debris,
     split_speaker_changes,
 )
-from index.readers.markdown import looks_like_markdown, read_markdown
-from index.readers.metadata import Parsed, is_url
-from index.readers.speakers import recurring_labels
-from index.transcript import Segment
+from onrecord.index.readers.markdown import looks_like_markdown, read_markdown
+from onrecord.index.readers.metadata import Parsed, is_url
+from onrecord.index.readers.speakers import recurring_labels
+from onrecord.index.transcript import Segment
 
 _MAX_TITLE = 150
 _MAX_HEADING = 60

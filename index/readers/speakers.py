@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from index.readers.times import parse_time
-from index.transcript import Segment
+from onrecord.index.readers.times import parse_time
+from onrecord.index.transcript import Segment
 
 __all__ = ["Label", "label_segments", "match_label", "recurring_labels"]
 

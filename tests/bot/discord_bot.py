@@ -11,8 +11,8 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
-from bot.app import Runtime, build_runtime, serving
-from bot.discord import serve
+from onrecord.bot.app import Runtime, build_runtime, serving
+from onrecord.bot.discord import serve
 from tests.bot.environment import settings_from
 from tests.standins.discord_api import DiscordStandIn
 

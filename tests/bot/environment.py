@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.settings import Settings, env_name, load_settings
+from onrecord.bot.settings import Settings, env_name, load_settings
 
 
 def settings_from(env: Mapping[str, str], env_file: str | None = None) -> Settings:

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import Runtime, build_runtime, serving
-from bot.slack import serve
+from onrecord.bot.app import Runtime, build_runtime, serving
+from onrecord.bot.slack import serve
 from tests.bot.environment import settings_from
 from tests.standins.slack import SlackStandIn, signed_headers
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import index
-from bot.answer import Answer
-from bot.question import normalize
-from bot.service import AnswerService
-from bot.state import State
+from onrecord import index
+from onrecord.bot.answer import Answer
+from onrecord.bot.question import normalize
+from onrecord.bot.service import AnswerService
+from onrecord.bot.state import State
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.state import State, open_state
-from bot.work import Work
+from onrecord.bot.state import State, open_state
+from onrecord.bot.work import Work
 from tests.conftest import Poll
 
 DAY = dt.date(2026, 12, 2)

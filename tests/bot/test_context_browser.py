@@ -19,13 +19,13 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-import index
-from bot.health import HealthServer
-from bot.metrics import Metrics
-from bot.service import AnswerService, AskOptions
-from bot.state import State
-from bot.wording import QUOTE_GONE
-from index.quotes import ELLIPSIS
+from onrecord import index
+from onrecord.bot.health import HealthServer
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.state import State
+from onrecord.bot.wording import QUOTE_GONE
+from onrecord.index.quotes import ELLIPSIS
 from tests.bot.episode import CUES, HOSTILE_CUE, QUESTION, QUOTE, QUOTED_CUE, TITLE, VIDEO, speaker
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -14,18 +14,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-import index
-from bot.app import build_runtime
-from bot.context_html import CONTENT_SECURITY_POLICY
-from bot.context_link import context_path
-from bot.health import HealthServer
-from bot.metrics import Metrics
-from bot.service import AnswerService, AskOptions
-from bot.state import State
-from bot.wording import QUOTE_GONE
-from index.context import DocumentText
-from index.quotes import ELLIPSIS
-from index.transcript import Segment, Transcript
+from onrecord import index
+from onrecord.bot.app import build_runtime
+from onrecord.bot.context_html import CONTENT_SECURITY_POLICY
+from onrecord.bot.context_link import context_path
+from onrecord.bot.health import HealthServer
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.state import State
+from onrecord.bot.wording import QUOTE_GONE
+from onrecord.index.context import DocumentText
+from onrecord.index.quotes import ELLIPSIS
+from onrecord.index.transcript import Segment, Transcript
 from tests.bot.environment import settings_from
 from tests.bot.episode import HOSTILE, QUESTION, QUOTE, TITLE, VIDEO, write_episode
 

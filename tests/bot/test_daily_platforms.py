@@ -19,8 +19,8 @@ import discord
 import pytest
 from PIL import Image
 
-import index
-from bot.daily.card import CARD_SIZE
+from onrecord import index
+from onrecord.bot.daily.card import CARD_SIZE
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env

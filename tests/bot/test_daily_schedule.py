@@ -19,14 +19,14 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
-import index
-from bot.answer import Result
-from bot.daily.channels import DailyChannel
-from bot.daily.posting import DailyPoster, DailyPosting
-from bot.daily.scheduler import DailySchedule, due, trigger
-from bot.service import AnswerService
-from bot.slack.daily import SlackDailyPoster
-from bot.state import State, open_state
+from onrecord import index
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.channels import DailyChannel
+from onrecord.bot.daily.posting import DailyPoster, DailyPosting
+from onrecord.bot.daily.scheduler import DailySchedule, due, trigger
+from onrecord.bot.service import AnswerService
+from onrecord.bot.slack.daily import SlackDailyPoster
+from onrecord.bot.state import State, open_state
 from tests.conftest import Poll, RedisServer
 from tests.standins.slack import SlackStandIn
 

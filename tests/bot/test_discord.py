@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord.render import MAX_EMBED_TEXT, MAX_EMBEDS
+from onrecord.bot.discord.render import MAX_EMBED_TEXT, MAX_EMBEDS
 from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Request
@@ -255,7 +255,8 @@ async def test_without_thread_permission_it_replies_and_a_failure_is_apologised_
         _, apology = await discord_api.wait_requests("POST", channel, count=2)
     assert apology.json["content"].startswith("Sorry, something went wrong")
     assert apology.json["allowed_mentions"] == NO_PINGS
-    assert any(r.exc_info for r in caplog.records if r.name == "bot.work")  # the trace went to the log
+    traced = [r for r in caplog.records if r.name == "onrecord.bot.work" and r.exc_info]
+    assert traced  # the trace went to the log
     caplog.clear()
 
 

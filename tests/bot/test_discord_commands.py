@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import discord
 
-from bot.discord.client import PERMISSIONS
+from onrecord.bot.discord.client import PERMISSIONS
 from tests.bot.discord_bot import TOKEN
 from tests.conftest import RedisServer
 from tests.standins.discord_api import DiscordStandIn

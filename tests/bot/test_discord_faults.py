@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.state.claims import WORKING_TTL
-from bot.wording import CONTEXT_SHOWN
+from onrecord.bot.state.claims import WORKING_TTL
+from onrecord.bot.wording import CONTEXT_SHOWN
 from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
 from tests.conftest import Poll, RedisServer
 from tests.standins.discord_api import DiscordStandIn

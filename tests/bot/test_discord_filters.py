@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import index
+from onrecord import index
 from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
 from tests.conftest import RedisServer
 from tests.standins.discord_api import DiscordStandIn

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, Result
-from bot.discord.render import MAX_CONTENT, MAX_EMBED_TEXT, MAX_EMBEDS, answer_message, quote_message
+from onrecord.bot.answer import Answer, Result
+from onrecord.bot.discord.render import MAX_CONTENT, MAX_EMBED_TEXT, MAX_EMBEDS, answer_message, quote_message
 
 if TYPE_CHECKING:
-    import index
+    from onrecord import index
 
 
 def _answer(seed_index: index.Index, k: int, **changes: object) -> Answer:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-import index
+from onrecord import index
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.cli.test_feed_sync import item, rss
 from tests.conftest import Poll, RedisServer
@@ -93,7 +93,7 @@ async def test_replicas_sync_the_feed_one_at_a_time_and_answer_from_new_episodes
     caplog: pytest.LogCaptureFixture,
     until: Poll,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.feeds.schedule")
+    caplog.set_level(logging.INFO, logger="onrecord.bot.feeds.schedule")
     transcripts, served = tmp_path / "transcripts", tmp_path / "index"
     transcripts.mkdir()
     for seed in SEEDS.glob("*.txt"):  # the transcripts the bots answer from before the feed's

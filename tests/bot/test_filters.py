@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.filters import Filters, match_name, split_filters
-from bot.question import who_said
+from onrecord.bot.filters import Filters, match_name, split_filters
+from onrecord.bot.question import who_said
 
 SPEAKERS = ["Maya Lindqvist", "Renée Dubois", "Oskar Berg", "Oskar Nilsson", "Lex", "Lex Fridman"]
 

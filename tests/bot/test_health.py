@@ -16,14 +16,14 @@ from typing import IO, TYPE_CHECKING
 import aiohttp
 import pytest
 
-import index
-from bot.app import Runtime, build_runtime, load_index, run
-from bot.health import HealthServer
-from bot.logs import configure_logging
-from bot.metrics import Metrics
-from bot.service import AnswerService
-from bot.startup import StartupError
-from bot.state import State
+from onrecord import index
+from onrecord.bot.app import Runtime, build_runtime, load_index, run
+from onrecord.bot.health import HealthServer
+from onrecord.bot.logs import configure_logging
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.service import AnswerService
+from onrecord.bot.startup import StartupError
+from onrecord.bot.state import State
 from tests.bot.environment import settings_from
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def json_logs() -> Iterator[io.StringIO]:
 
 
 def test_logs_are_json_lines(json_logs: io.StringIO) -> None:
-    log = logging.getLogger("bot.test")
+    log = logging.getLogger("onrecord.bot.test")
     log.info("answered %s", "q1", extra={"answer_id": "abc"})
     try:
         raise ValueError("boom")
@@ -142,7 +142,7 @@ def terminal() -> Iterator[tuple[IO[str], int]]:
 
 
 def _log_a_warning_and_an_error(stream: IO[str], reader: int) -> list[str]:
-    log = logging.getLogger("bot.test")
+    log = logging.getLogger("onrecord.bot.test")
     for emit in (log.warning, log.error):
         try:
             raise ConnectionError("network is unreachable")
@@ -162,7 +162,7 @@ def test_logs_on_a_terminal_are_plain_lines_with_tracebacks_only_for_errors(
     stream, reader = terminal
     configure_logging("INFO", stream)
     lines = _log_a_warning_and_an_error(stream, reader)
-    tail = "bot.test: cannot reach Slack (attempt=3): ConnectionError: network is unreachable"
+    tail = "onrecord.bot.test: cannot reach Slack (attempt=3): ConnectionError: network is unreachable"
     assert lines[0].endswith(f"WARNING {tail}") and lines[1].endswith(f"ERROR {tail}")
     assert lines[2] == "Traceback (most recent call last):" and len(lines) > 3
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import index
+from onrecord import index
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env

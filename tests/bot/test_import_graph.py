@@ -12,13 +12,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _imported(path: Path) -> Iterator[str]:
-    """Every module a file imports, at the top or inside a function (absolute imports: the code's rule)."""
+    """Every module a file imports, at the top or inside a function (absolute imports: the code's rule),
+    named inside the `onrecord` package (`onrecord.bot.slack` is `bot.slack`)."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        yield from (name.removeprefix("onrecord.") for name in names)
 
 
 def _part(module: str) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import index
+from onrecord import index
 from tests.bot.slack_bot import bot_env, slack_bot
 from tests.conftest import Poll, RedisServer
 from tests.standins.slack import SlackStandIn
@@ -52,7 +52,7 @@ async def test_the_bot_switches_to_an_index_rebuilt_in_place_between_questions(
     caplog: pytest.LogCaptureFixture,
     until: Poll,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.index_watch")
+    caplog.set_level(logging.INFO, logger="onrecord.bot.index_watch")
     served = tmp_path / "served"
     seed_index.save(served)
     async with slack_bot(bot_env(slack, served, redis_server.url)) as bot:
@@ -93,7 +93,7 @@ async def test_a_new_version_that_cannot_be_loaded_leaves_the_bot_on_the_old_one
     caplog: pytest.LogCaptureFixture,
     until: Poll,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.index_watch")
+    caplog.set_level(logging.INFO, logger="onrecord.bot.index_watch")
     served = tmp_path / "served"
     seed_index.save(served)
     async with slack_bot(bot_env(slack, served, redis_server.url)) as bot:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.reconnect
+from onrecord.bot import reconnect
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.slack_bot import free_port, slack_bot
 from tests.standins.discord_api import DiscordStandIn
@@ -19,8 +19,8 @@ from tests.standins.slack_payloads import mention_event
 
 @pytest.fixture(autouse=True)
 def short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.reconnect, "FIRST_PAUSE", 0.1)
-    monkeypatch.setattr(bot.reconnect, "LONGEST_PAUSE", 0.5)
+    monkeypatch.setattr(reconnect, "FIRST_PAUSE", 0.1)
+    monkeypatch.setattr(reconnect, "LONGEST_PAUSE", 0.5)
 
 
 async def _tries_logged(caplog: pytest.LogCaptureFixture, platform: str, count: int) -> None:
@@ -28,7 +28,8 @@ async def _tries_logged(caplog: pytest.LogCaptureFixture, platform: str, count: 
     own retries, a few seconds: up to two minutes on a loaded machine)."""
     said = f"cannot reach {platform} ("
     for _ in range(2400):
-        if sum(r.name == "bot.reconnect" and said in r.getMessage() for r in caplog.records) >= count:
+        said_it = [r for r in caplog.records if r.name == "onrecord.bot.reconnect" and said in r.getMessage()]
+        if len(said_it) >= count:
             return
         await asyncio.sleep(0.05)
     pytest.fail(f"the bot did not say {count} times that it cannot reach {platform}")

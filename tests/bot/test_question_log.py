@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import pytest
 from redis.asyncio import Redis
 
-import index
-from bot.service import AnswerService, AskOptions
-from bot.state import QuestionLog, QuestionStats, State, open_state
-from bot.state.link import RedisLink
-from bot.state.questions import RedisQuestionCounts
+from onrecord import index
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.state import QuestionLog, QuestionStats, State, open_state
+from onrecord.bot.state.link import RedisLink
+from onrecord.bot.state.questions import RedisQuestionCounts
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env, slack_bot

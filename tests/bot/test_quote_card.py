@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageFont
 
-from bot.answer import Result
-from bot.daily.card import CARD_SIZE, FONT_DIRS, MAX_ALT_TEXT, card_channels, fit_quote, quote_card
-from bot.daily.channels import parse_channels
+from onrecord.bot.answer import Result
+from onrecord.bot.daily.card import CARD_SIZE, FONT_DIRS, MAX_ALT_TEXT, card_channels, fit_quote, quote_card
+from onrecord.bot.daily.channels import parse_channels
 
 SHORT = "Trust is built in drops and lost in buckets."
 TEXT_WIDTH = CARD_SIZE[0] - 2 * 96

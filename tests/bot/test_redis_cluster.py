@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio.cluster import RedisCluster
 
-from bot.state import RateDecision, open_state
-from bot.state.link import RedisLink
-from bot.state.unreachable import RedisUnavailableError
+from onrecord.bot.state import RateDecision, open_state
+from onrecord.bot.state.link import RedisLink
+from onrecord.bot.state.unreachable import RedisUnavailableError
 from tests.bot.slack_bot import free_port
 from tests.bot.test_slack_processes import QUESTIONS, replicas
 from tests.conftest import Poll

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import open_state
+from onrecord.bot.state import open_state
 from tests.bot.slack_bot import free_port
 
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from redis.asyncio import Redis
 
-import index
-from bot.answer import Answer
-from bot.metrics import Metrics
-from bot.question import normalize
-from bot.service import AnswerService, AskOptions, IndexChangedError, InvalidVoteError
-from bot.state import State, open_state
+from onrecord import index
+from onrecord.bot.answer import Answer
+from onrecord.bot.metrics import Metrics
+from onrecord.bot.question import normalize
+from onrecord.bot.service import AnswerService, AskOptions, IndexChangedError, InvalidVoteError
+from onrecord.bot.state import State, open_state
 
 if TYPE_CHECKING:
     from conftest import Poll, RedisServer

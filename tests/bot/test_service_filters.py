@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import index
-from bot.service import AnswerService, AskOptions
-from bot.slack.blocks import more_value
-from bot.state import State, open_state
+from onrecord import index
+from onrecord.bot.service import AnswerService, AskOptions
+from onrecord.bot.slack.blocks import more_value
+from onrecord.bot.state import State, open_state
 from tests.conftest import RedisServer
 
 SPEAKERS = Path(__file__).resolve().parents[1] / "data" / "speakers"

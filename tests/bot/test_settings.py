@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, env_name, settings_table
-from bot.state.connect import parse_redis_url
+from onrecord.bot.settings import Settings, SettingsError, env_name, settings_table
+from onrecord.bot.state.connect import parse_redis_url
 from tests.bot.environment import settings_from
 
 REPO = Path(__file__).resolve().parents[2]
@@ -234,12 +234,13 @@ def test_readme_holds_the_generated_table() -> None:
     start, end = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
     assert start in readme and end in readme, f"README.md needs {start} … {end} around the table"
     table = readme.split(start, 1)[1].split(end, 1)[0].strip()
-    assert table == settings_table(), "README's table is stale: paste the output of `python -m bot.settings`"
+    stale = "README's table is stale: paste the output of `python -m onrecord.bot.settings`"
+    assert table == settings_table(), stale
 
 
 def test_the_table_command() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bot.settings"], cwd=REPO, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "onrecord.bot.settings"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == settings_table()
     assert out.count("\n| `") == len(settings_table().splitlines()) - 2

@@ -10,11 +10,18 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, Result
-from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION, answer_message, more_value, notice_message, parse_value
+from onrecord.bot.answer import Answer, Result
+from onrecord.bot.slack.blocks import (
+    MAX_BLOCKS,
+    MAX_SECTION,
+    answer_message,
+    more_value,
+    notice_message,
+    parse_value,
+)
 
 if TYPE_CHECKING:
-    import index
+    from onrecord import index
 
 # Anything Slack would read as markup: a mention, broadcast, channel or link, or an entity we did not write.
 _LIVE = re.compile(r"<[@!#]|<(?!https?://)[^&]")

@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl
 import pytest
 from redis.asyncio import Redis
 
-from bot.state.claims import WORKING_TTL
-from bot.wording import CONTEXT_GONE, CONTEXT_SHOWN
+from onrecord.bot.state.claims import WORKING_TTL
+from onrecord.bot.wording import CONTEXT_GONE, CONTEXT_SHOWN
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer
 from tests.standins.slack import Call, SlackStandIn

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import index
+from onrecord import index
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import RedisServer
 from tests.standins.slack import Call, SlackStandIn

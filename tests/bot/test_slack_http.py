@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
+from onrecord.bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.held_slack import HeldSlack

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.slack.app import COMMAND, QUOTE_COMMAND
-from bot.slack.manifest import PLACEHOLDER_URL, manifest
-from bot.slack.server import EVENTS_PATH
+from onrecord.bot.slack.app import COMMAND, QUOTE_COMMAND
+from onrecord.bot.slack.manifest import PLACEHOLDER_URL, manifest
+from onrecord.bot.slack.server import EVENTS_PATH
 
 SLACK = Path(__file__).resolve().parents[2] / "slack"
 

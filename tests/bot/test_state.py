@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import pytest
 from redis.asyncio import Redis
 
-from bot.state import State, open_state
-from bot.state.answers import AnswerStore, LocalAnswers, RedisAnswers
-from bot.state.link import RedisLink
-from bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
-from bot.state.votes import LocalVotes, RedisVotes, Votes
+from onrecord.bot.state import State, open_state
+from onrecord.bot.state.answers import AnswerStore, LocalAnswers, RedisAnswers
+from onrecord.bot.state.link import RedisLink
+from onrecord.bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
+from onrecord.bot.state.votes import LocalVotes, RedisVotes, Votes
 
 if TYPE_CHECKING:
     from conftest import Poll, RedisServer
@@ -65,7 +65,7 @@ async def test_a_working_claim_expires_so_a_dead_owners_event_is_answered(
 
 CLAIM_SCRIPT = """
 import asyncio, sys
-from bot.state import open_state
+from onrecord.bot.state import open_state
 
 async def main() -> None:
     async with open_state(sys.argv[1], namespace=sys.argv[2]) as state:
@@ -221,7 +221,7 @@ async def test_redis_outage_degrades_then_recovers(
         assert await state.ping() and state.redis_status == "ok"
         assert await state.votes.vote("a", "u1", "up")
         redis_server.stop()
-        with caplog.at_level(logging.WARNING, logger="bot.state"):
+        with caplog.at_level(logging.WARNING, logger="onrecord.bot.state"):
             assert await state.answers.get("q") is None
             assert state.redis_status == "ok"  # one refusal is not an outage
             # The claim tries Redis until the link gives up on it, then holds in this process.
@@ -314,7 +314,7 @@ async def test_a_hanging_redis_costs_a_claim_its_patience_and_raises_nothing(
 
 
 async def test_in_process_mode_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.state"):
+    with caplog.at_level(logging.INFO, logger="onrecord.bot.state"):
         async with open_state(None) as state:
             assert state.redis_status == "disabled"
             assert not await state.ping()

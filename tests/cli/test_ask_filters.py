@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.wording import EMPTY
+from onrecord.bot.wording import EMPTY
 from tests.cli.test_onrecord_command import run
 
 SPEAKERS = Path(__file__).resolve().parents[1] / "data" / "speakers"

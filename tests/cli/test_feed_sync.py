@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-import index
+from onrecord import index
 
 ONRECORD = shutil.which("onrecord", path=str(Path(sys.executable).parent)) or "onrecord"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 from pathlib import Path
 
@@ -66,13 +67,16 @@ def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
     where = _run(
         installed / "python",
         "-c",
-        "import bot, index; print(bot.__file__, index.__file__)",
+        "import importlib.util as u; from onrecord import bot, index, seeds;"
+        "print(bot.__file__, index.__file__, *seeds.__path__, u.find_spec('bot'), u.find_spec('index'))",
         env=env,
         cwd=tmp_path,
     )
+    assert where.returncode == 0, where.stderr
     assert (
         str(REPO) not in where.stdout and str(installed.parent) in where.stdout
     )  # the wheel, not the checkout
+    assert where.stdout.split()[-2:] == ["None", "None"]  # no generic top-level `bot` or `index` installed
 
     built = _run(installed / "onrecord", "index", "build", "--out", tmp_path / "index", env=env, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -104,3 +108,20 @@ def test_the_installed_wheel_answers_and_passes_both_start_up_checks(
         cwd=tmp_path,
     )
     assert discord.returncode == 0 and "Redis ok" in discord.stdout, discord.stderr
+
+
+def test_every_package_folder_is_installed_under_onrecord() -> None:
+    """`package-dir` maps folders to names one by one, so a new subpackage must be listed, or the wheel
+    (and the Docker image) would lack it while the checkout still works."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    folders = {
+        "onrecord." + ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("index", "bot")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert folders | {"onrecord.seeds"} == set(setuptools["packages"])
+    assert setuptools["package-dir"] == {
+        "onrecord.index": "index",
+        "onrecord.bot": "bot",
+        "onrecord.seeds": "seeds",
+    }

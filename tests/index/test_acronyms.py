@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.acronyms import NEAR, count_rows, mine_acronyms
+from onrecord.index.acronyms import NEAR, count_rows, mine_acronyms
 
 TERMS = sorted(["rl", "reinforc", "learn", "robot", "lab", "ai", "artifici", "intellig", "agi", "x"])
 

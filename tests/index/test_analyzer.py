@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from index.analyzer import Analyzer
+from onrecord.index.analyzer import Analyzer
 
 
 def test_case_width_and_stop_words_are_normalized_away() -> None:

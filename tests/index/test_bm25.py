@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-import index
-from index.bm25 import BM25Params, build_postings, top_k
+from onrecord import index
+from onrecord.index.bm25 import BM25Params, build_postings, top_k
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.builder import build_data
-from index.store import IndexData
+from onrecord.index.builder import build_data
+from onrecord.index.store import IndexData
 
 DATA = Path(__file__).parent.parent / "data" / "transcripts"
 SEEDS = Path(__file__).parent.parent.parent / "seeds"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import index
+from onrecord import index
 
 
 def test_sound_alikes_alone_are_nothing_on_record(seed_index: index.Index) -> None:

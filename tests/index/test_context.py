@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import index
-from index.context import DocumentText, quote_span
-from index.quotes import ELLIPSIS
-from index.sentences import document_text
-from index.transcript import Segment, Transcript
+from onrecord import index
+from onrecord.index.context import DocumentText, quote_span
+from onrecord.index.quotes import ELLIPSIS
+from onrecord.index.sentences import document_text
+from onrecord.index.transcript import Segment, Transcript
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = ("what is trust", "why did he leave openai", "age of research", "robots in the home", "人类学习")

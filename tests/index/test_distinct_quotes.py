@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-import index
-from index.transcript import Segment, Transcript
+from onrecord import index
+from onrecord.index.transcript import Segment, Transcript
 
 FILLER = "The afternoon went on with talk about the weather, the roads and the price of bread in town."
 STRIPES = "Zebra stripes confuse the giraffe watching from the ridge, or so the old guide kept telling us."

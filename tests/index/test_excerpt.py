@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import index
-from index.quotability import best_excerpt, quotability
+from onrecord import index
+from onrecord.index.quotability import best_excerpt, quotability
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index import language
+from onrecord.index import language
 
 
 def test_warming_loads_the_model_that_questions_then_use() -> None:

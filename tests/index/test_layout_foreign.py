@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import index
+from onrecord import index
 
 
 def test_a_folder_with_another_programs_manifest_is_not_replaced(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import index
+from onrecord import index
 
 LINES = ["Owls hunt at night and fly without a sound.", "Their feathers have soft fringed edges."]
 SRT = "".join(

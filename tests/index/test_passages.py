@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.passages import PASSAGE_CHARS, windows
+from onrecord.index.passages import PASSAGE_CHARS, windows
 
 
 def greedy_windows(lengths: list[int], target: int) -> list[tuple[int, int]]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import index
-from index.analyzer import Analyzer
-from index.query import analyze_question
-from index.transcript import Segment, Transcript
+from onrecord import index
+from onrecord.index.analyzer import Analyzer
+from onrecord.index.query import analyze_question
+from onrecord.index.transcript import Segment, Transcript
 
 # Made-up shows: long enough that an episode's opening and its conversation are different passages.
 _FILLER = [

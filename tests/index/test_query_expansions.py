@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-import index
-from index.analyzer import Analyzer
-from index.query import (
+from onrecord import index
+from onrecord.index.analyzer import Analyzer
+from onrecord.index.query import (
     EXPANSION_WEIGHT,
     FRAME_WEIGHT,
     FUZZY_WEIGHT,

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index
-from index.passages import windows
-from index.quotability import (
+from onrecord import index
+from onrecord.index.passages import windows
+from onrecord.index.quotability import (
     DEFAULT_MIN_SCORE,
     MAX_CHARS,
     MAX_SENTENCES,
@@ -27,9 +27,9 @@ from index.quotability import (
     QuoteCandidate,
     quotability,
 )
-from index.quotability.candidates import document_quotes
-from index.readers import read_transcript
-from index.sentences import split_sentences
+from onrecord.index.quotability.candidates import document_quotes
+from onrecord.index.readers import read_transcript
+from onrecord.index.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = REPO.parent / "shared" / "corpora"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import index
-from index.analyzer import Analyzer, word_spans, words
-from index.quotes import (
+from onrecord import index
+from onrecord.index.analyzer import Analyzer, word_spans, words
+from onrecord.index.quotes import (
     ELLIPSIS,
     MAX_QUOTE_CHARS,
     MIN_REPLY_CHARS,

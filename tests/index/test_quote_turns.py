@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import index
-from index.analyzer import Analyzer
-from index.quotes import QuotePicker
+from onrecord import index
+from onrecord.index.analyzer import Analyzer
+from onrecord.index.quotes import QuotePicker
 
 INTERVIEW = """WEBVTT
 

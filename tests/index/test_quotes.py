@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from index.analyzer import Analyzer
-from index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, QuotePicker
+from onrecord.index.analyzer import Analyzer
+from onrecord.index.quotes import ELLIPSIS, MAX_QUOTE_CHARS, QuotePicker
 
 SENTENCES = [
     "We started the show late.",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import index
-from index.quotability import packaging
-from index.transcript import Segment, Transcript
+from onrecord import index
+from onrecord.index.quotability import packaging
+from onrecord.index.transcript import Segment, Transcript
 
 _READ = [
     "This episode is brought to you by Fermentix, the kombucha brewing kit for your kitchen.",

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index
-from index.analyzer import is_cjk
-from index.quotes import MAX_QUOTE_CHARS
+from onrecord import index
+from onrecord.index.analyzer import is_cjk
+from onrecord.index.quotes import MAX_QUOTE_CHARS
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

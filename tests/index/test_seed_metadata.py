@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import index
-from index.readers.metadata import title_from_filename
+from onrecord import index
+from onrecord.index.readers.metadata import title_from_filename
 
 
 def test_every_seed_has_a_real_title_and_the_conversations_name_show_and_speakers(

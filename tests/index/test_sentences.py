@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.sentences import MAX_SENTENCE_CHARS, split_sentences
-from index.transcript import Segment
+from onrecord.index.sentences import MAX_SENTENCE_CHARS, split_sentences
+from onrecord.index.transcript import Segment
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import index
+from onrecord import index
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import index
+from onrecord import index
 
 DATA = Path(__file__).parent.parent / "data" / "transcripts"
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import read_transcript
-from index.readers.times import parse_time
+from onrecord.index.readers import read_transcript
+from onrecord.index.readers.times import parse_time
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.readers.cleaning import (
+from onrecord.index.readers.cleaning import (
     clean_text,
     collapse_repeated_sentences,
     collapse_repeats,
@@ -11,7 +11,7 @@ from index.readers.cleaning import (
     is_debris,
     split_speaker_changes,
 )
-from index.transcript import Segment
+from onrecord.index.transcript import Segment
 
 
 def test_decode_utf8_with_and_without_bom_and_cp1252_fallback() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import SUPPORTED_SUFFIXES, read_transcript
+from onrecord.index.readers import SUPPORTED_SUFFIXES, read_transcript
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import SUPPORTED_SUFFIXES, find_transcripts, read_transcript
-from index.transcript import TranscriptError
+from onrecord.index.readers import SUPPORTED_SUFFIXES, find_transcripts, read_transcript
+from onrecord.index.transcript import TranscriptError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import index
-from index.readers import find_transcripts, read_transcript
-from index.transcript import TranscriptError
+from onrecord import index
+from onrecord.index.readers import find_transcripts, read_transcript
+from onrecord.index.transcript import TranscriptError
 
 SHAPES = Path(__file__).resolve().parents[1] / "data" / "shapes"
 

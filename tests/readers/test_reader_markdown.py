@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import read_transcript
-from index.transcript import Segment
+from onrecord.index.readers import read_transcript
+from onrecord.index.transcript import Segment
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.readers import read_transcript
+from onrecord.index.readers import read_transcript
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 

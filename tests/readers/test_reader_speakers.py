@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import index
-from index.readers import read_transcript
-from index.readers.speakers import match_label, recurring_labels
+from onrecord import index
+from onrecord.index.readers import read_transcript
+from onrecord.index.readers.speakers import match_label, recurring_labels
 
 SHAPES = Path(__file__).resolve().parents[1] / "data" / "shapes"
 
