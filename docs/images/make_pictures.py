@@ -9,7 +9,7 @@
 
     python docs/images/make_pictures.py      # from the repository, in its virtual environment
 
-The quote is the most quotable seed passage (as index/quotable.py scores them).
+The quote is the most quotable seed passage (as index/quotability/ scores them).
 """
 
 from __future__ import annotations
