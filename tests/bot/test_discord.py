@@ -24,9 +24,8 @@ NO_PINGS = {"parse": []}
 def no_errors_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """discord.py and the bot log (rather than raise) what goes wrong in handlers: fail on any."""
     yield
-    errors = [
-        r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("discord", "bot"))
-    ]
+    ours = ("discord", "onrecord.bot")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(ours)]
     assert not errors, "errors logged:\n" + "\n".join(r.getMessage() for r in errors)
 
 

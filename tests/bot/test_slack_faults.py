@@ -102,11 +102,11 @@ async def test_when_retries_run_out_the_claim_is_given_back_with_one_line_and_a_
 ) -> None:
     slack.server_error("chat.postMessage", times=8)  # the answer's four tries, then the apology's
     event = mention_event(QUESTION)
-    with caplog.at_level(logging.WARNING, logger="bot"):
+    with caplog.at_level(logging.WARNING, logger="onrecord.bot"):
         await bot.send(event)
         await slack.wait_calls("chat.postMessage", 8, timeout=30)
         await until(lambda: _no_claims(redis))  # given back
-    ours = [r for r in caplog.records if r.name.startswith("bot.")]
+    ours = [r for r in caplog.records if r.name.startswith("onrecord.bot.")]
     failed = "Slack answered HTTP 500 (retries used up)"
     assert [r.getMessage() for r in ours] == [
         f"could not answer slack:T0001:C0001:{event['event']['ts']}: {failed}",

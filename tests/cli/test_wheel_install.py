@@ -5,6 +5,7 @@ and run both start-up checks from outside the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -31,6 +32,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     environment (a path file), so the check needs no package index; the project itself only from the wheel."""
     work = tmp_path_factory.mktemp("wheel")
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    # What the Dockerfile copies, and nothing else: a checkout's own build/ folder (left by an earlier
+    # build, perhaps of an older layout) must not end up in the wheel.
+    source = work / "source"
+    for folder in ("seeds", "index", "bot"):
+        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     built = _run(
         sys.executable,
         "-m",
@@ -39,7 +47,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--no-deps",
         "--wheel-dir",
         work / "dist",
-        REPO,
+        source,
         env=env,
         cwd=work,
     )
