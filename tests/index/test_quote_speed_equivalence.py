@@ -15,6 +15,7 @@ import index
 from index.analyzer import Analyzer, word_spans, words
 from index.quotes import (
     ELLIPSIS,
+    LEAD_SENTENCES,
     MAX_QUOTE_CHARS,
     MIN_REPLY_CHARS,
     Quote,
@@ -90,7 +91,8 @@ def reference_pick(
 def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[int]) -> list[set[str]]:
     """What each reply answers: after a question, a new known speaker's turn (of MIN_REPLY_CHARS at least)
     answers the questions that end the turn before and the sentence before them; where speakers are
-    unknown, a sentence that is not a question answers the questions right before it."""
+    unknown, a sentence that is not a question answers the questions right before it and the
+    LEAD_SENTENCES before them."""
     asked: list[set[str]] = [set() for _ in sentences]
     for r in range(1, len(sentences)):
         if not is_question(sentences[r - 1]):
@@ -110,6 +112,9 @@ def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[i
             t = r - 1
             while t > 0 and who[t - 1] == -1 and is_question(sentences[t - 1]):
                 t -= 1
+            for _ in range(LEAD_SENTENCES):  # and the sentences that lead to them
+                if t > 0 and who[t - 1] == -1 and not is_question(sentences[t - 1]):
+                    t -= 1
             asked[r] = set().union(*terms[t:r])
     return asked
 
