@@ -12,6 +12,7 @@ question itself is quoted too when it fits beside the reply (only where speakers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, KeysView, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -29,6 +30,7 @@ __all__ = [
     "QuotePicker",
     "Terms",
     "is_question",
+    "questions_of",
 ]
 
 MAX_QUOTE_CHARS = 500
@@ -96,7 +98,7 @@ class QuotePicker:
         only: Collection[int] | None = None,
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
-        ``questions`` says which sentences are questions (``is_question``), when the caller has it; with
+        ``questions`` says which sentences are questions (``questions_of``), when the caller has it; with
         ``only``, the run is one of these speakers' turns that says or answers something of the question
         (None when they say nothing of it here)."""
         if terms is None:
@@ -108,7 +110,7 @@ class QuotePicker:
         budget = limit - 2 * (len(ELLIPSIS) + 1)
         lengths = [len(s) for s in sentences]
         if questions is None:
-            questions = list(map(is_question, sentences))
+            questions = questions_of(sentences)
         asked = _asked(questions, masks, turns, lengths)
         allowed = None if only is None else [speaker in only for speaker in turns]
         return _best_run(lengths, masks, asked, turns, mask_weights, budget, allowed)
@@ -223,6 +225,30 @@ def is_question(sentence: str) -> bool:
     if last in _CLOSERS:  # rare: look past them
         last = sentence.rstrip(_CLOSERS)[-1:]
     return last == "?" or last == "？"
+
+
+_REPLY_OPENING = re.compile(r"(?:yes|yeah|yep|no|nope|well|sure|absolutely|exactly|right)\b", re.IGNORECASE)
+_ASKING_WORD = re.compile(
+    r"\b(?:what|what's|why|how|who|which|where|when|do you|did you|is there|are there|can you|could you"
+    r"|would you)\b",
+    re.IGNORECASE,
+)
+
+
+def questions_of(sentences: Sequence[str]) -> list[bool]:
+    """Which of ``sentences`` are questions: those that end with a question mark (``is_question``), and
+    those a transcript wrote with a full stop that ask something (an interrogative word) and are answered
+    by the next sentence ("Yes, ...", "Well, ...")."""
+    asking = list(map(is_question, sentences))
+    for k in range(len(sentences) - 1):
+        if (
+            not asking[k]
+            and not asking[k + 1]
+            and _REPLY_OPENING.match(sentences[k + 1])
+            and _ASKING_WORD.search(sentences[k])
+        ):
+            asking[k] = True
+    return asking
 
 
 def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int], lengths: list[int]) -> list[int]:

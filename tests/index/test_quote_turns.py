@@ -99,3 +99,12 @@ def test_where_speakers_are_unknown_the_lead_in_before_a_question_counts_for_the
     sentences = [FILLER, *lead_in, "How did that happen?", reply, FILLER, FILLER]
     quote = QuotePicker(Analyzer()).pick(sentences, _weights("sourdough recipe night train kneading"))
     assert quote.text.startswith(f"… {reply}")  # not the lead-in, too long to quote beside the reply
+
+
+def test_a_question_transcribed_with_a_full_stop_is_answered_by_the_reply() -> None:
+    asked = "So, and so on, " * 30 + "what made the old lighthouse keeper stay on the island all winter."
+    reply = f"Well, {REPLY[0].lower()}{REPLY[1:]}"
+    quote = QuotePicker(Analyzer()).pick(
+        [FILLER, asked, reply, FILLER], _weights("why did the lighthouse keeper stay")
+    )
+    assert quote.text.startswith(f"… {reply}")  # the question, too long to quote beside it, is left out
