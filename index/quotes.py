@@ -227,12 +227,11 @@ def is_question(sentence: str) -> bool:
     return last == "?" or last == "？"
 
 
-_REPLY_OPENING = re.compile(r"(?:yes|yeah|yep|no|nope|well|sure|absolutely|exactly|right)\b", re.IGNORECASE)
-_ASKING_WORD = re.compile(
-    r"\b(?:what|what's|why|how|who|which|where|when|do you|did you|is there|are there|can you|could you"
-    r"|would you)\b",
-    re.IGNORECASE,
-)
+_REPLY_WORDS = ("yes", "yeah", "yep", "no", "nope", "well", "sure", "absolutely", "exactly", "right")
+_REPLY_OPENING = re.compile(rf"(?i:{'|'.join(_REPLY_WORDS)})\b")
+_REPLY_PREFIXES = frozenset(p for w in _REPLY_WORDS for p in (w[:2], w[:2].capitalize(), w[:2].upper()))
+_ASKING_WORDS = frozenset(("what", "what's", "why", "how", "who", "which", "where", "when"))
+_ASKING_PHRASES = ("do you", "did you", "is there", "are there", "can you", "could you", "would you")
 
 
 def questions_of(sentences: Sequence[str]) -> list[bool]:
@@ -240,15 +239,24 @@ def questions_of(sentences: Sequence[str]) -> list[bool]:
     those a transcript wrote with a full stop that ask something (an interrogative word) and are answered
     by the next sentence ("Yes, ...", "Well, ...")."""
     asking = list(map(is_question, sentences))
-    for k in range(len(sentences) - 1):
+    # The first two letters first: most sentences open otherwise, and a comprehension is quick.
+    for k in [k for k, s in enumerate(sentences) if s[:2] in _REPLY_PREFIXES]:
         if (
-            not asking[k]
-            and not asking[k + 1]
-            and _REPLY_OPENING.match(sentences[k + 1])
-            and _ASKING_WORD.search(sentences[k])
+            k
+            and not asking[k - 1]
+            and not asking[k]
+            and _REPLY_OPENING.match(sentences[k])
+            and _asks_something(sentences[k - 1].lower())
         ):
-            asking[k] = True
+            asking[k - 1] = True
     return asking
+
+
+def _asks_something(sentence: str) -> bool:
+    """Whether ``sentence`` (in lower case) has an interrogative word or phrase."""
+    return not _ASKING_WORDS.isdisjoint(sentence.replace(",", " ").split()) or any(
+        phrase in sentence for phrase in _ASKING_PHRASES
+    )
 
 
 def _asked(is_asking: Sequence[bool], masks: list[int], speakers: list[int], lengths: list[int]) -> list[int]:
