@@ -230,7 +230,8 @@ def is_question(sentence: str) -> bool:
 _REPLY_WORDS = ("yes", "yeah", "yep", "no", "nope", "well", "sure", "absolutely", "exactly", "right")
 _REPLY_OPENING = re.compile(rf"(?i:{'|'.join(_REPLY_WORDS)})\b")
 _REPLY_PREFIXES = frozenset(p for w in _REPLY_WORDS for p in (w[:2], w[:2].capitalize(), w[:2].upper()))
-_ASKING_WORDS = frozenset(("what", "what's", "why", "how", "who", "which", "where", "when"))
+_ASKING_WORDS = frozenset(("what", "what's", "what’s", "why", "how", "who", "which", "where", "when"))
+_PUNCTUATION = str.maketrans(dict.fromkeys(',.;:!?"“”()[]…—', " "))
 _ASKING_PHRASES = ("do you", "did you", "is there", "are there", "can you", "could you", "would you")
 
 
@@ -254,7 +255,7 @@ def questions_of(sentences: Sequence[str]) -> list[bool]:
 
 def _asks_something(sentence: str) -> bool:
     """Whether ``sentence`` (in lower case) has an interrogative word or phrase."""
-    return not _ASKING_WORDS.isdisjoint(sentence.replace(",", " ").split()) or any(
+    return not _ASKING_WORDS.isdisjoint(sentence.translate(_PUNCTUATION).split()) or any(
         phrase in sentence for phrase in _ASKING_PHRASES
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import index
 from index.analyzer import Analyzer
-from index.quotes import QuotePicker
+from index.quotes import QuotePicker, questions_of
 
 INTERVIEW = """WEBVTT
 
@@ -108,3 +108,9 @@ def test_a_question_transcribed_with_a_full_stop_is_answered_by_the_reply() -> N
         [FILLER, asked, reply, FILLER], _weights("why did the lighthouse keeper stay")
     )
     assert quote.text.startswith(f"… {reply}")  # the question, too long to quote beside it, is left out
+
+
+def test_a_sentence_is_taken_for_a_question_only_when_it_asks_and_the_next_one_answers() -> None:
+    assert questions_of(["And you never told me why.", "Well, it was raining."]) == [True, False]
+    assert questions_of(["We went home early.", "Yes, we did."]) == [False, False]  # nothing asked
+    assert questions_of(["So how did it end.", "It ended well."]) == [False, False]  # no reply opening
