@@ -23,7 +23,7 @@ from .model import Document, Hit, Passage
 from .prior import DocumentPrior
 from .query import Acronyms, QueryTerms, analyze_question
 from .quotability.candidates import QuoteCandidate, candidates
-from .quotes import Quote, QuotePicker, is_question
+from .quotes import Quote, QuotePicker, questions_of
 from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
 
@@ -287,7 +287,7 @@ class Index:
     def _read_turns(self, pid: int) -> tuple[list[int], list[bool]]:
         """Who says each sentence of passage ``pid`` (-1: unknown), and which sentences are questions."""
         lo, hi = int(self._data.pass_lo[pid]), int(self._data.pass_hi[pid])
-        return self._data.sent_speaker[lo:hi].tolist(), list(map(is_question, self._quoted_sentences(pid)))
+        return self._data.sent_speaker[lo:hi].tolist(), questions_of(self._quoted_sentences(pid))
 
     def _speaker(self, sentence: int) -> str | None:
         s = int(self._data.sent_speaker[sentence])

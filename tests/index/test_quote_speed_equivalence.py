@@ -15,11 +15,12 @@ from onrecord import index
 from onrecord.index.analyzer import Analyzer, word_spans, words
 from onrecord.index.quotes import (
     ELLIPSIS,
+    LEAD_SENTENCES,
     MAX_QUOTE_CHARS,
     MIN_REPLY_CHARS,
     Quote,
     QuotePicker,
-    is_question,
+    questions_of,
 )
 
 ANALYZER = Analyzer()
@@ -90,10 +91,12 @@ def reference_pick(
 def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[int]) -> list[set[str]]:
     """What each reply answers: after a question, a new known speaker's turn (of MIN_REPLY_CHARS at least)
     answers the questions that end the turn before and the sentence before them; where speakers are
-    unknown, a sentence that is not a question answers the questions right before it."""
+    unknown, a sentence that is not a question answers the questions right before it and the
+    LEAD_SENTENCES before them."""
     asked: list[set[str]] = [set() for _ in sentences]
+    asking = questions_of(sentences)
     for r in range(1, len(sentences)):
-        if not is_question(sentences[r - 1]):
+        if not asking[r - 1]:
             continue
         end = r
         while end + 1 < len(sentences) and who[end + 1] == who[r]:
@@ -101,15 +104,18 @@ def reference_asked(sentences: Sequence[str], terms: list[set[str]], who: list[i
         reply_chars = len("".join(sentences[r : end + 1]))
         if who[r] >= 0 and who[r] != who[r - 1] and reply_chars >= MIN_REPLY_CHARS:
             t = r - 1
-            while t > 0 and who[t - 1] == who[r - 1] and is_question(sentences[t - 1]):
+            while t > 0 and who[t - 1] == who[r - 1] and asking[t - 1]:
                 t -= 1
             if t > 0 and who[t - 1] == who[r - 1]:
                 t -= 1  # and the sentence that leads to the questions
             asked[r] = set().union(*terms[t:r])
-        elif who[r] == who[r - 1] == -1 and not is_question(sentences[r]):
+        elif who[r] == who[r - 1] == -1 and not asking[r]:
             t = r - 1
-            while t > 0 and who[t - 1] == -1 and is_question(sentences[t - 1]):
+            while t > 0 and who[t - 1] == -1 and asking[t - 1]:
                 t -= 1
+            for _ in range(LEAD_SENTENCES):  # and the sentences that lead to them
+                if t > 0 and who[t - 1] == -1 and not asking[t - 1]:
+                    t -= 1
             asked[r] = set().union(*terms[t:r])
     return asked
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from onrecord import index
 from onrecord.index.analyzer import Analyzer
-from onrecord.index.quotes import QuotePicker
+from onrecord.index.quotes import QuotePicker, questions_of
 
 INTERVIEW = """WEBVTT
 
@@ -85,3 +85,32 @@ def test_a_short_acknowledgement_is_not_taken_for_the_answer() -> None:
     weights = _weights("why do owls hunt silently")
     quote = QuotePicker(Analyzer()).pick(sentences, weights, speakers=[0, 0, 0, 1, 0])
     assert "Owls hunt silently" in quote.text and "It is." not in quote.text
+
+
+def test_where_speakers_are_unknown_the_lead_in_before_a_question_counts_for_the_reply() -> None:
+    lead_in = [
+        "You told me once that the recipe for your sourdough came to you on a night train through the "
+        "mountains, somewhere between two stations whose names you have long since forgotten, and that "
+        "you wrote it down on the back of a ticket before you could lose it again.",
+        "Everyone I have told that story to since finds it hard to believe, and to be honest so do I, "
+        "because nobody thinks of bread at three in the morning with the lights of the carriage off.",
+    ]
+    reply = "The rocking of the carriage felt like kneading, I suppose, and that set me thinking."
+    sentences = [FILLER, *lead_in, "How did that happen?", reply, FILLER, FILLER]
+    quote = QuotePicker(Analyzer()).pick(sentences, _weights("sourdough recipe night train kneading"))
+    assert quote.text.startswith(f"… {reply}")  # not the lead-in, too long to quote beside the reply
+
+
+def test_a_question_transcribed_with_a_full_stop_is_answered_by_the_reply() -> None:
+    asked = "So, and so on, " * 30 + "what made the old lighthouse keeper stay on the island all winter."
+    reply = f"Well, {REPLY[0].lower()}{REPLY[1:]}"
+    quote = QuotePicker(Analyzer()).pick(
+        [FILLER, asked, reply, FILLER], _weights("why did the lighthouse keeper stay")
+    )
+    assert quote.text.startswith(f"… {reply}")  # the question, too long to quote beside it, is left out
+
+
+def test_a_sentence_is_taken_for_a_question_only_when_it_asks_and_the_next_one_answers() -> None:
+    assert questions_of(["And you never told me why.", "Well, it was raining."]) == [True, False]
+    assert questions_of(["We went home early.", "Yes, we did."]) == [False, False]  # nothing asked
+    assert questions_of(["So how did it end.", "It ended well."]) == [False, False]  # no reply opening
