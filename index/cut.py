@@ -103,14 +103,15 @@ def cut(transcript: Transcript, words: LocalWords) -> CutDocument | None:
     )
     document = _document(transcript)
     passages = np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2)
-    packaging, quotes = document_quotes(texts, passages, document.id)
+    sent_speaker = speaker_of_segment[sentences.segment]
+    packaging, quotes = document_quotes(texts, passages, document.id, speakers=sent_speaker)
     return CutDocument(
         document=document,
         text=text,
         text_sizes=text_sizes,
         columns=(sentences.char_start, sentences.start, sentences.end),
         speakers=list(names),
-        sent_speaker=speaker_of_segment[sentences.segment],
+        sent_speaker=sent_speaker,
         cut_by=os.getpid(),
         new_words=words.take_new(),
         distinct=numbers,
