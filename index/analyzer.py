@@ -17,7 +17,16 @@ from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["CASED_TERMS", "STOP_WORDS", "Analyzer", "Token", "is_cjk", "word_spans", "words"]
+__all__ = [
+    "CASED_TERMS",
+    "STOP_WORDS",
+    "Analyzer",
+    "Token",
+    "is_cjk",
+    "without_capitals",
+    "word_spans",
+    "words",
+]
 
 # English stop words: Lucene's classic list, the function words of the Glasgow IR list (not its content
 # words such as "system" or "fire"), contractions, and the fillers of speech.
@@ -58,6 +67,12 @@ _CJK = re.compile(rf"[{_CJK_RANGES}]")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 Token = str
+
+
+def without_capitals(text: str) -> str:
+    """``text`` as its words are analysed: where it has no lower-case letter (an ALL-CAPS transcript or
+    question) capitals tell nothing, so its ``US`` is the pronoun."""
+    return _CASED.sub("us", text) if "US" in text and text == text.upper() else text
 
 
 def is_cjk(text: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .analyzer import without_capitals
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
 from .quotability.candidates import document_quotes
@@ -93,7 +94,7 @@ def cut(transcript: Transcript, words: LocalWords) -> CutDocument | None:
     if len(text) != text_sizes.sum():  # not all ASCII: count bytes
         text_sizes = np.fromiter((len(t.encode()) for t in texts), dtype=np.int64, count=len(texts))
     # Joined by spaces, the sentences split into the same words as each one split on its own.
-    joined = " ".join(texts)
+    joined = " ".join(map(without_capitals, texts))
     distinct, word_ids = _distinct(joined.split())
     numbers = np.fromiter(map(words.__getitem__, distinct), dtype=np.int64, count=len(distinct))
     names: dict[str, int] = {}
@@ -103,14 +104,15 @@ def cut(transcript: Transcript, words: LocalWords) -> CutDocument | None:
     )
     document = _document(transcript)
     passages = np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2)
-    packaging, quotes = document_quotes(texts, passages, document.id)
+    sent_speaker = speaker_of_segment[sentences.segment]
+    packaging, quotes = document_quotes(texts, passages, document.id, speakers=sent_speaker)
     return CutDocument(
         document=document,
         text=text,
         text_sizes=text_sizes,
         columns=(sentences.char_start, sentences.start, sentences.end),
         speakers=list(names),
-        sent_speaker=speaker_of_segment[sentences.segment],
+        sent_speaker=sent_speaker,
         cut_by=os.getpid(),
         new_words=words.take_new(),
         distinct=numbers,

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import jellyfish
 from rapidfuzz import fuzz, process
 
-from .analyzer import CASED_TERMS, STOP_WORDS, Analyzer, normalize, word_spans
+from .analyzer import CASED_TERMS, STOP_WORDS, Analyzer, normalize, without_capitals, word_spans
 
 __all__ = ["MAX_QUERY_WORDS", "Acronyms", "QueryTerms", "analyze_question", "same_sound", "sounds_alike"]
 
@@ -84,6 +84,7 @@ def analyze_question(
     the word itself would."""
     if not isinstance(acronyms, Acronyms):
         acronyms = Acronyms(acronyms)
+    question = without_capitals(question)
     words = _as_written(question, [w for _, _, w in word_spans(normalize(question))])[:MAX_QUERY_WORDS]
     weights: dict[str, float] = {}
     origins: dict[str, str] = {}

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from . import checksums, layout
 from .bm25 import BM25Params, Postings
 from .model import Document
+from .quotability.candidates import QUOTES
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
@@ -249,18 +250,17 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
         ("passages do not agree", lambda: len(data.pass_lo) == len(data.pass_hi) == n_pass
          and bool(np.all((data.pass_lo >= 0) & (data.pass_lo < data.pass_hi) & (data.pass_hi <= n_sent)))),
         ("sentence packaging does not agree", lambda: len(data.sent_packaging) == n_sent),
-        ("quotes do not agree", lambda: len(data.quotes) == 0
-         or (int(np.max(data.quotes["passage"])) < n_pass
-             and int(np.max(data.quotes["sentence"] + data.quotes["sentences"])) <= n_sent)),
-        ("sentence terms do not agree", lambda: len(data.sent_token_ptr) == n_sent + 1
+        ("quotes do not agree", lambda: data.quotes.dtype == QUOTES and _quotes_fit(data)),
+        ("sentence terms do not agree", lambda: _integers(data.sent_tokens, data.sent_token_ptr)
+         and len(data.sent_token_ptr) == n_sent + 1
          and int(data.sent_token_ptr[0]) == 0 and int(data.sent_token_ptr[-1]) == len(data.sent_tokens)
          and bool(np.all(np.diff(data.sent_token_ptr) >= 0))
          and (len(data.sent_tokens) == 0
               or 0 <= int(np.min(data.sent_tokens)) <= int(np.max(data.sent_tokens)) < n_terms)),
-        ("sentence documents do not agree",
-         lambda: n_sent == 0 or int(np.max(data.sent_doc)) < len(data.documents)),
-        ("sentence speakers do not agree",
-         lambda: n_sent == 0 or int(np.max(data.sent_speaker)) < len(data.speakers)),
+        ("sentence documents do not agree", lambda: _integers(data.sent_doc) and (n_sent == 0
+         or 0 <= int(np.min(data.sent_doc)) <= int(np.max(data.sent_doc)) < len(data.documents))),
+        ("sentence speakers do not agree", lambda: _integers(data.sent_speaker) and (n_sent == 0
+         or -1 <= int(np.min(data.sent_speaker)) <= int(np.max(data.sent_speaker)) < len(data.speakers))),
         ("terms do not agree", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
         ("postings do not agree", lambda: np.issubdtype(post.ids.dtype, np.integer)
          and len(post.ids) == len(post.weights) == int(post.ptr[-1])
@@ -273,6 +273,20 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
     for problem, ok in checks:
         if not ok():
             raise IndexLoadError(f"{path} is corrupt ({problem}); rebuild it")
+
+
+def _integers(*arrays: npt.NDArray[Any]) -> bool:
+    return all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+
+
+def _quotes_fit(data: IndexData) -> bool:
+    """Whether each quote is a run of sentences inside its passage, with its text from start to end."""
+    q = data.quotes
+    passage, first, count = q["passage"], q["sentence"], q["sentences"]
+    if not bool(np.all((passage >= 0) & (passage < len(data.pass_lo)) & (first >= 0) & (count >= 1))):
+        return False
+    inside = (data.pass_lo[passage] <= first) & (first + count <= data.pass_hi[passage])
+    return bool(np.all(inside & (q["start"] >= 0) & (q["start"] < q["end"])))
 
 
 def _arrays(data: IndexData | Postings) -> list[npt.NDArray[Any]]:

@@ -1,11 +1,12 @@
 """The daily quote's candidates: the best excerpt of each passage, found at build time and saved.
 
 An excerpt is a run of one to three of the index's sentences (``scoring``). It must start after a sentence
-that ended: not after an unpunctuated one nor an abbreviation, where it would start mid-sentence. And
-sponsor reads, intros and outros are left out whole, as their other sentences ("Cash App lets you send
-money to friends…") carry no telling word: nothing within 400 characters of a sponsor, intro or outro
-phrase (the first group under **clean** in ``scoring``), nor between two of them less than 2,000
-characters apart, is a candidate. The same rule marks the index's packaging sentences (``packaging``),
+that ended: not after an unpunctuated one nor an abbreviation, where it would start mid-sentence. It is
+one speaker's words: it never runs across a change of speaker, which would credit the first with the
+second's words. And sponsor reads, intros and outros are left out whole, as their other sentences ("Cash
+App lets you send money to friends…") carry no telling word: nothing within 400 characters of a sponsor,
+intro or outro phrase (the first group under **clean** in ``scoring``), nor between two of them less than
+2,000 characters apart, is a candidate. The same rule marks the index's packaging sentences (``packaging``),
 which the searcher ranks below the conversation.
 
 Passages overlap by half: of two excerpts that share a sentence only the better is kept, and an excerpt
@@ -89,9 +90,11 @@ def document_quotes(
     windows: npt.NDArray[np.int32],
     doc_id: str,
     min_score: float = DEFAULT_MIN_SCORE,
+    speakers: npt.NDArray[np.int32] | None = None,
 ) -> tuple[Bools, Quotes]:
     """One document's packaging sentences (``packaging``) and its candidates scoring at least
-    ``min_score``, its passages being the (first, end) sentence ranges ``windows``."""
+    ``min_score``, its passages being the (first, end) sentence ranges ``windows``. With each sentence's
+    ``speakers`` (-1: unknown), a candidate is one speaker's: it never runs across a change of speaker."""
     f = sentence_features(sentences)
     in_read = _in_a_read(f)
     n = f.size
@@ -99,6 +102,9 @@ def document_quotes(
         return in_read, np.zeros(0, QUOTES)
     allowed = np.concatenate([[True], f.ended[:-1]]) & ~in_read  # none starts mid-sentence
     blocked = np.concatenate([[0], np.cumsum(~allowed)])
+    turns = np.zeros(n, dtype=np.int64)  # how many changes of speaker up to each sentence
+    if speakers is not None and n > 1:
+        turns[1:] = np.cumsum(speakers[1:] != speakers[:-1])
 
     # Each run as one integer that orders runs: score (6 places), then earlier start, then fewer sentences.
     width = MAX_SENTENCES * (n + 1)
@@ -107,7 +113,8 @@ def document_quotes(
         scores = np.zeros(n + 1)  # one more: a run past the end, never chosen
         m = n - size + 1
         if m > 0:
-            scores[:m] = run_scores(f, size) * (blocked[size : size + m] == blocked[:m])
+            one_speaker = turns[size - 1 : size - 1 + m] == turns[:m]
+            scores[:m] = run_scores(f, size) * ((blocked[size : size + m] == blocked[:m]) & one_speaker)
         run = np.arange(n + 1) * MAX_SENTENCES + size - 1
         key = np.round(scores * 1e6).astype(np.int64) * width + (width - 1 - run)
         key[(scores < min_score) | (scores <= 0)] = -1

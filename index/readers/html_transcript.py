@@ -58,14 +58,14 @@ class _TranscriptParser(HTMLParser):
             self._end_paragraph()
             self._captured = (tag, [])
         elif tag in _BLOCKS:
-            self._end_capture()
+            self._end_capture(closed=False)
             self._end_paragraph()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag in _CAPTURED or tag in _BLOCKS:
-            self._end_capture()
+            self._end_capture(closed=tag in _CAPTURED)
             self._end_paragraph()
 
     def handle_data(self, data: str) -> None:
@@ -78,11 +78,13 @@ class _TranscriptParser(HTMLParser):
 
     def close(self) -> None:
         super().close()
-        self._end_capture()
+        self._end_capture(closed=False)
         self._end_paragraph()
 
-    def _end_capture(self) -> None:
-        """Finish the ``<cite>``, ``<time>`` or ``<title>`` being read, if any."""
+    def _end_capture(self, *, closed: bool = True) -> None:
+        """Finish the ``<cite>``, ``<time>`` or ``<title>`` being read, if any. A short ``<cite>`` left
+        open until a paragraph or the file ends (``closed`` False) holds a name and text: what stands
+        before its first ": " and after it."""
         if self._captured is None:
             return
         tag, pieces = self._captured
@@ -90,6 +92,10 @@ class _TranscriptParser(HTMLParser):
         text = clean_text(" ".join(pieces))
         if tag == "cite" and len(text) > _MAX_SPEAKER:
             self._paragraph.append(text)
+        elif tag == "cite" and not closed and ": " in text:
+            name, said = text.split(": ", 1)
+            self._speaker = name or self._speaker
+            self._paragraph.append(said)
         elif tag == "cite":
             self._speaker = text.rstrip(": ") or None
         elif tag == "time":

@@ -1,9 +1,10 @@
 """Markdown transcripts: speaker labels, escaped timestamps and generic Markdown markup.
 
-Every heading, list item and paragraph starts a new segment with ``turn=True``. A paragraph that opens
-with ``**Name:**`` is said by Name, and so are the paragraphs after it until the next label; so is one that
-opens with a plain ``Name:`` label when these recur through the file (a text export with a heading). A time
-mark such as ``\\[04:01\\]`` is removed and gives its time to the text after it.
+Every heading, list item and paragraph starts a new segment with ``turn=True``, and so does a line that
+opens with ``**Name:**``, a blank line before it or not: it is said by Name, and so are the paragraphs
+after it until the next label; so is one that opens with a plain ``Name:`` label when these recur through
+the file (a text export with a heading). A time mark such as ``\\[04:01\\]`` is removed and gives its
+time to the text after it.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ class _Builder:
     start: float | None = None
 
     def add(self, line: str, *, labelled: bool = True) -> None:
-        """Add one line of a block; ``labelled`` lets a ``**Name:**`` label open it."""
-        label = _SPEAKER.match(line) if labelled and self.new_block else None
+        """Add one line of a block; ``labelled`` lets a ``**Name:**`` label open it (and a new block)."""
+        label = _SPEAKER.match(line) if labelled else None
         if label:
-            line = line[label.end() :]
+            line, self.new_block = line[label.end() :], True
         line = strip_inline(line)
         pieces = [line]
         if "[" in line:  # text, time, text, time, text...

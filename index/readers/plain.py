@@ -71,7 +71,7 @@ def read_plain(text: str) -> Parsed:
     lines = [line.strip() for line in text.split("\n")]
     labels = recurring_labels(lines)
     title, body = _title(lines)
-    if title is not None and body - 1 in labels:  # a speaker label, not a title
+    if title is not None and body - 1 in labels and labels[body - 1].name:  # a speaker label, not a title
         title, body = None, body - 1
     parsed = Parsed([], title=title)
     out = _Paragraphs(parsed.segments)

@@ -9,7 +9,8 @@ Label-shaped lines are taken as labels only when they recur through a file: at l
 name among them used again, and either several names or labels on most lines. So a ``Note: …`` or a list
 of chapters (``Intro 0:00``) in prose stays text. In a labelled file too, a name labels only when it is
 used at least twice or is a speaker the file names otherwise (a ``**Name:**`` in Markdown): a one-off
-``Update:`` or ``Answer:`` is text. A label's time is kept only when it can be one: within 48 hours and
+``Update:`` or ``Producer:`` stays text, but starts a turn of an unknown speaker rather than going on with
+the one before. A label's time is kept only when it can be one: within 48 hours and
 not before the time of the label before it (a turn would end before it starts).
 """
 
@@ -42,9 +43,10 @@ _MIN_LABELS = 3
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """A label at the start of a line: who speaks, from when (if it says), and where the text begins."""
+    """A label at the start of a line: who speaks (None: unknown, the line being text), from when (if it
+    says), and where the text begins."""
 
-    name: str
+    name: str | None
     start: float | None
     end: int
 
@@ -71,7 +73,8 @@ def match_label(line: str) -> Label | None:
 
 def recurring_labels(lines: Sequence[str], known: Collection[str] = ()) -> dict[int, Label]:
     """The labels that open ``lines`` (stripped lines or cue texts), by line number, if they recur through
-    the file; else none. A name used once labels only if it is among the ``known`` speakers."""
+    the file; else none. A name used once labels only if it is among the ``known`` speakers: else its line
+    starts an unknown speaker's turn (a label without name, ending where the line begins)."""
     found = {n: label for n, line in enumerate(lines) if ":" in line and (label := match_label(line))}
     uses = Counter(label.name for label in found.values())
     labels = {n: label for n, label in found.items() if uses[label.name] > 1 or label.name in known}
@@ -80,7 +83,8 @@ def recurring_labels(lines: Sequence[str], known: Collection[str] = ()) -> dict[
         return {}
     if len(names) < 2 and len(labels) * 2 < sum(1 for line in lines if line):
         return {}
-    return _ordered_times(labels)
+    unknown = Label(None, None, 0)
+    return _ordered_times({n: labels.get(n, unknown) for n in found})
 
 
 def _ordered_times(labels: dict[int, Label]) -> dict[int, Label]:

@@ -9,10 +9,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from tests.conftest import RedisServer
@@ -90,20 +92,74 @@ def test_a_truncated_missing_or_unlisted_file_is_named(copy: Path) -> None:
     assert "postings_ids.npz is not in the manifest" in one_line_error(run("index", "verify", copy))
 
 
-def test_nan_weights_do_not_load_even_with_matching_checksums(copy: Path) -> None:
-    """As a faulty build would write them: the manifest agrees with the file."""
-    folder = version_folder(copy)
-    weights = np.load(folder / "postings_weights.npy")
-    np.save(folder / "postings_weights.npy", np.full_like(weights, np.nan))
+def save_as_built(folder: Path, name: str, array: npt.NDArray[Any]) -> None:
+    """Save ``array`` as ``name`` as a faulty build would write it: the manifest agrees with the file."""
+    np.save(folder / name, array)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     if "files" in manifest:
-        content = (folder / "postings_weights.npy").read_bytes()
-        manifest["files"]["postings_weights.npy"] = {
-            "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()
-        }  # fmt: skip
+        content = (folder / name).read_bytes()
+        manifest["files"][name] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
         (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+
+
+def test_nan_weights_do_not_load_even_with_matching_checksums(copy: Path) -> None:
+    folder = version_folder(copy)
+    weights = np.load(folder / "postings_weights.npy")
+    save_as_built(folder, "postings_weights.npy", np.full_like(weights, np.nan))
     error = one_line_error(run("ask", "--index", copy, "why did Jerry leave OpenAI?"))
     assert "weights are not all finite" in error
+
+
+def _set(field: str, value: int) -> Callable[[npt.NDArray[Any]], npt.NDArray[Any]]:
+    def change(quotes: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        quotes[field][0] = value
+        return quotes
+
+    return change
+
+
+def _outside_its_passage(quotes: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    quotes["passage"][0] = 0
+    quotes["sentence"][0] = max(quotes["sentence"]) + 1  # the seeds' first passage is not the last
+    return quotes
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("quotes.npy", _set("sentence", -5)),
+        ("quotes.npy", _set("passage", -3)),
+        ("quotes.npy", _set("start", 10**6)),
+        ("quotes.npy", _set("sentences", 0)),
+        ("quotes.npy", _outside_its_passage),
+        ("quotes.npy", lambda quotes: np.arange(5)),
+        ("quotes.npy", lambda quotes: quotes[["passage", "sentence", "sentences", "start", "end", "score"]]),
+        ("sent_tokens.npy", lambda tokens: tokens.astype(np.float64)),
+        ("sent_token_ptr.npy", lambda ptr: ptr.astype(np.float64)),
+        ("sent_speaker.npy", lambda speakers: np.full_like(speakers, -7)),
+        ("sent_doc.npy", lambda docs: np.full_like(docs, -1)),
+    ],
+    ids=[
+        "quote-sentence-negative",
+        "quote-passage-negative",
+        "quote-start-after-end",
+        "quote-of-no-sentence",
+        "quote-outside-its-passage",
+        "quotes-plain-integers",
+        "quotes-without-key",
+        "sentence-terms-floats",
+        "sentence-term-offsets-floats",
+        "sentence-speaker-below-unknown",
+        "sentence-document-negative",
+    ],
+)
+def test_quotes_and_sentence_arrays_out_of_bounds_or_of_another_type_do_not_load(
+    copy: Path, name: str, damage: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]
+) -> None:
+    folder = version_folder(copy)
+    save_as_built(folder, name, damage(np.load(folder / name)))
+    error = one_line_error(run("ask", "--index", copy, "why did Jerry leave OpenAI?"))
+    assert "corrupt" in error and "rebuild" in error
 
 
 @pytest.fixture

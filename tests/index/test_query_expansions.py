@@ -127,6 +127,9 @@ def test_the_us_in_capitals_is_a_term() -> None:
         "economi",
     ]
     assert set(_analyze("What did they tell us about US trade?", ["us", "trade"]).weights) == {"us", "trade"}
+    assert set(_analyze("WHAT DID THEY TELL US ABOUT TRADE?", ["us", "trade"]).weights) == {
+        "trade"
+    }  # no case
 
 
 def test_each_term_says_where_it_came_from() -> None:

@@ -224,6 +224,16 @@ def test_the_sponsor_read_around_the_telling_sentences_is_left_out(tmp_path: Pat
     ]
 
 
+def test_a_candidate_is_one_speakers_words(tmp_path: Path) -> None:
+    """Two speakers' sentences, each too short alone, make no candidate together; one's own statement does."""
+    (statement,) = GOOD["lexicap/episode_003_large.vtt"]
+    first, second = GOOD["lexicap/episode_045_large.vtt"][0].split(". ")
+    (tmp_path / "theories.md").write_text(
+        f"# Theories\n\n**Ann:** {first}.\n\n**Bo:** {second}\n\n**Ann:** {statement}\n", encoding="utf-8"
+    )
+    assert [c.text for c in index.build([tmp_path]).quote_candidates] == [statement]
+
+
 def test_the_seed_candidates_are_whole_clean_statements(seed_index: index.Index) -> None:
     candidates = seed_index.quote_candidates
     assert len(candidates) >= 100

@@ -75,6 +75,12 @@ def test_a_question_about_the_us_meets_the_us_not_the_pronoun(tmp_path: Path) ->
     assert [h.doc.source for h in hits] == ["country.txt", "pronoun.txt"]
 
 
+def test_an_all_caps_transcript_says_us_not_the_us(tmp_path: Path) -> None:
+    (tmp_path / "shouting.txt").write_text("TELL US ABOUT YOUR BOATS. BOATS ARE FUN TO SAIL.", "utf-8")
+    (tmp_path / "country.txt").write_text("The US sells more boats now than it buys.", "utf-8")
+    assert [h.doc.source for h in index.build([tmp_path]).search("the US", k=5)] == ["country.txt"]
+
+
 def test_a_search_can_be_limited_to_documents(seed_index: index.Index) -> None:
     only = seed_index.search("OpenAI", k=5, documents={"000_80e722cf41c41265.txt"})
     assert only and {h.doc.source for h in only} == {"000_80e722cf41c41265.txt"}

@@ -97,6 +97,19 @@ def test_html_export_with_name_labels_instead_of_cites(tmp_path: Path) -> None:
     ]
 
 
+def test_a_short_unclosed_cite_holds_the_name_and_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><title>T</title><p><cite>Alice: Hello there, this runs on.</p>"
+        "<p><cite>Bob</cite> Hi.</p></html>",
+        encoding="utf-8",
+    )
+    assert [(seg.speaker, seg.text) for seg in read_transcript(path).segments] == [
+        ("Alice", "Hello there, this runs on."),
+        ("Bob", "Hi."),
+    ]
+
+
 def test_an_unclosed_cite_ends_at_the_next_paragraph(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(

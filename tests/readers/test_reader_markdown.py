@@ -122,3 +122,18 @@ def test_front_matter_with_a_speaker_list_and_a_leading_rule_that_is_not_front_m
         ("Still text.", False),
         ("More.", True),
     ]
+
+
+def test_a_bold_label_right_under_a_paragraph_starts_a_turn(tmp_path: Path) -> None:
+    """As in changelog--friends-1.md: no blank line before the label, which still names who speaks."""
+    path = tmp_path / "friends.md"
+    path.write_text(
+        "**Adam Stacoviak:** And of those conversations, maybe six get published.\n"
+        "**Jerod Santo:** Something like that.\n\n**Adam Stacoviak:** Some of them hit the news.\n",
+        encoding="utf-8",
+    )
+    assert [(seg.speaker, seg.text, seg.turn) for seg in read_transcript(path).segments] == [
+        ("Adam Stacoviak", "And of those conversations, maybe six get published.", True),
+        ("Jerod Santo", "Something like that.", True),
+        ("Adam Stacoviak", "Some of them hit the news.", True),
+    ]
