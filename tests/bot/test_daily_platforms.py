@@ -21,6 +21,7 @@ from PIL import Image
 
 from onrecord import index
 from onrecord.bot.daily.card import CARD_SIZE
+from onrecord.bot.discord.rest import TRIES
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env
@@ -360,3 +361,24 @@ def test_daily_preview_draws_the_first_quotes_card(seed_index_dir: Path, tmp_pat
     )
     assert unwritable.returncode == 2
     assert unwritable.stderr == f"onrecord: --card: no folder {tmp_path / 'no'} to write the card in\n"
+
+
+async def test_a_discord_server_error_on_the_post_with_its_card_is_not_followed_by_one_without(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 5xx may come after Discord made the post: it is retried as a failure (with the card), not taken
+    for a refusal of the card."""
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        path = f"/channels/{channel}/messages"
+        discord_api.fail("POST", path, 503, times=TRIES)  # every try of the first attempt
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
+        )
+        async with discord_bot(env, monkeypatch):
+            *failed, retried = await discord_api.wait_requests("POST", path, TRIES + 1, timeout=120)
+    assert {r.status for r in failed} == {503}
+    assert retried.status == 200 and retried.files  # the next attempt, still with its card
