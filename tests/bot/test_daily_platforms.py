@@ -200,6 +200,20 @@ def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
     )
 
 
+def test_daily_preview_with_redis_down_is_one_line(seed_index_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "ONRECORD_INDEX": str(seed_index_dir),
+        "ONRECORD_DAILY_SLACK": "C0001",
+        "REDIS_URL": "redis://127.0.0.1:1",  # nothing listens there
+    }
+    shown = subprocess.run([ONRECORD, "daily", "preview"], env=env, capture_output=True, text=True)
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    said = shown.stderr.splitlines()[-1]  # after the log's warnings
+    assert said.startswith("onrecord: slack C0001 ")
+    assert said.endswith(": cannot read the quotes it has had (Redis is unreachable)")
+
+
 def test_daily_post_needs_redis_to_remember_between_runs(seed_index_dir: Path) -> None:
     env = {**os.environ, "ONRECORD_INDEX": str(seed_index_dir), "ONRECORD_DAILY_SLACK": "C0001"}
     env.pop("REDIS_URL", None)
