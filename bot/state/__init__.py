@@ -109,7 +109,7 @@ class State:
             self.limiter = LocalRateLimiter(rate_limit)
             self.votes = LocalVotes()
             self.daily = LocalDailyLedger(namespace)
-            self.questions = QuestionLog(LocalQuestionCounts(), namespace, retention=retention)
+            self.questions = QuestionLog(LocalQuestionCounts(retention), namespace, retention=retention)
             self.feed_sync = LocalLease()
         else:
             self.answers = RedisAnswers(link, namespace, fallback=LocalAnswers())
