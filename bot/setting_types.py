@@ -177,7 +177,10 @@ RedisUrl = Annotated[
     ),
 ]
 SavedIndex = Annotated[
-    Path | None, AfterValidator(_saved_index), Expect("an existing directory holding a saved index")
+    Path | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(_saved_index),
+    Expect("an existing directory holding a saved index"),
 ]
 Paths = Annotated[
     tuple[Path, ...],
@@ -186,7 +189,7 @@ Paths = Annotated[
     AfterValidator(_existing),
     Expect("comma-separated paths of existing transcript files or folders"),
 ]
-Folder = Annotated[Path | None, Expect("a folder path")]
+Folder = Annotated[Path | None, BeforeValidator(_blank_is_none), Expect("a folder path")]
 Count = Annotated[int, Field(ge=1), Expect(WHOLE)]
 OptionalCount = Annotated[int | None, Field(ge=1), Expect(WHOLE)]
 Port = Annotated[int, Field(ge=1, le=65535), Expect(PORT)]

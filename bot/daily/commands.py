@@ -15,7 +15,7 @@ from onrecord.bot.daily.channels import DailyChannel, Platform
 from onrecord.bot.daily.posting import DailyPoster, DailyPosting, Outcome, UnrecordedPostError
 from onrecord.bot.daily.runner import Daily, posting
 from onrecord.bot.startup import StartupError
-from onrecord.bot.state.daily import POSTING_TTL
+from onrecord.bot.state.daily import POSTING_TTL, LedgerUnavailableError
 from onrecord.bot.wording import format_span
 
 __all__ = ["post_today", "preview"]
@@ -72,7 +72,10 @@ async def preview(setup: Daily, days: int, at: dt.time, zone: ZoneInfo, card: Pa
         channels = [DailyChannel("slack", _ANY_CHANNEL, at, zone)]
     for channel in channels:
         first = dt.datetime.now(channel.zone).date()
-        version, upcoming = await daily.preview(channel, days)
+        try:
+            version, upcoming = await daily.preview(channel, days)
+        except LedgerUnavailableError as err:
+            raise StartupError(f"{channel}: cannot read the quotes it has had ({err})") from None
         for offset, candidate in enumerate(upcoming):
             quote = await setup.service.excerpt(version, candidate.passage_id, candidate.start, candidate.end)
             print(f"{channel} {first + dt.timedelta(days=offset)}:\n  “{quote.quote}”\n  — {_source(quote)}")

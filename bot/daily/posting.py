@@ -64,7 +64,8 @@ class NothingToPostError(Exception):
 
 
 class UnrecordedPostError(Exception):
-    """The post was made but the ledger could not record it yet: posting the day again records it."""
+    """The post was made but the ledger could not record it yet: posting the day again records it (and
+    renews the day's claim), which is retried until it is recorded."""
 
 
 class DailyPosting:
@@ -108,7 +109,12 @@ class DailyPosting:
         # The post is made: from here on, not even a shutdown gives the day back for another post.
         log.info("posted the daily quote in %s for %s: %s", channel, day, candidate.key)
         self._posted[key] = candidate.key
-        await self._record(channel, day)
+        try:
+            await self._record(channel, day)
+        except UnrecordedPostError:
+            if follow_up is not None:  # the post is made: its card goes with it, recorded or not
+                await follow_up()
+            raise
         if follow_up is not None:
             await follow_up()
         return "posted"
@@ -147,11 +153,14 @@ class DailyPosting:
 
     async def _record(self, channel: DailyChannel, day: dt.date) -> None:
         """Note this process's post of the day in the ledger (a few quick tries), unless it is noted.
-        Raises `UnrecordedPostError` when Redis does not take it."""
+        Raises `UnrecordedPostError` when Redis does not take it; the day's claim is renewed at each
+        call meanwhile, so that no other process posts the day again while it is retried."""
         key = (channel.platform, channel.channel, day)
         quote = self._posted[key]
         if quote is None:
             return
+        with contextlib.suppress(Exception):  # Redis may be down: the record below says so
+            await self.ledger.keep(channel.platform, channel.channel, day)
         try:
             for attempt in range(RECORD_TRIES):
                 try:

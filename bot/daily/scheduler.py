@@ -1,7 +1,8 @@
 """When the daily quote is posted: a cron job per channel at its local time on APScheduler (`CronTrigger`
 keeps to the time zone across daylight-saving changes; a time a change skips comes right after the gap), a
 catch-up within the grace period for a process that starts late, and retries with backoff until the grace
-period ends. Whether a day was posted, by this process or another, is the ledger's (`DailyPosting`).
+period ends (a post made but not recorded in the ledger: until it is recorded). Whether a day was posted,
+by this process or another, is the ledger's (`DailyPosting`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from onrecord.bot.daily.channels import DailyChannel
-from onrecord.bot.daily.posting import DailyPosting
+from onrecord.bot.daily.posting import KEEP_EVERY, DailyPosting, UnrecordedPostError
 
 __all__ = ["Clock", "DailySchedule", "SystemClock", "due", "trigger"]
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY = dt.timedelta(seconds=15)
 LAST_RETRY = dt.timedelta(minutes=10)  # backoff doubles up to this
+RECORD_RETRY = dt.timedelta(seconds=KEEP_EVERY)  # a post made but not recorded: within its claim's life
 
 
 class Clock(Protocol):
@@ -79,12 +81,14 @@ class DailySchedule:
                 name=f"daily quote {channel}",
                 misfire_grace_time=int(self.grace.total_seconds()),
                 coalesce=True,  # a host suspended over several days posts once
+                max_instances=2,  # the next day's post while a day's post is still being recorded
                 **({"next_run_time": missed} if missed is not None else {}),
             )
 
     async def post_due(self, channel: DailyChannel) -> None:
         """The job: post the quote due now in `channel`, retrying failures (and another process's
-        unfinished post) until the grace period ends."""
+        unfinished post) until the grace period ends; a post made is retried to the ledger until it is
+        recorded, however long that takes."""
         scheduled = due(channel, self.clock.now(), self.grace)
         if scheduled is None:
             return
@@ -93,6 +97,17 @@ class DailySchedule:
         while True:
             try:
                 outcome = await self.posting.post(channel, day)
+            except UnrecordedPostError as err:
+                # Posted: until the ledger has it, past the grace period too (or the day is posted again).
+                log.warning(
+                    "the daily quote for %s on %s is posted but not recorded (%s); retrying in %s",
+                    channel,
+                    day,
+                    err,
+                    RECORD_RETRY,
+                )
+                await self.clock.sleep(RECORD_RETRY.total_seconds())
+                continue
             except Exception as err:
                 failures += 1
                 delay = min(FIRST_RETRY * 2 ** (failures - 1), LAST_RETRY)

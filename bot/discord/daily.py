@@ -1,8 +1,9 @@
 """The daily quote, posted to Discord (over REST: the gateway is not needed to post).
 
 A channel that wants the quote card (`…@card`) gets it as the post's attachment. When Discord refuses
-the post with the card (no Attach Files permission, a file too large), it is posted again without it:
-the quote matters more than its picture.
+the post with the card (400, 403: no Attach Files permission, 413: a file too large), it is posted again
+without it: the quote matters more than its picture. Any other failure (a 5xx after the retries, which
+may have made the post) goes to the daily posting's retries, with the card.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from onrecord.bot.discord.render import NO_MENTIONS, daily_message
 from onrecord.bot.discord.rest import CALL_TIMEOUT, rest
 
 __all__ = ["DiscordDailyPoster"]
+
+CARD_REFUSALS = frozenset({400, 403, 413})  # Discord's answers that refuse the post for its card
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class DiscordDailyPoster:
             try:
                 await rest(lambda: send(card))
             except discord.HTTPException as err:
-                if card is None:
+                if card is None or err.status not in CARD_REFUSALS:
                     raise
                 log.warning(
                     "Discord refused the daily quote's card in %s (%s); posting it without", channel, err

@@ -7,10 +7,12 @@ published atomically, and every running replica, this one included, switches to 
 (`bot.index_watch`).
 
 Replicas sync one at a time, at most once a round: the rounds fall at the same instants in every process
-(multiples of the interval since the epoch), and the one that takes the Redis lease (`bot.state.lease`,
-held for 90% of the interval, and renewed while its sync runs) syncs; the others skip the round. A lock
-rather than trusting the sync to be harmless twice: it would be (every file is written whole, then
-renamed), but each replica would fetch the same episodes and build the same index at the same time.
+(multiples of the interval since the epoch; the start-up round is a job of its own, so it does not shift
+them), and the one that takes the round (its own key in Redis, `bot.state.lease`) syncs; the others skip
+it. The syncing replica also holds a short lock, renewed while its sync runs and given back after, so a
+sync longer than the interval is not overlapped: that round is skipped, the next one runs. A lock rather
+than trusting the sync to be harmless twice: it would be (every file is written whole, then renamed), but
+each replica would fetch the same episodes and build the same index at the same time.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import math
 import sys
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -34,7 +38,7 @@ __all__ = ["FeedSchedule"]
 
 log = logging.getLogger(__name__)
 
-LEASE_SHARE = 0.9  # of the interval: the lease has run out when the next round falls due (clock skew)
+RUNNING_TTL = 60.0  # seconds the lock of a running sync lasts unless renewed (a third of it, while it runs)
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -45,9 +49,11 @@ class FeedSchedule:
     index: Path
     every: int  # seconds
     lease: Lease
+    clock: Callable[[], float] = field(default=time.time)  # seconds since the epoch
 
     def add_to(self, scheduler: BaseScheduler) -> None:
-        """A round now (the lease decides whether it is this process's), then one per interval."""
+        """A round now (the lease decides whether it is this process's), then one at each multiple of
+        the interval."""
         log.info(
             "feed sync every %d s: %d feeds into %s, indexed at %s",
             self.every,
@@ -55,38 +61,45 @@ class FeedSchedule:
             self.into,
             self.index,
         )
+        scheduler.add_job(self.run_round, id="feed-sync-start", name="feed sync at start-up")
         scheduler.add_job(
             self.run_round,
             IntervalTrigger(seconds=self.every, start_date=_EPOCH),
             id="feed-sync",
             name="feed sync",
-            next_run_time=dt.datetime.now(dt.UTC),
             coalesce=True,
             misfire_grace_time=max(1, self.every // 2),
         )
 
     async def run_round(self) -> None:
-        """The job: sync if no other replica does this round."""
-        lease = self.every * LEASE_SHARE
+        """The job: sync if no other replica does this round, and no sync is still running."""
+        round_number = math.floor(self.clock() / self.every)  # the same in every process
         try:
-            if not await self.lease.take(lease):
+            if not await self.lease.take(self.every, turn=str(round_number)):
                 log.info("feed sync: another replica has this round")
+                return
+            if not await self.lease.take(RUNNING_TTL):
+                log.info("feed sync: the last round's sync still runs; skipping this round")
                 return
         except RedisUnavailableError:
             log.warning("feed sync skipped this round: Redis is unreachable, so replicas cannot take turns")
             return
-        async with self._kept(lease):
-            await self._sync()
+        try:
+            async with self._kept():
+                await self._sync()
+        finally:
+            with contextlib.suppress(RedisUnavailableError):
+                await self.lease.release()
 
     @contextlib.asynccontextmanager
-    async def _kept(self, lease: float) -> AsyncIterator[None]:
-        """Renew the lease while the block runs (a slow feed, a big rebuild)."""
+    async def _kept(self) -> AsyncIterator[None]:
+        """Renew the running sync's lock while the block runs (a slow feed, a big rebuild)."""
 
         async def keep() -> None:
             while True:
-                await asyncio.sleep(lease / 3)
+                await asyncio.sleep(RUNNING_TTL / 3)
                 with contextlib.suppress(RedisUnavailableError):
-                    await self.lease.keep(lease)
+                    await self.lease.keep(RUNNING_TTL)
 
         task = asyncio.create_task(keep(), name="onrecord-feed-sync-lease")
         try:

@@ -27,8 +27,10 @@ key                                             type      meaning, lifetime
                                                           write (`bot.state.questions`)
 ``{ns}:questions:answer:{answer_id}``             string    ``[platform, question]`` of an answer, for
                                                           its votes; the question log's retention
-``{ns}:lease:feed-sync``                          string    the replica syncing the feeds this round;
-                                                          most of ONRECORD_FEEDS_EVERY (`bot.state.lease`)
+``{ns}:lease:feed-sync:{round}``                  string    the replica that took this feed-sync round;
+                                                          ONRECORD_FEEDS_EVERY (`bot.state.lease`)
+``{ns}:lease:feed-sync``                          string    the replica whose feed sync is running;
+                                                          a minute, renewed while it runs
 ==============================================  ========  ==========================================
 
 Each store is one contract (`AnswerStore`, `EventClaims`, `RateLimiter`, `Votes`, `DailyLedger`, the
@@ -107,7 +109,7 @@ class State:
             self.limiter = LocalRateLimiter(rate_limit)
             self.votes = LocalVotes()
             self.daily = LocalDailyLedger(namespace)
-            self.questions = QuestionLog(LocalQuestionCounts(), namespace, retention=retention)
+            self.questions = QuestionLog(LocalQuestionCounts(retention), namespace, retention=retention)
             self.feed_sync = LocalLease()
         else:
             self.answers = RedisAnswers(link, namespace, fallback=LocalAnswers())

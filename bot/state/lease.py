@@ -1,9 +1,10 @@
-"""A lease on a periodic chore (the feed sync): one process at a time does it, and no other starts it
-again within its period.
+"""A lease on a periodic chore (the feed sync): one process takes each round of it, and one at a time
+does it.
 
-Key: ``{ns}:lease:{name}`` (string): the holder's id, expiring `ttl` seconds after it was taken or last
-kept. The holder keeps it while working, then lets it run out: the next round begins a period later,
-in whichever process asks first. Without Redis the process is alone, and every take succeeds.
+Keys: ``{ns}:lease:{name}:{turn}`` (string) for a round, taken once (the first process to ask holds it
+until it expires); ``{ns}:lease:{name}`` (string) while the chore runs, the holder's id, expiring `ttl`
+seconds after it was taken or last kept, given back when done. Without Redis the process is alone, and
+every take succeeds.
 """
 
 from __future__ import annotations
@@ -18,24 +19,31 @@ __all__ = ["Lease", "LocalLease", "RedisLease"]
 
 
 class Lease(Protocol):
-    async def take(self, ttl: float) -> bool:
-        """Whether this process holds the lease now (for `ttl` seconds); raises `RedisUnavailableError`
-        when Redis cannot say."""
+    async def take(self, ttl: float, turn: str | None = None) -> bool:
+        """Whether this process holds the lease (or only `turn` of it, e.g. a round) now, for `ttl`
+        seconds; raises `RedisUnavailableError` when Redis cannot say."""
         ...
 
     async def keep(self, ttl: float) -> bool:
         """Hold the lease `ttl` seconds from now, if this process still holds it."""
         ...
 
+    async def release(self) -> None:
+        """Give the lease back, if this process holds it."""
+        ...
+
 
 class LocalLease:
     """Without Redis the process is alone: it always holds the lease."""
 
-    async def take(self, ttl: float) -> bool:
+    async def take(self, ttl: float, turn: str | None = None) -> bool:
         return True
 
     async def keep(self, ttl: float) -> bool:
         return True
+
+    async def release(self) -> None:
+        pass
 
 
 class RedisLease:
@@ -44,16 +52,24 @@ class RedisLease:
         self._key = f"{namespace}:lease:{name}"
         self._owner = secrets.token_hex(8)
 
-    async def take(self, ttl: float) -> bool:
+    async def take(self, ttl: float, turn: str | None = None) -> bool:
+        key = self._key if turn is None else f"{self._key}:{turn}"
         ms = max(1, round(ttl * 1000))
-        return bool(await self._link.run(lambda c: c.set(self._key, self._owner, nx=True, px=ms)))
+        return bool(await self._link.run(lambda c: c.set(key, self._owner, nx=True, px=ms)))
 
     async def keep(self, ttl: float) -> bool:
         ms = str(max(1, round(ttl * 1000)))
         return bool(await self._link.run(lambda c: c.eval(_KEEP, 1, self._key, self._owner, ms)))
 
+    async def release(self) -> None:
+        await self._link.run(lambda c: c.eval(_RELEASE, 1, self._key, self._owner))
+
 
 _KEEP = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """

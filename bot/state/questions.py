@@ -78,9 +78,16 @@ class QuestionCounts(Protocol):
 
 
 class LocalQuestionCounts:
-    def __init__(self, *, clock: Clock = time.monotonic) -> None:
-        self._days: ExpiringStore[Counter[str]] = ExpiringStore(max_entries=400, clock=clock)
-        self._named: ExpiringStore[str] = ExpiringStore(max_entries=10_000, clock=clock)
+    """The counts of the one process there is (no `REDIS_URL`), in its memory: a day's counts for the
+    whole retention, as in Redis; but, unlike Redis, the questions of only the last `MAX_NAMED` answers,
+    so a vote on an older answer is not counted (memory bounded however many questions come)."""
+
+    MAX_NAMED = 10_000
+
+    def __init__(self, retention: int, *, clock: Clock = time.monotonic) -> None:
+        days = retention // 86400 + 2  # UTC days a retention touches, today and a part day included
+        self._days: ExpiringStore[Counter[str]] = ExpiringStore(max_entries=days, clock=clock)
+        self._named: ExpiringStore[str] = ExpiringStore(max_entries=self.MAX_NAMED, clock=clock)
 
     async def count(self, key: str, field: str, ttl: int, named: tuple[str, str] | None) -> None:
         counts = self._days.get(key) or Counter()

@@ -62,10 +62,6 @@ class LocalRateLimiter:
         self._hits: ExpiringStore[deque[float]] = ExpiringStore(max_entries=100_000, clock=clock)
         self._notified: ExpiringStore[bool] = ExpiringStore(max_entries=100_000, clock=clock)
 
-    def __len__(self) -> int:
-        """How many users this process remembers."""
-        return len(self._hits)
-
     async def check(self, user_key: str) -> RateDecision:
         now = self._clock()
         hits = self._hits.get(user_key) or deque()

@@ -21,6 +21,7 @@ from PIL import Image
 
 from onrecord import index
 from onrecord.bot.daily.card import CARD_SIZE
+from onrecord.bot.discord.rest import TRIES
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env as slack_env
@@ -199,6 +200,20 @@ def test_daily_preview_and_bad_entries(seed_index_dir: Path) -> None:
     )
 
 
+def test_daily_preview_with_redis_down_is_one_line(seed_index_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "ONRECORD_INDEX": str(seed_index_dir),
+        "ONRECORD_DAILY_SLACK": "C0001",
+        "REDIS_URL": "redis://127.0.0.1:1",  # nothing listens there
+    }
+    shown = subprocess.run([ONRECORD, "daily", "preview"], env=env, capture_output=True, text=True)
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    said = shown.stderr.splitlines()[-1]  # after the log's warnings
+    assert said.startswith("onrecord: slack C0001 ")
+    assert said.endswith(": cannot read the quotes it has had (Redis is unreachable)")
+
+
 def test_daily_post_needs_redis_to_remember_between_runs(seed_index_dir: Path) -> None:
     env = {**os.environ, "ONRECORD_INDEX": str(seed_index_dir), "ONRECORD_DAILY_SLACK": "C0001"}
     env.pop("REDIS_URL", None)
@@ -360,3 +375,24 @@ def test_daily_preview_draws_the_first_quotes_card(seed_index_dir: Path, tmp_pat
     )
     assert unwritable.returncode == 2
     assert unwritable.stderr == f"onrecord: --card: no folder {tmp_path / 'no'} to write the card in\n"
+
+
+async def test_a_discord_server_error_on_the_post_with_its_card_is_not_followed_by_one_without(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 5xx may come after Discord made the post: it is retried as a failure (with the card), not taken
+    for a refusal of the card."""
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        path = f"/channels/{channel}/messages"
+        discord_api.fail("POST", path, 503, times=TRIES)  # every try of the first attempt
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
+        )
+        async with discord_bot(env, monkeypatch):
+            *failed, retried = await discord_api.wait_requests("POST", path, TRIES + 1, timeout=120)
+    assert {r.status for r in failed} == {503}
+    assert retried.status == 200 and retried.files  # the next attempt, still with its card

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from onrecord import index
 from onrecord.bot.answer import Result
 from onrecord.bot.daily.channels import DailyChannel
-from onrecord.bot.daily.posting import DailyPoster, DailyPosting
+from onrecord.bot.daily.posting import DailyPoster, DailyPosting, FollowUp
 from onrecord.bot.daily.scheduler import DailySchedule, due, trigger
 from onrecord.bot.service import AnswerService
 from onrecord.bot.slack.daily import SlackDailyPoster
@@ -152,8 +152,10 @@ class Replicas:
         count: int = 1,
         grace_hours: float = 6,
         then: Callable[[], None] | None = None,
+        cards: Sequence[str] = (),
     ) -> None:
-        """`then`: run right after each post reaches Slack (to break something at that very moment)."""
+        """`then`: run right after each post reaches Slack (to break something at that very moment);
+        `cards`: the channels whose post gets the quote card."""
         session = await self.stack.enter_async_context(aiohttp.ClientSession())
         for _ in range(count):
             state = await self.stack.enter_async_context(
@@ -161,7 +163,7 @@ class Replicas:
             )
             self.states.append(state)
             poster: DailyPoster = SlackDailyPoster(
-                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session)
+                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session), cards
             )
             poster = _Stamped(poster, jobs.clock, self.posted, then)
             posting = DailyPosting(AnswerService(self._seeds, state), state.daily, {"slack": poster})
@@ -180,11 +182,12 @@ class _Stamped:
     ) -> None:
         self._poster, self._clock, self._posts, self._then = poster, clock, posts, then
 
-    async def post(self, channel: str, quote: Result, context: str) -> None:
-        await self._poster.post(channel, quote, context)
+    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None:
+        follow_up = await self._poster.post(channel, quote, context)
         self._posts.append(Post(self._clock.now(), channel, quote.quote))
         if self._then is not None:
             self._then()
+        return follow_up
 
 
 @pytest.fixture
@@ -309,3 +312,22 @@ async def test_a_post_whose_record_fails_is_not_posted_again(
     assert len(replicas.posts("C0001")) == 1
     seen = await replicas.states[1].daily.seen("slack", "C0001")
     assert len(seen) == 1  # recorded once Redis answered again
+
+
+async def test_a_post_unrecorded_past_the_grace_period_is_recorded_later_and_not_posted_again(
+    replicas: Replicas, redis_server: RedisServer, until: Poll
+) -> None:
+    channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
+    jobs = Jobs(VirtualTime(dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)))
+    await replicas.start(channels, jobs, count=2, grace_hours=0.05, then=redis_server.stop, cards=["C0001"])
+    await jobs.run_until(dt.datetime(2026, 6, 1, 9, 5, tzinfo=UTC))  # Redis down past the grace period
+    assert replicas.slack.calls_to("files.completeUploadExternal")  # the card, though not recorded yet
+    redis_server.start()
+    for state in replicas.states:
+        await until(state.ping)
+    await jobs.run_until(dt.datetime(2026, 6, 1, 10, 30, tzinfo=UTC))
+    assert await replicas.states[1].daily.status("slack", "C0001", dt.date(2026, 6, 1)) == "posted"
+    assert len(await replicas.states[1].daily.seen("slack", "C0001")) == 1
+    await jobs.run_until(dt.datetime(2026, 6, 2, 10, 0, tzinfo=UTC))
+    first, second = replicas.posts("C0001")
+    assert first.quote != second.quote  # the next day's is another quote

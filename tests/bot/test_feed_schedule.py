@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from onrecord import index
+from onrecord.bot.feeds.schedule import FeedSchedule
+from onrecord.bot.state import open_state
+from onrecord.bot.state.lease import LocalLease
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.cli.test_feed_sync import item, rss
 from tests.conftest import Poll, RedisServer
@@ -130,3 +134,54 @@ async def test_replicas_sync_the_feed_one_at_a_time_and_answer_from_new_episodes
             assert "beekeepers moved their hives" in await ask(bot, slack, "beekeepers clover", f"U{i}b")
     assert feed.most_in_flight == 1  # never two syncs at once
     assert len(list(transcripts.glob("harbor-stories_*.txt"))) == 2
+
+
+HOUR = 3600
+
+
+async def test_the_rounds_fall_at_multiples_of_the_interval_whenever_the_process_starts(
+    tmp_path: Path,
+) -> None:
+    scheduler = AsyncIOScheduler()
+    scheduler.start(paused=True)
+    try:
+        FeedSchedule(["http://feeds.example/x"], tmp_path, tmp_path, HOUR, LocalLease()).add_to(scheduler)
+        assert scheduler.get_job("feed-sync").next_run_time.timestamp() % HOUR == 0
+        assert scheduler.get_job("feed-sync-start") is not None  # the start-up round, a job of its own
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_each_round_is_synced_once_and_a_sync_longer_than_the_interval_is_not_overlapped(
+    redis_server: RedisServer, namespace: str, tmp_path: Path, until: Poll
+) -> None:
+    """Two replicas on one Redis, their rounds' moments given by the test's clock; the sync (a child
+    process) stands for one that lasts until the test releases it."""
+    syncs: list[str] = []
+    release = asyncio.Event()
+
+    class HeldSync(FeedSchedule):
+        async def _sync(self) -> None:
+            syncs.append(self.urls[0])
+            await release.wait()
+
+    now = 10 * HOUR + 1.0
+    async with (
+        open_state(redis_server.url, namespace=namespace) as a_state,
+        open_state(redis_server.url, namespace=namespace) as b_state,
+    ):
+        a, b = (
+            HeldSync([name], tmp_path, tmp_path, HOUR, state.feed_sync, clock=lambda: now)
+            for name, state in (("a", a_state), ("b", b_state))
+        )
+        a_syncing = asyncio.create_task(a.run_round())
+        await until(lambda: syncs == ["a"])
+        await b.run_round()  # the same round: a's
+        now += HOUR  # the next round, a's sync still running
+        await b.run_round()
+        assert syncs == ["a"]
+        release.set()
+        await a_syncing
+        now += HOUR  # the round after the long sync: synced
+        await b.run_round()
+        assert syncs == ["a", "b"]

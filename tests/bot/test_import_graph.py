@@ -4,6 +4,7 @@ loop), the daily quote and the adapters meet only at the composition root, and `
 from __future__ import annotations
 
 import ast
+import importlib.util
 from collections.abc import Iterator
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -11,14 +12,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _imported(path: Path) -> Iterator[str]:
-    """Every module a file imports, at the top or inside a function (absolute imports: the code's rule),
-    named inside the `onrecord` package (`onrecord.bot.slack` is `bot.slack`)."""
+def _imported(path: Path, root: Path = REPO) -> Iterator[str]:
+    """Every module a file imports, at the top or inside a function, absolute or relative (resolved
+    against the file's package), named inside the `onrecord` package (`onrecord.bot.slack` is
+    `bot.slack`)."""
+    module = ".".join(path.relative_to(root).with_suffix("").parts)
+    package = module.removesuffix(".__init__") if path.name == "__init__.py" else module.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.ImportFrom):
+            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         else:
             continue
         yield from (name.removeprefix("onrecord.") for name in names)
@@ -64,3 +69,15 @@ def test_the_daily_quote_and_the_adapters_meet_only_at_the_composition_root() ->
 def test_the_index_imports_nothing_from_the_bot() -> None:
     for path in (REPO / "index").rglob("*.py"):
         assert not [m for m in _imported(path) if m.split(".")[0] == "bot"], path
+
+
+def test_relative_imports_are_read_as_the_modules_they_name(tmp_path: Path) -> None:
+    adapter = tmp_path / "bot" / "slack"
+    adapter.mkdir(parents=True)
+    (adapter / "__init__.py").write_text("from .handlers import answer\n")
+    (adapter / "handlers.py").write_text("from ..app import run\nfrom . import render\n")
+    assert set(_imported(adapter / "__init__.py", tmp_path)) == {
+        "bot.slack.handlers",
+        "bot.slack.handlers.answer",
+    }
+    assert {"bot.app", "bot.slack.render"} <= set(_imported(adapter / "handlers.py", tmp_path))

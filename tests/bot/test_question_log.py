@@ -19,7 +19,7 @@ from onrecord import index
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.state import QuestionLog, QuestionStats, State, open_state
 from onrecord.bot.state.link import RedisLink
-from onrecord.bot.state.questions import RedisQuestionCounts
+from onrecord.bot.state.questions import LocalQuestionCounts, RedisQuestionCounts
 from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
 from tests.bot.slack_bot import bot_env, slack_bot
@@ -258,3 +258,12 @@ async def test_discord_mentions_and_slash_commands_reach_the_report(
     assert discord["questions"] == 3
     assert {q["question"]: q["asked"] for q in discord["most_asked"]} == {NOTHING: 2, ANSWERED: 1}
     assert [q["question"] for q in discord["no_answer"]] == [NOTHING]
+
+
+async def test_one_process_keeps_every_day_of_a_long_retention_as_redis_does() -> None:
+    days = 500
+    counts = LocalQuestionCounts(days * 86400)
+    keys = [f"onrecord:questions:day-{n}" for n in range(days)]
+    for key in keys:
+        await counts.count(key, json.dumps(["slack", "ok", "why?"]), days * 86400, None)
+    assert len(await counts.rows(keys)) == days

@@ -29,6 +29,11 @@ def test_defaults() -> None:
     assert (settings.log_level, settings.max_question_chars) == ("INFO", 1000)
 
 
+def test_blank_folders_are_unset() -> None:
+    settings = settings_from({"ONRECORD_FEEDS_INTO": "", "ONRECORD_INDEX": " "})
+    assert settings.feeds_into is None and settings.index is None
+
+
 def test_values_from_the_environment_and_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("ONRECORD_RESULTS=5\nREDIS_URL=unix:///tmp/r.sock\n")

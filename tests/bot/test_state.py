@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from onrecord.bot.state import State, open_state
 from onrecord.bot.state.answers import AnswerStore, LocalAnswers, RedisAnswers
 from onrecord.bot.state.link import RedisLink
+from onrecord.bot.state.memory import ExpiringStore
 from onrecord.bot.state.ratelimit import LocalRateLimiter, RateDecision, RateLimiter, RedisRateLimiter
 from onrecord.bot.state.votes import LocalVotes, RedisVotes, Votes
 
@@ -203,15 +204,27 @@ class Clock:
         return self.now
 
 
-async def test_the_in_process_limiter_forgets_users_who_stopped_asking() -> None:
+def test_the_in_process_store_forgets_entries_past_their_ttl_on_the_next_write() -> None:
+    """What lets the in-process rate limiter forget the users who stopped asking (their hits share a
+    TTL of one window): they take no memory."""
     clock = Clock()
-    limiter = LocalRateLimiter(2, window=60, clock=clock)
+    store: ExpiringStore[int] = ExpiringStore(clock=clock)
     for user in range(100):
-        await limiter.check(f"u{user}")
-    assert len(limiter) == 100
+        store.set(f"u{user}", 1, 60)
+    assert len(store) == 100
     clock.now += 61
-    assert (await limiter.check("u0")).allowed
-    assert len(limiter) == 1
+    store.set("u0", 1, 60)
+    assert len(store) == 1
+
+
+async def test_the_in_process_limiter_starts_a_new_window_for_a_user_who_stopped_asking() -> None:
+    clock = Clock()
+    limiter = LocalRateLimiter(1, window=60, clock=clock)
+    assert (await limiter.check("u1")).allowed
+    assert (await limiter.check("u1")) == RateDecision(allowed=False, notify=True)
+    clock.now += 61
+    assert (await limiter.check("u1")).allowed
+    assert (await limiter.check("u1")) == RateDecision(allowed=False, notify=True)  # told again
 
 
 async def test_redis_outage_degrades_then_recovers(
