@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from onrecord.bot.discord.render import MAX_EMBED_TEXT, MAX_EMBEDS
-from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
+from tests.bot.discord_bot import bot_env, discord_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Request
 
@@ -27,12 +27,6 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     ours = ("discord", "onrecord.bot")
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(ours)]
     assert not errors, "errors logged:\n" + "\n".join(r.getMessage() for r in errors)
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 @pytest.fixture

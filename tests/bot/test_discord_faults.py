@@ -16,17 +16,11 @@ from redis.asyncio import Redis
 
 from onrecord.bot.state.claims import WORKING_TTL
 from onrecord.bot.wording import CONTEXT_SHOWN
-from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
+from tests.bot.discord_bot import bot_env, discord_bot
 from tests.conftest import Poll, RedisServer
 from tests.standins.discord_api import DiscordStandIn
 
 QUESTION = "why did Jerry leave OpenAI"
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 @pytest.fixture

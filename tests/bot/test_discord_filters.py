@@ -3,31 +3,14 @@ real discord.py against the gateway and REST stand-in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from onrecord import index
-from tests.bot.discord_bot import TOKEN, bot_env, discord_bot
+from tests.bot.discord_bot import bot_env, discord_bot
 from tests.conftest import RedisServer
 from tests.standins.discord_api import DiscordStandIn
-
-SPEAKERS = Path(__file__).resolve().parents[1] / "data" / "speakers"
-
-
-@pytest.fixture(scope="module")
-def talks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("talks") / "index"
-    index.build([SPEAKERS]).save(directory)
-    return directory
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 @pytest.fixture

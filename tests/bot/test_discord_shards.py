@@ -8,25 +8,17 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
-from tests.bot.discord_bot import TOKEN, bot_env
+from tests.bot.discord_bot import bot_env
 from tests.bot.processes import serving
 from tests.bot.slack_bot import free_port
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.discord_api import DiscordStandIn, Payload, shard_of
 
 GUILD_ON_SHARD_0 = DiscordStandIn.guild_id + (1 << 22)  # the stand-in's own guild is on shard 1 of 2
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 async def claims(session: aiohttp.ClientSession, env: dict[str, str]) -> Counter[str]:

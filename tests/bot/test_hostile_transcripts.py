@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from onrecord import index
-from tests.bot.discord_bot import TOKEN, discord_bot
 from tests.bot.discord_bot import bot_env as discord_env
+from tests.bot.discord_bot import discord_bot
 from tests.bot.slack_bot import bot_env as slack_env
 from tests.bot.slack_bot import slack_bot
 from tests.conftest import RedisServer
@@ -87,12 +86,6 @@ def _no_bidi(payload: Any) -> bool:
     return not any(c in shown for c in BIDI)
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
-
-
 async def test_slack_shows_hostile_transcripts_without_a_live_link_or_a_bidi_control(
     slack: SlackStandIn, hostile_index_dir: Path, redis_server: RedisServer
 ) -> None:
@@ -105,12 +98,6 @@ async def test_slack_shows_hostile_transcripts_without_a_live_link_or_a_bidi_con
     assert links and all(link.startswith(OURS) for link in links), links
     assert all(re.fullmatch(r"[^\s()<>\[\]|]+", link.replace("&amp;", "&")) for link in links), links
     assert _no_bidi(call.args)
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN) as stand_in:
-        yield stand_in
 
 
 async def test_discord_shows_hostile_transcripts_without_a_live_link_or_a_bidi_control(

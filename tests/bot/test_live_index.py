@@ -9,7 +9,6 @@ import logging
 import shutil
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +24,6 @@ OWLS = "Owls hunt at night. They fly without a sound, so the mice never hear the
 QUESTION = "how do owls hunt at night"
 BATCH = 4
 MAX_BATCHES = 500  # a safety net: the switch comes within seconds, a few dozen batches
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
 
 
 @pytest.fixture(scope="module")

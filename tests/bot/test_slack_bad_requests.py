@@ -22,12 +22,6 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
 async def bot(
     slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[RunningBot]:

@@ -26,12 +26,6 @@ QUESTION = "why did Jerry leave OpenAI"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
 async def bot(
     slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
 ) -> AsyncIterator[RunningBot]:

@@ -7,27 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from onrecord import index
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import RedisServer
 from tests.standins.slack import Call, SlackStandIn
 from tests.standins.slack_payloads import mention_event, slash_command
-
-SPEAKERS = Path(__file__).resolve().parents[1] / "data" / "speakers"
-
-
-@pytest.fixture(scope="module")
-def talks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two episodes whose turns name their speakers, saved as `onrecord index build` saves them."""
-    directory = tmp_path_factory.mktemp("talks") / "index"
-    index.build([SPEAKERS]).save(directory)
-    return directory
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
 
 
 @pytest.fixture

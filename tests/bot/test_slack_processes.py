@@ -39,12 +39,6 @@ async def _ready(port: int, proc: subprocess.Popen[str], session: aiohttp.Client
     raise AssertionError(f"onrecord serve slack did not listen on {port} within 30 s")
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as stand_in:
-        yield stand_in
-
-
 QUESTIONS = (
     "cold shower", "why did Jerry leave OpenAI", "trust", "value function", "scaling research",
     "robotics company", "economic growth", "continual learning", "superintelligence", "AGI timeline",
