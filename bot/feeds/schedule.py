@@ -73,7 +73,8 @@ class FeedSchedule:
 
     async def run_round(self) -> None:
         """The job: sync if no other replica does this round, and no sync is still running."""
-        round_number = math.floor(self.clock() / self.every)  # the same in every process
+        # the same in every process: rounds counted from the trigger's own start
+        round_number = math.floor((self.clock() - _EPOCH.timestamp()) / self.every)
         try:
             if not await self.lease.take(self.every, turn=str(round_number)):
                 log.info("feed sync: another replica has this round")
@@ -110,7 +111,7 @@ class FeedSchedule:
     async def _sync(self) -> None:
         command = ["feed", "sync", *self.urls, "--into", str(self.into), "--index", str(self.index)]
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "onrecord.bot", *command,
+            sys.executable, "-P", "-m", "onrecord.bot", *command,  # -P: never a folder named onrecord here
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         try:

@@ -3,14 +3,16 @@ does it.
 
 Keys: ``{ns}:lease:{name}:{turn}`` (string) for a round, taken once (the first process to ask holds it
 until it expires); ``{ns}:lease:{name}`` (string) while the chore runs, the holder's id, expiring `ttl`
-seconds after it was taken or last kept, given back when done. Without Redis the process is alone, and
-every take succeeds.
+seconds after it was taken or last kept, given back when done. Without Redis the process is alone: it
+takes every round, and one at a time does the chore, as with Redis.
 """
 
 from __future__ import annotations
 
 import secrets
 from typing import TYPE_CHECKING, Protocol
+
+from onrecord.bot.state.memory import ExpiringStore
 
 if TYPE_CHECKING:
     from onrecord.bot.state.link import RedisLink
@@ -34,16 +36,25 @@ class Lease(Protocol):
 
 
 class LocalLease:
-    """Without Redis the process is alone: it always holds the lease."""
+    """Without Redis the process is alone: each round is its own, but a chore still running holds the
+    lease (the start-up round and the first scheduled one must not overlap)."""
+
+    _RUNNING = "running"
+
+    def __init__(self, store: ExpiringStore[bool] | None = None) -> None:
+        self._held = store if store is not None else ExpiringStore(max_entries=16)
 
     async def take(self, ttl: float, turn: str | None = None) -> bool:
-        return True
+        return turn is not None or self._held.add(self._RUNNING, True, ttl)
 
     async def keep(self, ttl: float) -> bool:
+        if self._held.get(self._RUNNING) is None:
+            return False
+        self._held.set(self._RUNNING, True, ttl)
         return True
 
     async def release(self) -> None:
-        pass
+        self._held.discard(self._RUNNING)
 
 
 class RedisLease:

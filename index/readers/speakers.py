@@ -111,7 +111,7 @@ def label_segments(segments: list[Segment]) -> list[Segment]:
     for number, seg in enumerate(segments):
         text, who, turn = seg.text, seg.speaker or speaker, seg.turn
         if (label := labels.get(number)) is not None:
-            speaker = who = label.name
+            speaker = who = label.name or seg.speaker  # a one-off label: the segment's own speaker, if any
             start, turn, text = label.start, True, text[label.end :]
         if text:
             out.append(Segment(text, seg.start if seg.start is not None else start, seg.end, who, turn))

@@ -185,3 +185,60 @@ async def test_each_round_is_synced_once_and_a_sync_longer_than_the_interval_is_
         now += HOUR  # the round after the long sync: synced
         await b.run_round()
         assert syncs == ["a", "b"]
+
+
+async def test_without_redis_a_sync_still_running_is_not_joined_by_the_next_round(
+    tmp_path: Path, until: Poll
+) -> None:
+    """One process alone: the start-up round's sync, still running when the first scheduled round comes,
+    keeps that round from starting a second sync on the same folder and index."""
+    syncs: list[float] = []
+    release = asyncio.Event()
+    now = 10 * HOUR + 1.0
+
+    class HeldSync(FeedSchedule):
+        async def _sync(self) -> None:
+            syncs.append(now)
+            if len(syncs) == 1:  # only the first is held
+                await release.wait()
+
+    alone = HeldSync(["x"], tmp_path, tmp_path, HOUR, LocalLease(), clock=lambda: now)
+    first = asyncio.create_task(alone.run_round())
+    await until(lambda: len(syncs) == 1)
+    now += HOUR
+    await alone.run_round()
+    assert len(syncs) == 1
+    release.set()
+    await first
+    now += HOUR
+    await alone.run_round()
+    assert len(syncs) == 2
+
+
+async def test_the_first_scheduled_round_is_not_the_start_up_rounds_whatever_the_interval(
+    redis_server: RedisServer, namespace: str, tmp_path: Path
+) -> None:
+    """Rounds are counted from the trigger's own start, so the round the scheduler fires a moment after
+    start-up is a round of its own (5000 s does not divide the seconds between 1970 and 2000)."""
+    every = 5000
+    syncs: list[str] = []
+
+    class CountedSync(FeedSchedule):
+        async def _sync(self) -> None:
+            syncs.append("synced")
+
+    scheduler = AsyncIOScheduler()
+    scheduler.start(paused=True)
+    try:
+        probe = FeedSchedule(["x"], tmp_path, tmp_path, every, LocalLease())
+        probe.add_to(scheduler)
+        first_round = scheduler.get_job("feed-sync").next_run_time.timestamp()
+    finally:
+        scheduler.shutdown(wait=False)
+    now = first_round - 1.0  # started a second before the first scheduled round
+    async with open_state(redis_server.url, namespace=namespace) as state:
+        schedule = CountedSync(["x"], tmp_path, tmp_path, every, state.feed_sync, clock=lambda: now)
+        await schedule.run_round()  # the start-up round
+        now = first_round
+        await schedule.run_round()  # the first scheduled round
+    assert syncs == ["synced", "synced"]

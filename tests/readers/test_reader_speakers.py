@@ -199,6 +199,19 @@ def test_a_one_off_label_in_labelled_html_paragraphs_is_no_one_elses(tmp_path: P
     ]
 
 
+def test_a_one_off_label_in_a_cited_paragraph_keeps_the_cited_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "call.html"
+    path.write_text(
+        "<p>Alice: Hello there.</p><p>Bob: Hi.</p><p>Alice: How are you?</p><p>Bob: Fine.</p>"
+        "<p><cite>Carol</cite> Note: recorded later.</p><p>Alice: Great.</p>",
+        encoding="utf-8",
+    )
+    assert [(seg.speaker, seg.text) for seg in read_transcript(path).segments][-2:] == [
+        ("Carol", "Note: recorded later."),
+        ("Alice", "Great."),
+    ]
+
+
 def test_label_times_beyond_48_hours_or_running_backwards_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "workshop.txt"
     path.write_text(
