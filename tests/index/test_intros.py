@@ -19,6 +19,12 @@ def test_the_usual_intros_name_the_guest() -> None:
         "Cato",
     )
     assert _guests("Today we're joined by Dara Venn.", "Hello, Dara.") == ("Dara Venn",)
+    assert _guests(
+        "Today we have with us Ines, who makes sails.", "The first person joining us is Jo Pry."
+    ) == (
+        "Ines",
+        "Jo Pry",
+    )
     assert _guests("And now, dear friends, here's Ezra Pike.", "Let me ask you about boats.") == (
         "Ezra Pike",
     )
