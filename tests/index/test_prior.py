@@ -83,8 +83,10 @@ def test_only_words_that_may_be_names_can_point() -> None:
         "What does Zorblat Quenby think about sourdough?", Analyzer(), vocab, vocab_terms, {}
     )
     assert cased.names == {"zorblat", "quenbi"}
+    assert cased.full_names == (frozenset({"zorblat", "quenbi"}),)  # one person, not two
     lower = analyze_question("zorblat quenby on sourdough", Analyzer(), vocab, vocab_terms, {})
     assert lower.names == {"zorblat", "quenbi", "sourdough"}  # all lower case: any word may be a name
+    assert lower.full_names == ()
 
 
 def test_a_word_in_many_openings_points_nowhere() -> None:
