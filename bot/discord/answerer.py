@@ -66,7 +66,9 @@ class DiscordAnswerer:
                 await _send(message.channel, reply, view, nonce=sent)
                 return
             try:
-                thread = await _thread_on(message, _thread_name(answer.question))
+                thread = await _thread_on(
+                    message, _thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
+                )
             except discord.HTTPException as err:  # no permission to create threads here
                 if isinstance(err, discord.DiscordServerError):
                     raise
@@ -186,16 +188,15 @@ def _thread_name(question: str) -> str:
     return name if len(name) <= THREAD_NAME else name[: THREAD_NAME - 1] + "…"
 
 
-async def _thread_on(message: discord.Message, name: str) -> Any:
-    """A thread started on ``message`` (in a server channel), or the one started on it before: by an
-    earlier try whose answer was lost, or an earlier click (Discord gives it the message's id)."""
+async def _thread_on(message: discord.Message, name: str, **options: Any) -> Any:
+    """A thread started on ``message`` (in a server channel; ``options`` for ``create_thread``), or the one
+    started on it before: by an earlier try whose answer was lost, or an earlier click."""
     try:
-        return await rest(lambda: message.create_thread(name=name, auto_archive_duration=_ARCHIVE_AFTER))
+        return await rest(lambda: message.create_thread(name=name, **options))
     except discord.HTTPException as err:
-        if err.code != _THREAD_EXISTS or message.guild is None:
+        if err.code != _THREAD_EXISTS:
             raise
-        guild = message.guild
-    return await rest(lambda: guild.fetch_channel(message.id))
+    return await rest(message.fetch_thread)
 
 
 async def _send(

@@ -6,10 +6,11 @@ more times with backoff; a call that times out is not retried (Discord may have 
 Each try is given up after `CALL_TIMEOUT`; the claim guarding the work is renewed meanwhile.
 
 A 5xx or a lost connection can come after Discord made the message, and Discord returns the message made
-with a nonce in the last minutes instead of making it again (`enforce_nonce`, which discord.py sets with
-every nonce). discord.py gives each `send` a random nonce, which covers its own retries but not a second
-`send`: every message the bot sends carries a `nonce` naming what it is, so `rest()`'s retries and the
-daily posting's never post twice.
+with a nonce in the last few minutes instead of making it again (`enforce_nonce`, which discord.py sets
+with every nonce). discord.py gives each `send` a random nonce, which covers its own retries but not a
+second `send`: every channel message the bot sends carries a `nonce` naming what it is, so `rest()`'s
+retries, and the daily posting's within those minutes, do not post twice. Interaction follow-ups go
+through webhooks, which take no nonce: a follow-up retried after a lost answer can still show twice.
 """
 
 from __future__ import annotations

@@ -422,7 +422,8 @@ class DiscordStandIn:
         `path_prefix` get `status`: for 429 Discord's rate-limit body and headers (with `Via`, without
         which discord.py takes a 429 for a Cloudflare ban and raises at once), else {"message", "code"}.
         With `lost`, each is carried out first and only its answer is `status`: what a client sees when
-        Discord did the work but the answer was lost on the way (a gateway's 502 or 504).
+        Discord did the work but the answer was lost on the way (a gateway's 502 or 504); a request that
+        Discord would refuse gets that refusal instead, and the fault counts as used.
         Mind that discord.py retries a 500/502/504 after sleeping 1 s, 3 s, ... (http.py, request)."""
         headers: dict[str, str] = {}
         if status == 429:
@@ -1394,23 +1395,22 @@ class DiscordStandIn:
         self._check_message(body, len(req.files))
         if (body.get("flags") or 0) & ~(4 | 4096 | FLAG_COMPONENTS_V2):
             raise _form_error([(("flags",), "MESSAGE_FLAGS_INVALID", "Invalid message flags")])
-        if body.get("enforce_nonce") and (same := self._sent_with(target, body.get("nonce"))) is not None:
+        if body.get("enforce_nonce") and (same := self._sent_with(body.get("nonce"))) is not None:
             return same
         message = self._new_message(target, self._users[self.bot_user_id], body, files=req.files)
         await self._echo("MESSAGE_CREATE", message)
         return message
 
-    def _sent_with(self, channel: Payload, nonce: object) -> Payload | None:
-        """The bot's message in `channel` sent with `nonce` in the last few minutes, which Discord returns
-        instead of making another when a message is sent with the same nonce and `enforce_nonce`."""
+    def _sent_with(self, nonce: object) -> Payload | None:
+        """The bot's message sent with `nonce` in the last few minutes, which Discord returns instead of
+        making another when the bot sends a message with the same nonce and `enforce_nonce`."""
         if nonce is None:
             return None
         return next(
             (
                 m
                 for m in self.messages.values()
-                if m["channel_id"] == channel["id"]
-                and m["author"]["id"] == str(self.bot_user_id)
+                if m["author"]["id"] == str(self.bot_user_id)
                 and m.get("nonce") == nonce
                 and datetime.now(UTC) - datetime.fromisoformat(m["timestamp"]) < NONCE_WINDOW
             ),
