@@ -51,16 +51,19 @@ def reference_pick(
 ) -> Quote:
     """The first run of one speaker's sentences with the most weight (to 6 places; a run that starts with
     a reply also counts what was asked), then that takes in a reply to a matching question, then with the
-    most weight of its own, then the most fill: characters of context, those from its first matching
-    sentence (or the reply it starts with) on counted double."""
+    most weight in what is not a question, then with the most weight of its own, then with the heaviest
+    sentence, then whose last matching question is answered inside it (or that has none), then the most
+    fill: characters of context, those from its first matching sentence (or the reply it starts with) on
+    counted double."""
     matched = [
         [w for _, _, w in word_spans(s) if set(analyzer.surface_terms(w)) & weights.keys()] for s in sentences
     ]
     terms = [{t for w in words for t in analyzer.surface_terms(w) if t in weights} for words in matched]
     who = list(speakers) if speakers is not None else [-1] * len(sentences)
     asked = reference_asked(sentences, terms, who)
+    asking = questions_of(sentences)
     budget = limit - 2 * (len(ELLIPSIS) + 1)
-    best: tuple[float, bool, float, int] | None = None
+    best: tuple[float, bool, float, float, float, bool, int] | None = None
     run = (0, -1)
     for i, j in itertools.combinations_with_replacement(range(len(sentences)), 2):
         if (j > i and len(" ".join(sentences[i : j + 1])) > budget) or len(set(who[i : j + 1])) > 1:
@@ -68,10 +71,15 @@ def reference_pick(
         said = set().union(*terms[i : j + 1])
         first = i if asked[i] else next((k for k in range(i, j + 1) if terms[k]), i)
         fill = 2 * len("".join(sentences[first : j + 1])) + len("".join(sentences[i:first]))
+        stated = set().union(*(terms[k] for k in range(i, j + 1) if not asking[k]))
+        matching_questions = [k for k in range(i, j + 1) if terms[k] and asking[k]]
         key = (
             round(sum(weights[t] for t in said | asked[i]), 6),
             any(asked[i : j + 1]),
+            round(sum(weights[t] for t in stated), 6),
             round(sum(weights[t] for t in said), 6),
+            max([0.0] + [round(sum(weights[t] for t in terms[k]), 6) for k in range(i, j + 1) if terms[k]]),
+            not matching_questions or any(asked[matching_questions[-1] + 1 : j + 1]),
             fill,
         )
         if best is None or key > best:
