@@ -105,11 +105,13 @@ class QuotePicker:
         speakers: Sequence[int] | None = None,
         questions: Sequence[bool] | None = None,
         only: Collection[int] | None = None,
+        taken: Collection[int] = (),
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
         ``questions`` says which sentences are questions (``questions_of``), when the caller has it; with
         ``only``, the run is one of these speakers' turns that says or answers something of the question
-        (None when they say nothing of it here)."""
+        (None when they say nothing of it here); with ``taken`` (sentences another quote holds), the run
+        keeps clear of them and says something of the question (None when nothing else here does)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
@@ -122,7 +124,21 @@ class QuotePicker:
             questions = questions_of(sentences)
         asked = _asked(questions, masks, turns, lengths)
         allowed = None if only is None else [speaker in only for speaker in turns]
-        return _best_run(lengths, masks, asked, questions, turns, mask_weights, budget, allowed)
+        runs = turns
+        if taken:  # a taken sentence is a turn of its own that no run may start at
+            allowed = [(allowed is None or allowed[k]) and k not in taken for k in range(len(turns))]
+            runs = [-2 - k if k in taken else speaker for k, speaker in enumerate(turns)]
+        return _best_run(lengths, masks, asked, questions, runs, mask_weights, budget, allowed)
+
+    def weight(self, terms: Sequence[Terms], run: tuple[int, int], weights: Mapping[str, float]) -> float:
+        """The weight of the query terms (``weights``) that sentences ``run`` hold (``terms``: each
+        sentence's), each counted once, to 6 places."""
+        bits, mask_weights = self._bits(weights)
+        mask = 0
+        for sentence in terms[run[0] : run[1] + 1]:
+            for term in sentence:
+                mask |= bits.get(term, 0)
+        return mask_weights[mask]
 
     def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
         """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
