@@ -25,26 +25,42 @@ OPENING_CHARS = 2500
 """A document's opening: its sentences that start within its first characters (a cold open, the intro,
 the first sponsor read)."""
 
-_CUES = (
+_CUES = (  # what a host says before the guest's name
     "[Cc]onversation (?:with|between me and)",
     "[Ss](?:it|at|itting) down with",
     "[Jj]oined (?:today |again )?by",
     "[Jj]oining (?:us|me)(?: today| again)?(?: is|,)?",
     "[Hh]ave with us(?: today)?",
     "(?:[Mm]y|[Oo]ur) guests? (?:today |this week )?(?:is|are)",
-    "[Ww]elcome back,?",
-    "[Hh]ere's",
     "[Ii]nterview with",
     "[Ss]peaking with",
     "[Hh]ere with",
     "[Ss]tarting with",
 )
-_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2}"
-_INTRO = re.compile(rf"(?:{'|'.join(_CUES)}) ({_NAME})")
+_LOOSE_CUES = ("[Ww]elcome back,?", "[Hh]ere's")
+"""Cues said before other things too ("Welcome back, everyone", "Here's Joe's take"): a name after them is
+taken only when it has two words or more."""
+_WORD = r"[^\W\d_][\w'’-]*\.?"  # a word of letters in any script; an initial keeps its dot ("S. James")
+_INTRO = re.compile(rf"(?:({'|'.join(_CUES)})|{'|'.join(_LOOSE_CUES)}) ({_WORD}(?: {_WORD}){{0,2}})")
 
 
 def introduced(sentences: Sequence[str], starts: Sequence[int]) -> tuple[str, ...]:
     """The names the opening of a document introduces, in order, once each; ``starts`` are the
     ``sentences``' offsets in the document."""
     opening = "\n".join(s for s, at in zip(sentences, starts, strict=True) if at < OPENING_CHARS)
-    return tuple(dict.fromkeys(match.group(1) for match in _INTRO.finditer(opening)))
+    names = (_name(m.group(2), least=1 if m.group(1) else 2) for m in _INTRO.finditer(opening))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _name(words: str, least: int) -> str | None:
+    """The capitalised words that open ``words`` (up to a sentence's end), when there are ``least`` or
+    more: a name."""
+    name: list[str] = []
+    for word in words.split():
+        if not word[0].isupper():
+            break
+        initial = len(word) == 2 and word.endswith(".")
+        name.append(word if initial else word.rstrip("."))
+        if word.endswith(".") and not initial:
+            break
+    return " ".join(name) if len(name) >= least else None

@@ -9,13 +9,16 @@ that occurs there in only a few documents *points* to them:
 - a name that is a speaker or an introduced guest of a few documents points to those alone, the
   guest's episodes (a name of two capitalised words or more, "Lee Smolin", to the documents that
   introduce all of it, not to every Lee's); the others a name's intro mentions in passing ("… economists,
-  for example Paul Krugman") are not its episodes;
+  for example Paul Krugman") are not its episodes. Where the question's capitals tell nothing (all lower
+  case, or every word capitalised), two neighbouring words that are both a guest's ("brian greene") are
+  that guest's name, and a word alone only when it is said in few documents ("vitalik", not "green");
 - otherwise a term points to the documents whose title, show, speakers, opening or closing hold it;
 - the passages of those documents score higher, the more of the pointing terms' weight they hold
   (``1 + BOOST * share``, ``GUEST_BOOST`` for a guest's episodes);
 - the pointing terms themselves count ``NAME_WEIGHT`` of their weight in the passages (nothing in a
-  guest's episodes): the name has done its work choosing the episode, and the rest of the question ranks
-  the passages inside it (a name said inside another conversation still counts there);
+  guest's episodes, unless the question is little more than the name: "Who is Max Tegmark?"): the name
+  has done its work choosing the episode, and the rest of the question ranks the passages inside it (a
+  name said inside another conversation still counts there);
 - where the transcript labels its speakers and the name is a speaker's, the re-ranker prefers the
   passages where that person says the question's words (``voices``).
 
@@ -40,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .analyzer import Analyzer
+from .intros import OPENING_CHARS
 from .query import QueryTerms
 from .store import IndexData
 
@@ -54,7 +58,7 @@ __all__ = [
     "Pointing",
 ]
 
-HEAD_CHARS = 2500
+HEAD_CHARS = OPENING_CHARS
 """A document's opening: the passages that start within its first characters (intro, first turns)."""
 TAIL_CHARS = 1500
 """A document's closing: the passages that start within its last characters (outro, thanks)."""
@@ -63,7 +67,15 @@ NAME_WEIGHT = 0.5
 GUEST_BOOST = 3.0
 """``BOOST`` for the episodes a name is the guest of."""
 GUEST_NAME_WEIGHT = 0.0
-"""``NAME_WEIGHT`` there: the whole episode is the guest's, the name tells none of its passages apart."""
+"""``NAME_WEIGHT`` there: the whole episode is the guest's, the name tells none of its passages apart;
+unless the rest of the question weighs less than ``NAMES_ALONE`` of the names (then ``NAME_WEIGHT``), as in
+"Who is Max Tegmark?", "Tell me about Yann LeCun": with nothing else to rank them, the guest's episode
+would hold no match, and other episodes that say the name would answer."""
+NAMES_ALONE = 0.5
+RARE_SHARE = 0.1
+"""In a question written without telling capitals, a word said in at most this share of the documents may
+stand alone for a guest's name."""
+_LEFTOVER = 1e-9  # a score left by taking a name's weight away: rounding, not a match
 _MAX_SHARE = 0.02  # a pointing term names at most this share of the documents …
 _MAX_DOCS = 1  # … or this many, whichever is more
 
@@ -89,14 +101,22 @@ class DocumentPrior:
         if n_docs < 2:
             return None
         most = max(_MAX_DOCS, math.floor(_MAX_SHARE * n_docs))
-        guests = {t: self.guests_of(t) for t in query.names}
+        guests: dict[str, frozenset[int]] = {}
         for full in query.full_names:  # a full name is the guest of the episodes that introduce all of it
-            both = frozenset.intersection(*(self.guests_of(t) for t in full)) if full else frozenset()
-            guests.update((t, both) for t in full & guests.keys())
+            named = sorted(full & query.names)
+            if not query.cased:  # two neighbouring words are a name when both are guests' ("brian greene")
+                named = [t for t in named if self.guests_of(t)]
+                if len(named) < 2:
+                    continue
+            both = frozenset.intersection(*map(self.guests_of, named)) if named else frozenset()
+            guests.update((t, guests.get(t, frozenset()) | both) for t in named)
+        for term in sorted(query.names - guests.keys()):  # a word alone ("Wojciech") may be a name too
+            if query.cased or self._said_rarely(term):
+                guests[term] = self.guests_of(term)
         guests = {t: docs for t, docs in guests.items() if 0 < len(docs) <= most}
         if guests:
             return self._pointing(query, guests, n_docs, guests=True)
-        places = {t: self.documents_of(t) for t in query.names}
+        places = {t: self.documents_of(t) for t in sorted(query.names)}
         return self._pointing(query, {t: docs for t, docs in places.items() if 0 < len(docs) <= most}, n_docs)
 
     def _pointing(
@@ -112,7 +132,7 @@ class DocumentPrior:
                 mass[d] = mass.get(d, 0.0) + strength
         if not strengths:
             return None
-        total = sum(strengths.values())
+        total = math.fsum(strengths.values())
         return Pointing(
             names=frozenset(strengths), documents={d: m / total for d, m in mass.items()}, guests=guests
         )
@@ -124,15 +144,21 @@ class DocumentPrior:
         pointing terms count ``NAME_WEIGHT`` of their ``weights`` (``GUEST_...`` for a guest's episodes)."""
         factors = np.ones(len(self._data.documents) + 1)
         boost, name_weight = (GUEST_BOOST, GUEST_NAME_WEIGHT) if pointing.guests else (BOOST, NAME_WEIGHT)
+        names = sorted(pointing.names & weights.keys())
+        rest = math.fsum(w for t, w in sorted(weights.items()) if t not in pointing.names)
+        if rest < NAMES_ALONE * math.fsum(weights[t] for t in names):
+            name_weight = NAME_WEIGHT  # "Who is Max Tegmark?": the name is what the question asks
         for document, share in pointing.documents.items():
             factors[document] = 1.0 + boost * share
         post = self._data.postings
-        for term in pointing.names & weights.keys():
+        for term in names:
             tid = self._vocab[term]
             lo, hi = int(post.ptr[tid]), int(post.ptr[tid + 1])
             ids = post.ids[lo:hi]
             inside = factors[self._passage_doc[ids]] > 1.0
-            scores[ids[inside]] -= (1.0 - name_weight) * weights[term] * post.weights[lo:hi][inside]
+            hit = ids[inside]
+            left = scores[hit] - (1.0 - name_weight) * weights[term] * post.weights[lo:hi][inside]
+            scores[hit] = np.where(left > _LEFTOVER, left, 0.0)  # no rounding error is a match
         for document in pointing.documents:
             first, last = self.passage_range(document)
             scores[first:last] *= factors[document]
@@ -154,6 +180,17 @@ class DocumentPrior:
             ids = post.ids[int(post.ptr[tid]) : int(post.ptr[tid + 1])]
             found.update(self._passage_doc[ids[self._ends[ids]]].tolist())
         return frozenset(found)
+
+    def _said_rarely(self, term: str) -> bool:
+        """Whether ``term`` is said in few documents (``RARE_SHARE``): where a question's capitals tell
+        nothing, a rarely said word ("vitalik") may be a guest's name, a common one ("green") is not."""
+        tid = self._vocab.get(term)
+        if tid is None or not self.guests_of(term):
+            return False
+        post = self._data.postings
+        ids = post.ids[int(post.ptr[tid]) : int(post.ptr[tid + 1])]
+        most = RARE_SHARE * len(self._data.documents)
+        return len(ids) <= most or len(np.unique(self._passage_doc[ids])) <= most
 
     def guests_of(self, term: str) -> frozenset[int]:
         """The documents whose speakers hold ``term``, or whose opening introduces a guest who does."""

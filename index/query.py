@@ -58,6 +58,7 @@ _FUZZY_CUTOFF = 70.0  # a loose spelling test: the sound-alike test decides
 _SOUNDEX_CUTOFF = 85.0
 _FUZZY_LOOKS = 8  # the closest spellings looked at for one that also sounds alike
 _MIN_FUZZY_LEN = 5
+_TITLE_CASE_WORDS = 3  # a question of fewer words after its first is not judged for title case
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,8 @@ class QueryTerms:
     unknown: tuple[str, ...]  # question words that matched nothing in the index
     typed: frozenset[str] = frozenset()  # the terms of the question's own words (not guesses)
     names: frozenset[str] = frozenset()  # terms of words that may be names (_name_terms), indexed or not
-    full_names: tuple[frozenset[str], ...] = ()  # the terms of each run of capitalised words ("Lee Smolin")
+    full_names: tuple[frozenset[str], ...] = ()  # terms of runs of words that may be one name (_full_names)
+    cased: bool = True  # the question's capitals tell its names from its other words
     origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
     words: int = 0  # the question's words that are no stop words
     unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
@@ -99,6 +101,7 @@ def analyze_question(
     unsure = 0
     written = {t for w in content for t in analyzer.word_terms(w)}
     names = written & _name_terms(question, analyzer)
+    cased = _is_cased(question)
     # A two-letter word is expanded as an acronym only when written in capitals ("ML", not "la" or "me").
     capitals = {normalize(w) for _, _, w in word_spans(question) if w.isupper()}
     for word in content:
@@ -131,7 +134,8 @@ def analyze_question(
         unknown=tuple(unknown),
         typed=frozenset(written & weights.keys()),
         names=frozenset(names),
-        full_names=_full_names(question, analyzer),
+        cased=cased,
+        full_names=_full_names(question, analyzer, cased),
         origins=origins,
         words=len(content),
         unsure=unsure,
@@ -155,17 +159,31 @@ def _name_terms(question: str, analyzer: Analyzer) -> set[str]:
     return {t for w in written[1 - lower :] if lower or w[:1].isupper() for t in analyzer.word_terms(w)}
 
 
-def _full_names(question: str, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
-    """The terms of each run of two or more capitalised words after the question's first word ("What
-    would Francis Collins do": francis collins); none in a question written all in lower case."""
+def _is_cased(question: str) -> bool:
+    """Whether capitals mark the names of ``question``: not when it is all in lower case (chat often is)
+    or most of its words after the first are capitalised ("What Does Elon Musk Think About Mars")."""
+    if question == question.lower():
+        return False
     written = [w for _, _, w in word_spans(unicodedata.normalize("NFKC", question))][1:MAX_QUERY_WORDS]
-    runs: list[list[str]] = [[]]
-    for word in written:
-        if word[:1].isupper():
-            runs[-1].append(word)
-        elif runs[-1]:
-            runs.append([])
-    return tuple(frozenset(t for w in run for t in analyzer.word_terms(w)) for run in runs if len(run) >= 2)
+    return len(written) < _TITLE_CASE_WORDS or 2 * sum(w[:1].isupper() for w in written) <= len(written)
+
+
+def _full_names(question: str, analyzer: Analyzer, cased: bool) -> tuple[frozenset[str], ...]:
+    """The terms of the runs of words that may be one person's name: each run of two or more capitalised
+    words after the question's first word ("What would Francis Collins do": francis collins), or in a
+    question whose capitals tell nothing (``_is_cased``) each two neighbouring words."""
+    written = [w for _, _, w in word_spans(unicodedata.normalize("NFKC", question))][:MAX_QUERY_WORDS]
+    if not cased:
+        runs = [list(pair) for pair in itertools.pairwise(written)]
+    else:
+        runs = [[]]
+        for word in written[1:]:
+            if word[:1].isupper():
+                runs[-1].append(word)
+            elif runs[-1]:
+                runs.append([])
+    named = (frozenset(t for w in run for t in analyzer.word_terms(w)) for run in runs if len(run) >= 2)
+    return tuple(dict.fromkeys(terms for terms in named if len(terms) >= 2))
 
 
 def _acronyms_of(words: Sequence[str], analyzer: Analyzer, acronyms: Acronyms) -> list[tuple[str, str]]:

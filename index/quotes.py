@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, KeysView, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import reduce
 from itertools import accumulate, chain
@@ -105,7 +106,7 @@ class QuotePicker:
         speakers: Sequence[int] | None = None,
         questions: Sequence[bool] | None = None,
         only: Collection[int] | None = None,
-        taken: Collection[int] = (),
+        taken: AbstractSet[int] = frozenset(),
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
         ``questions`` says which sentences are questions (``questions_of``), when the caller has it; with
@@ -116,7 +117,10 @@ class QuotePicker:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
         query = bits.keys()
-        masks = [0 if query.isdisjoint(ts) else sum(bits[t] for t in query & ts) for ts in terms]
+        masks = [
+            0 if k in taken or query.isdisjoint(ts) else sum(bits[t] for t in query & ts)
+            for k, ts in enumerate(terms)
+        ]  # a taken sentence counts for nothing, not even for the reply to it
         turns = list(speakers) if speakers is not None else [-1] * len(sentences)
         budget = limit - 2 * (len(ELLIPSIS) + 1)
         lengths = [len(s) for s in sentences]

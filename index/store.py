@@ -265,6 +265,9 @@ def _check(data: IndexData, manifest: dict[str, Any], path: Path) -> None:
         ("sentence speakers do not agree", lambda: _integers(data.sent_speaker) and (n_sent == 0
          or -1 <= int(np.min(data.sent_speaker)) <= int(np.max(data.sent_speaker)) < len(data.speakers))),
         ("terms do not agree", lambda: len(data.surface) == n_terms and len(post.ptr) == n_terms + 1),
+        ("documents' names are not lists of names", lambda: all(
+            isinstance(name, str) for d in manifest["documents"] for name in (*d["speakers"], *d["guests"])
+        ) and not any(isinstance(d[k], str) for d in manifest["documents"] for k in ("speakers", "guests"))),
         ("postings do not agree", lambda: np.issubdtype(post.ids.dtype, np.integer)
          and len(post.ids) == len(post.weights) == int(post.ptr[-1])
          and bool(np.all(np.diff(post.ptr) >= 0))

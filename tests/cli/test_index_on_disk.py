@@ -205,3 +205,12 @@ def test_an_index_built_by_root_answers_another_user_as_in_the_docker_image(worl
     out.chmod(0o700)  # as indexes were built before
     error = one_line_error(as_other_user("ask", "--index", out, "hello"))
     assert "permission denied" in error and "corrupt" not in error
+
+
+@pytest.mark.parametrize("names", ["Ada Quill", [["Ada"]]])
+def test_a_documents_guests_that_are_not_a_list_of_names_do_not_load(copy: Path, names: object) -> None:
+    manifest_path = version_folder(copy) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["documents"][0]["guests"] = names
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    assert "are not lists of names" in one_line_error(run("index", "verify", copy))

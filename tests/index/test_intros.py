@@ -38,3 +38,17 @@ def test_a_name_said_in_passing_or_past_the_opening_is_no_guest() -> None:
     assert _guests("Economists like Gil Harte disagree.") == ()
     assert _guests("the following is a conversation with ada quill") == ()  # no capitals: no name
     assert _guests("The following is a conversation with Ada Quill.", start=OPENING_CHARS) == ()
+
+
+def test_names_in_any_script_and_with_initials_are_guests() -> None:
+    assert _guests("The following is a conversation with Žofia Ňuková, a glassblower.") == ("Žofia Ňuková",)
+    assert _guests("My guest today is Øyvind Lie.", "Joined by S. Tamsin Greer.") == (
+        "Øyvind Lie",
+        "S. Tamsin Greer",
+    )
+    assert _guests("The following is a conversation with Фёдор Сомов.") == ("Фёдор Сомов",)
+
+
+def test_a_loose_cue_needs_a_name_of_two_words() -> None:
+    assert _guests("Welcome back, Everyone.", "Here's Mr.", "Here's I think the point.") == ()
+    assert _guests("And now, here's Ezra Pike.") == ("Ezra Pike",)

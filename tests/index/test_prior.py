@@ -86,7 +86,11 @@ def test_only_words_that_may_be_names_can_point() -> None:
     assert cased.full_names == (frozenset({"zorblat", "quenbi"}),)  # one person, not two
     lower = analyze_question("zorblat quenby on sourdough", Analyzer(), vocab, vocab_terms, {})
     assert lower.names == {"zorblat", "quenbi", "sourdough"}  # all lower case: any word may be a name
-    assert lower.full_names == ()
+    assert not lower.cased and lower.full_names == (frozenset({"zorblat", "quenbi"}),)  # neighbours
+    titled = analyze_question(
+        "What Does Zorblat Quenby Think About Sourdough", Analyzer(), vocab, vocab_terms, {}
+    )
+    assert not titled.cased  # capitals on every word tell no names apart
 
 
 def test_a_word_in_many_openings_points_nowhere() -> None:
@@ -156,3 +160,44 @@ def test_a_full_name_points_to_the_episodes_that_introduce_all_of_it() -> None:
     pointing = shows._prior.point(shows._analyze("What does Ilse Marrow say about tides?"))
     assert pointing is not None and pointing.guests
     assert [shows.documents[d].source for d in pointing.documents] == ["episode-1"]
+
+
+def _guest_shows() -> index.Index:
+    episodes = [
+        _episode(
+            "episode-1",
+            ["The following is a conversation with Ilse Green, a harbour pilot."],
+            ["I'm Ilse Green, and tide tables are printed a year ahead, because the moon keeps time."],
+        ),
+        _episode(
+            "episode-2",
+            ["Welcome to the show."],
+            ["Green energy from the tides will power the harbour, and green boats will sail on it."],
+        ),
+        _episode(
+            "episode-3",
+            ["Welcome to the show."],
+            ["Sailors say that Ilse Green pilots the best ships in the harbour."],
+        ),
+        *[_episode(f"episode-{n}", ["Hi."], ["We sail at dawn."]) for n in range(4, 8)],
+    ]
+    return index.build_from_transcripts(episodes)
+
+
+def test_a_common_word_in_a_question_without_capitals_points_to_no_guest() -> None:
+    """In lower case every word may be a name: a word said in many episodes ("green") is not taken for the
+    guest it is part of, a rare one and two neighbouring words of one guest's name are."""
+    shows = _guest_shows()
+    common = shows._prior.point(shows._analyze("is green energy from the tides possible"))
+    assert common is None or not common.guests
+    assert shows.search("is green energy from the tides possible", k=1)[0].doc.source == "episode-2"
+    pointing = shows._prior.point(shows._analyze("what does ilse green say about tide tables"))
+    assert pointing is not None and pointing.guests
+    assert [shows.documents[d].source for d in pointing.documents] == ["episode-1"]
+
+
+def test_a_question_that_is_mostly_the_name_is_answered_from_the_guests_episode() -> None:
+    """With nothing else to rank the guest's passages, the name keeps its weight there: other episodes
+    that say the name do not answer instead."""
+    hits = _guest_shows().search("Who is Ilse Green?", k=1)
+    assert hits[0].doc.source == "episode-1"

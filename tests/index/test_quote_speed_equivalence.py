@@ -60,7 +60,10 @@ def reference_pick(
     matched = [
         [w for _, _, w in word_spans(s) if set(analyzer.surface_terms(w)) & weights.keys()] for s in sentences
     ]
-    terms = [{t for w in words for t in analyzer.surface_terms(w) if t in weights} for words in matched]
+    terms = [
+        set() if k in taken else {t for w in words for t in analyzer.surface_terms(w) if t in weights}
+        for k, words in enumerate(matched)
+    ]  # a taken sentence counts for nothing, not even for the reply to it
     who = list(speakers) if speakers is not None else [-1] * len(sentences)
     asked = reference_asked(sentences, terms, who)
     asking = questions_of(sentences)

@@ -68,3 +68,18 @@ def test_a_run_keeps_clear_of_sentences_already_quoted() -> None:
     assert picker.run(SENTENCES, weights, terms=terms, taken={2}) == (0, 1)  # the question before it
     assert picker.run(SENTENCES, weights, terms=terms, taken={1, 2}) is None  # nothing else matches
     assert picker.weight(terms, (1, 2), weights) == picker.weight(terms, (0, 4), weights) == 4.0
+
+
+def test_a_taken_question_gives_the_reply_to_it_no_weight() -> None:
+    """Quoting a window clear of another hit's quote: the reply to a question that quote holds counts
+    for nothing of its own, and what else the window says of the question is quoted instead."""
+    picker = QuotePicker(Analyzer())
+    sentences = [
+        "Why does the tide follow the moon, and what sets its time?",
+        "That is an easy one to answer, it is gravity.",
+        "Sailors learn the tide tables by heart before they learn to tie knots.",
+        "The moon pulls the sea, and the time of the tide moves with it every day.",
+    ]
+    weights = {"tide": 2.0, "moon": 1.5, "time": 1.0}
+    run = picker.run(sentences, weights, 200, speakers=[0, 1, 0, 0], taken={0})
+    assert run == (2, 3)  # not the reply to the taken question, which says nothing of it
