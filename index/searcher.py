@@ -96,7 +96,7 @@ class Index:
         candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
         matches = self._matches.find(candidates, idf.keys())
         voiced = self._prior.voices(pointing)
-        ranked = self._reranker.order(candidates, scores, idf, matches, voiced, query.names)
+        ranked = self._reranker.order(candidates, scores, idf, matches, voiced, query.names, query.origins)
         scoped = documents is not None or speakers is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []

@@ -61,3 +61,21 @@ def test_a_name_said_whole_is_no_nearness_the_rest_of_the_question_is() -> None:
     plain = shows.term_scores([str(t) for t in shows.analyzer.terms("Ada Lovelace steam engines")])
     assert "Lovelace" in shows.passage(int(plain.argmax())).text
     assert "weave" in shows.search(question, k=1)[0].passage.text
+
+
+def test_the_guesses_for_one_word_count_once_in_nearness() -> None:
+    # Two relatives of one typed word side by side are one word of the question, not two: the passage
+    # where two typed words meet is the nearer one, though the other scores a little higher by BM25.
+    sentences = [*_ROWS, "Every effector was effectual.", *_ROWS, *_ROWS, "The copper kettle sang.", *_ROWS]
+    show = Transcript(path="ep", source="ep", title="ep", segments=[Segment(s, turn=True) for s in sentences])
+    shows = index.build_from_transcripts([show])
+    relatives, typed = ["effector", "effectu"], ["copper", "kettl"]
+    weights = dict.fromkeys(relatives + typed, 1.0)
+    origins = {**dict.fromkeys(relatives, "relative of effects"), **dict.fromkeys(typed, "typed")}
+    guesses = next(p.id for p in shows.passages if "effectual" in p.text)
+    words = next(p.id for p in shows.passages if "kettle" in p.text)
+    scores = np.zeros(len(shows.passages))
+    scores[guesses], scores[words] = 1.05, 1.0
+    matches = shows._matches.find([guesses, words], weights)
+    ranked = shows._reranker.order([guesses, words], scores, weights, matches, origins=origins)
+    assert [pid for pid, _ in ranked] == [words, guesses]
