@@ -10,8 +10,8 @@ the passage's BM25 score (``w`` is a term's query weight times its IDF, the weig
   first and a last name always sit together, so a guest's name said once in a passage made it look as
   near as an answer, and the intro or a passing mention rose above the answer in the guest's words.
   And the guesses for one typed word (its relatives, its sound-alikes, an acronym's expansion: the terms
-  of one origin, ``QueryTerms.origins``) count once, at the best one's weight: "driver" beside "driven"
-  is one word of the question, not two.
+  of one origin, ``QueryTerms.origins``) count once, at the best one's weight: "effector" beside
+  "effectual" is one word of the question ("effects"), not two.
 - **packaging**: ``1 - PACKAGING_PENALTY * packaged``, ``packaged`` being the share of the matching
   weight found in sentences of a sponsor read, intro or outro (``quotability.packaging``, stored at build
   time): the talk ranks above the packaging around it.
