@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .analyzer import without_capitals
+from .intros import introduced
 from .model import Document
 from .passages import PASSAGE_CHARS, windows
 from .quotability.candidates import document_quotes
@@ -102,7 +103,7 @@ def cut(transcript: Transcript, words: LocalWords) -> CutDocument | None:
         [-1 if s.speaker is None else names.setdefault(s.speaker, len(names)) for s in transcript.segments],
         dtype=np.int32,
     )
-    document = _document(transcript)
+    document = _document(transcript, introduced(texts, sentences.char_start.tolist()))
     passages = np.array(windows(lengths, PASSAGE_CHARS), dtype=np.int32).reshape(-1, 2)
     sent_speaker = speaker_of_segment[sentences.segment]
     packaging, quotes = document_quotes(texts, passages, document.id, speakers=sent_speaker)
@@ -144,7 +145,7 @@ def _word_counts(texts: list[str], joined: str) -> npt.NDArray[np.int32]:
     return np.fromiter(map(str.count, texts, itertools.repeat(" ")), dtype=np.int32, count=len(texts)) + 1
 
 
-def _document(t: Transcript) -> Document:
+def _document(t: Transcript, guests: tuple[str, ...]) -> Document:
     digest = hashlib.blake2b(digest_size=8)
     for part in (t.source, t.title, t.url or ""):
         digest.update(part.encode() + b"\0")
@@ -159,4 +160,5 @@ def _document(t: Transcript) -> Document:
         language=t.language,
         speakers=tuple(t.speakers),
         date=t.date,
+        guests=guests,
     )

@@ -19,6 +19,7 @@ class Document:
     language: str | None = None
     speakers: tuple[str, ...] = ()
     date: str | None = None  # of the recording, as its metadata gives it
+    guests: tuple[str, ...] = ()  # the names its opening introduces ("a conversation with …", ``intros``)
 
 
 @dataclass(frozen=True, slots=True)

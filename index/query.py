@@ -66,6 +66,7 @@ class QueryTerms:
     unknown: tuple[str, ...]  # question words that matched nothing in the index
     typed: frozenset[str] = frozenset()  # the terms of the question's own words (not guesses)
     names: frozenset[str] = frozenset()  # terms of words that may be names (_name_terms), indexed or not
+    full_names: tuple[frozenset[str], ...] = ()  # the terms of each run of capitalised words ("Lee Smolin")
     origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
     words: int = 0  # the question's words that are no stop words
     unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
@@ -130,6 +131,7 @@ def analyze_question(
         unknown=tuple(unknown),
         typed=frozenset(written & weights.keys()),
         names=frozenset(names),
+        full_names=_full_names(question, analyzer),
         origins=origins,
         words=len(content),
         unsure=unsure,
@@ -151,6 +153,19 @@ def _name_terms(question: str, analyzer: Analyzer) -> set[str]:
     written = [w for _, _, w in word_spans(unicodedata.normalize("NFKC", question))][:MAX_QUERY_WORDS]
     lower = question == question.lower()
     return {t for w in written[1 - lower :] if lower or w[:1].isupper() for t in analyzer.word_terms(w)}
+
+
+def _full_names(question: str, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """The terms of each run of two or more capitalised words after the question's first word ("What
+    would Francis Collins do": francis collins); none in a question written all in lower case."""
+    written = [w for _, _, w in word_spans(unicodedata.normalize("NFKC", question))][1:MAX_QUERY_WORDS]
+    runs: list[list[str]] = [[]]
+    for word in written:
+        if word[:1].isupper():
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return tuple(frozenset(t for w in run for t in analyzer.word_terms(w)) for run in runs if len(run) >= 2)
 
 
 def _acronyms_of(words: Sequence[str], analyzer: Analyzer, acronyms: Acronyms) -> list[tuple[str, str]]:

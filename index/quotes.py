@@ -8,6 +8,15 @@ Quotes follow the conversation: a run never spans two speakers, and a question t
 the reply that follows it (the next speaker's turn, or where speakers are unknown the next sentences that
 are not questions), so that when the words that match are the interviewer's, the quote is the answer; the
 question itself is quoted too when it fits beside the reply (only where speakers are unknown).
+
+Among runs of equal weight, before the room they fill: the one whose statements (not its questions) carry
+more of the question, then the one holding the heaviest single sentence (where the question's words come
+together, rather than the same words scattered over a longer run), then one whose last matching question
+is answered inside it rather than left hanging at its end. Measured on the dev sets (quote recall@3):
+lexicap 0.613 -> 0.637, seeds (0.667), check (0.462) and SciFact unchanged; the heaviest sentence alone
+traded a question for another on lexicap and lost one on check, which the statements' weight before it
+keeps (it moves no quote by itself). Picking the runs of the 110 dev questions' top 10 takes 0.38 ms of
+CPU a question instead of 0.36 (a run that already weighs less than the best is not scored further).
 """
 
 from __future__ import annotations
@@ -96,11 +105,13 @@ class QuotePicker:
         speakers: Sequence[int] | None = None,
         questions: Sequence[bool] | None = None,
         only: Collection[int] | None = None,
+        taken: Collection[int] = (),
     ) -> tuple[int, int] | None:
         """The first and last sentence ``pick`` quotes (None: the passage is empty), without the text;
         ``questions`` says which sentences are questions (``questions_of``), when the caller has it; with
         ``only``, the run is one of these speakers' turns that says or answers something of the question
-        (None when they say nothing of it here)."""
+        (None when they say nothing of it here); with ``taken`` (sentences another quote holds), the run
+        keeps clear of them and says something of the question (None when nothing else here does)."""
         if terms is None:
             terms = [self.sentence_terms(s) for s in sentences]
         bits, mask_weights = self._bits(weights)
@@ -113,7 +124,21 @@ class QuotePicker:
             questions = questions_of(sentences)
         asked = _asked(questions, masks, turns, lengths)
         allowed = None if only is None else [speaker in only for speaker in turns]
-        return _best_run(lengths, masks, asked, turns, mask_weights, budget, allowed)
+        runs = turns
+        if taken:  # a taken sentence is a turn of its own that no run may start at
+            allowed = [(allowed is None or allowed[k]) and k not in taken for k in range(len(turns))]
+            runs = [-2 - k if k in taken else speaker for k, speaker in enumerate(turns)]
+        return _best_run(lengths, masks, asked, questions, runs, mask_weights, budget, allowed)
+
+    def weight(self, terms: Sequence[Terms], run: tuple[int, int], weights: Mapping[str, float]) -> float:
+        """The weight of the query terms (``weights``) that sentences ``run`` hold (``terms``: each
+        sentence's), each counted once, to 6 places."""
+        bits, mask_weights = self._bits(weights)
+        mask = 0
+        for sentence in terms[run[0] : run[1] + 1]:
+            for term in sentence:
+                mask |= bits.get(term, 0)
+        return mask_weights[mask]
 
     def _bits(self, weights: Mapping[str, float]) -> tuple[dict[str, int], _MaskWeights]:
         """The query terms as the bits of an int (those of a run are the OR of its sentences' masks), and
@@ -296,6 +321,7 @@ def _best_run(
     lengths: list[int],
     masks: list[int],
     asked: list[int],
+    questions: Sequence[bool],
     speakers: list[int],
     weight: _MaskWeights,
     budget: int,
@@ -303,9 +329,11 @@ def _best_run(
 ) -> tuple[int, int] | None:
     """The first run of one speaker's sentences (first and last index) that fits ``budget`` with the most
     weight (a run that starts with a reply counts the questions' terms, ``asked``), then that takes in a
-    reply to a matching question, then with the most weight of its own (the question as well as the reply,
-    when both fit), then the most characters of context, counting those after its first matching sentence
-    (or the reply it starts with) double.
+    reply to a matching question, then with the most weight in its sentences that are not ``questions``,
+    then with the most weight of its own (the question as well as the reply, when both fit), then with the
+    heaviest single sentence, then whose last matching question is answered inside it (or that has none),
+    then the most characters of context, counting those after its first matching sentence (or the reply it
+    starts with) double.
 
     Only runs that can be the first best are looked at. A run from i that also fits from i - 1 does no
     better than that one, unless sentence i - 1 matches or i replies: same weight, less fill. And from a
@@ -321,7 +349,7 @@ def _best_run(
     for k in range(n - 1, -1, -1):
         next_match[k] = k if masks[k] else next_match[k + 1]
         next_reply[k] = k if asked[k] else next_reply[k + 1]
-    best: tuple[float, bool, float, int] | None = None
+    best: tuple[float, bool, float, float, float, bool, int] | None = None
     run: tuple[int, int] | None = None
     last = 0  # the furthest a run from the current start can end: one sentence always fits
     for i in range(n):
@@ -338,15 +366,28 @@ def _best_run(
             last += 1
         if shortest > last:
             continue
-        said, match, reply = 0, i if asked[i] else next_match[i], next_reply[i]
+        said, stated, heaviest, asking = 0, 0, 0.0, -1  # asking: the run's last matching question
+        match, reply = i if asked[i] else next_match[i], next_reply[i]
         for j in range(i, last + 1):
-            said |= masks[j]
+            mask = masks[j]
+            if mask:
+                said |= mask
+                if weight[mask] > heaviest:
+                    heaviest = weight[mask]
+                if questions[j]:
+                    asking = j
+                else:
+                    stated |= mask
             if j < shortest or (j < last and lengths[j + 1] and not masks[j + 1]):
                 continue
+            total = weight[said | asked[i]]
+            if best is not None and total < best[0]:
+                continue  # the rest of the key cannot make up for less weight
             first = match if match <= j else i
             # 2 * (ends[j + 1] - ends[first]) + (ends[first] - ends[i])
             fill = 2 * ends[j + 1] - ends[first] - ends[i]
-            candidate = (weight[said | asked[i]], reply <= j, weight[said], fill)
+            answered = asking < 0 or next_reply[asking + 1] <= j
+            candidate = (total, reply <= j, weight[stated], weight[said], heaviest, answered, fill)
             if best is None or candidate > best:
                 best, run = candidate, (i, j)
     if allowed is not None and best is not None and not best[0]:

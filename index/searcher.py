@@ -31,6 +31,13 @@ __all__ = ["Index"]
 
 _CANDIDATES_PER_HIT = 4  # overlapping windows: fetch more, keep one per stretch of text
 _CACHED_PASSAGES = 4096  # passages whose sentences are kept for quoting them again (~2 KB each)
+_SECOND_RUN_SHARE = 0.5
+"""A passage whose quote shares a sentence with a better hit's quotes instead its best run among the
+sentences not yet quoted, when that carries at least this share of its best run's weight: a second
+answer in a window that overlaps a better one is not lost (measured, quote recall@3 / @5: lexicap 0.637 /
+0.662 -> 0.662 / 0.713; seeds, check and SciFact unchanged; CPU time per search about the same, as fewer
+candidates are quoted before ``n`` are kept. Any run instead: lexicap 0.688 but seeds 0.633; three
+quarters of the weight: lexicap 0.662 / 0.700; only a run of equal weight: lexicap 0.625)."""
 
 
 class Index:
@@ -233,8 +240,9 @@ class Index:
         matches: Matches,
         voices: frozenset[int] | None = None,
     ) -> list[tuple[int, Quote]]:
-        """The first ``n`` of the ``ranked`` passages with their quotes, dropping a passage whose quote
-        shares a sentence with a better one's: overlapping windows stay apart when they quote apart.
+        """The first ``n`` of the ``ranked`` passages with their quotes, no two sharing a sentence: a
+        passage whose quote shares one with a better one's quotes another of its runs instead
+        (``_SECOND_RUN_SHARE``), or is dropped. Overlapping windows stay apart when they quote apart.
         ``matches`` holds the question's terms in the sentences of the ``ranked`` passages; with
         ``voices``, a quote is only these speakers' sentences."""
         kept: list[tuple[int, Quote]] = []
@@ -249,6 +257,22 @@ class Index:
             if run is None and voices is not None:
                 continue  # they say nothing of the question here
             a, b = (lo, lo + 1) if run is None else (lo + run[0], lo + run[1] + 1)
+            if run is not None and not all(b <= x or a >= y for x, y in taken):
+                quoted = {k for k in range(len(sentences)) if any(x <= lo + k < y for x, y in taken)}
+                other = self._quotes.run(
+                    sentences,
+                    idf,
+                    terms=terms,
+                    speakers=speakers,
+                    questions=questions,
+                    only=voices,
+                    taken=quoted,
+                )
+                if other is not None and (
+                    self._quotes.weight(terms, other, idf)
+                    >= _SECOND_RUN_SHARE * self._quotes.weight(terms, run, idf)
+                ):
+                    run, a, b = other, lo + other[0], lo + other[1] + 1
             if all(b <= x or a >= y for x, y in taken):
                 kept.append((pid, self._quotes.render(sentences, run, idf, terms=terms)))
                 taken.append((a, b))

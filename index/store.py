@@ -30,8 +30,8 @@ from .quotability.candidates import QUOTES
 
 __all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
-FORMAT = 5  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging;
-# 4: the daily quote's candidates; 5: each sentence's terms
+FORMAT = 6  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging;
+# 4: the daily quote's candidates; 5: each sentence's terms; 6: each document's guests
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (
@@ -178,7 +178,10 @@ def _read_version(path: Path) -> IndexData:
         data = IndexData(
             version=manifest["version"],
             params=BM25Params(**manifest["params"]),
-            documents=[Document(**{**d, "speakers": tuple(d["speakers"])}) for d in manifest["documents"]],
+            documents=[
+                Document(**{**d, "speakers": tuple(d["speakers"]), "guests": tuple(d["guests"])})
+                for d in manifest["documents"]
+            ],
             speakers=list(manifest["speakers"]),
             terms=terms["terms"],
             surface=terms["surface"],

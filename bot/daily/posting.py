@@ -47,11 +47,11 @@ FollowUp = Callable[[], Awaitable[None]]
 
 
 class DailyPoster(Protocol):
-    """Posts a daily quote to a channel of its platform; `context` names the passage for the button.
-    Returns as soon as the platform has the post, with its follow-up if it has one. Raises
+    """Posts `day`'s quote to a channel of its platform (`quote.context` names the passage for the
+    button). Returns as soon as the platform has the post, with its follow-up if it has one. Raises
     `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
 
-    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None: ...
+    async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None: ...
 
 
 class UnconfirmedPostError(Exception):
@@ -94,7 +94,7 @@ class DailyPosting:
             version, candidate = await self._next_quote(channel)
             quote = await self.service.excerpt(version, candidate.passage_id, candidate.start, candidate.end)
             async with self._kept(channel, day):
-                follow_up = await self.posters[channel.platform].post(channel.channel, quote, quote.context)
+                follow_up = await self.posters[channel.platform].post(channel.channel, quote, day)
         except UnconfirmedPostError as err:
             log.warning("the daily quote in %s for %s may not have been posted (%s)", channel, day, err)
             self._posted[key] = candidate.key

@@ -16,7 +16,7 @@ from discord import app_commands
 
 from onrecord.bot.discord.buttons import answer_view, daily_view
 from onrecord.bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
-from onrecord.bot.discord.rest import platform_failure, rest
+from onrecord.bot.discord.rest import nonce, platform_failure, rest
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
@@ -38,6 +38,7 @@ THREAD_NAME = 100
 _ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
 _ALREADY_ACKNOWLEDGED: Final = 40060
 _UNKNOWN_INTERACTION: Final = 10062
+_THREAD_EXISTS: Final = 160004
 
 
 class DiscordAnswerer:
@@ -48,7 +49,10 @@ class DiscordAnswerer:
     async def mention(self, message: discord.Message) -> None:
         """A message mentioning the bot: answered in a new thread on it (in a server channel), in its
         thread (inside one), or in the conversation (a DM)."""
-        apologise = functools.partial(_send, message.channel, notice(APOLOGY), None)
+        apologise = functools.partial(
+            _send, message.channel, notice(APOLOGY), None, nonce=nonce("apology", message.id)
+        )
+        sent = nonce("answer", message.id)
         async with self._work.claimed(f"discord:message:{message.id}", apologise) as mine:
             if not mine:
                 return
@@ -59,13 +63,11 @@ class DiscordAnswerer:
                 return
             reply, view = answer_message(answer), answer_view(answer)
             if not isinstance(message.channel, discord.TextChannel):
-                await _send(message.channel, reply, view)
+                await _send(message.channel, reply, view, nonce=sent)
                 return
             try:
-                thread = await rest(
-                    lambda: message.create_thread(
-                        name=_thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
-                    )
+                thread = await _thread_on(
+                    message, _thread_name(answer.question), auto_archive_duration=_ARCHIVE_AFTER
                 )
             except discord.HTTPException as err:  # no permission to create threads here
                 if isinstance(err, discord.DiscordServerError):
@@ -73,9 +75,9 @@ class DiscordAnswerer:
                 log.warning(
                     "could not start a thread in %s (%s); replying in the channel", message.channel.id, err
                 )
-                await _send(message.channel, reply, view, reference=message)
+                await _send(message.channel, reply, view, nonce=sent, reference=message)
                 return
-            await _send(thread, reply, view)
+            await _send(thread, reply, view, nonce=sent)
 
     async def ask(
         self,
@@ -158,13 +160,8 @@ class DiscordAnswerer:
             if message is None or not isinstance(message.channel, discord.TextChannel):
                 await _reply(interaction, reply, None)
                 return
-            try:
-                thread: Any = await rest(lambda: message.create_thread(name="More from this conversation"))
-            except discord.HTTPException as err:  # made by an earlier click: the thread has the message's id
-                if isinstance(err, discord.DiscordServerError):
-                    raise
-                thread = await rest(lambda: interaction.client.fetch_channel(message.id))
-            await _send(thread, reply, None)
+            thread = await _thread_on(message, "More from this conversation")  # or an earlier click's
+            await _send(thread, reply, None, nonce=nonce("context", source, context))
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for the episode option: the indexed titles closest to what is typed."""
@@ -191,12 +188,26 @@ def _thread_name(question: str) -> str:
     return name if len(name) <= THREAD_NAME else name[: THREAD_NAME - 1] + "…"
 
 
+async def _thread_on(message: discord.Message, name: str, **options: Any) -> Any:
+    """A thread started on ``message`` (in a server channel; ``options`` for ``create_thread``), or the one
+    started on it before: by an earlier try whose answer was lost, or an earlier click."""
+    try:
+        return await rest(lambda: message.create_thread(name=name, **options))
+    except discord.HTTPException as err:
+        if err.code != _THREAD_EXISTS:
+            raise
+    return await rest(message.fetch_thread)
+
+
 async def _send(
     channel: Any,
     reply: DiscordMessage,
     view: discord.ui.View | None,
+    *,
+    nonce: str,
     reference: discord.Message | None = None,
 ) -> None:
+    """Send ``reply`` to ``channel``; ``nonce`` (`rest.nonce`) names it, so it is made once."""
     await rest(
         lambda: channel.send(
             reply.content,
@@ -204,6 +215,7 @@ async def _send(
             allowed_mentions=NO_MENTIONS,
             view=_view(view),
             reference=reference,
+            nonce=nonce,
         )
     )
 

@@ -3,12 +3,14 @@
 A channel that wants the quote card (`…@card`) gets it as the post's attachment. When Discord refuses
 the post with the card (400, 403: no Attach Files permission, 413: a file too large), it is posted again
 without it: the quote matters more than its picture. Any other failure (a 5xx after the retries, which
-may have made the post) goes to the daily posting's retries, with the card.
+may have made the post) goes to the daily posting's retries, with the card: the post's nonce (`rest.nonce`,
+its channel and day) has Discord return the post made in the last few minutes instead of making another.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import logging
 from collections.abc import Collection
@@ -21,7 +23,7 @@ from onrecord.bot.daily.card import QuoteCard, quote_card
 from onrecord.bot.daily.posting import UnconfirmedPostError
 from onrecord.bot.discord.buttons import daily_view
 from onrecord.bot.discord.render import NO_MENTIONS, daily_message
-from onrecord.bot.discord.rest import CALL_TIMEOUT, rest
+from onrecord.bot.discord.rest import CALL_TIMEOUT, nonce, rest
 
 __all__ = ["DiscordDailyPoster"]
 
@@ -37,20 +39,22 @@ class DiscordDailyPoster:
         self._client = client
         self._cards = cards
 
-    async def post(self, channel: str, quote: Result, context: str) -> None:
+    async def post(self, channel: str, quote: Result, day: dt.date) -> None:
         target: Any = self._client.get_channel(int(channel)) or await rest(
             lambda: self._client.fetch_channel(int(channel))
         )
         message = daily_message(quote)
         card = await self._card(channel, quote)
+        sent = nonce("daily", channel, day)  # the day's one post, whatever answers are lost on the way
 
         def send(card: QuoteCard | None) -> Any:
             attachment = {} if card is None else {"file": _attachment(card)}  # a new one at each try
             return target.send(
                 message.content,
                 embeds=message.embeds,
-                view=daily_view(context),
+                view=daily_view(quote.context),
                 allowed_mentions=NO_MENTIONS,
+                nonce=sent,
                 **attachment,
             )
 

@@ -4,11 +4,19 @@ discord.py waits out 429s itself (up to `MAX_RATELIMIT_WAIT`) and retries 500/50
 but raises at once on 503, after its fifth 5xx, and on a lost connection. `rest()` retries those few
 more times with backoff; a call that times out is not retried (Discord may have carried it out).
 Each try is given up after `CALL_TIMEOUT`; the claim guarding the work is renewed meanwhile.
+
+A 5xx or a lost connection can come after Discord made the message, and Discord returns the message made
+with a nonce in the last few minutes instead of making it again (`enforce_nonce`, which discord.py sets
+with every nonce). discord.py gives each `send` a random nonce, which covers its own retries but not a
+second `send`: every channel message the bot sends carries a `nonce` naming what it is, so `rest()`'s
+retries, and the daily posting's within those minutes, do not post twice. Interaction follow-ups go
+through webhooks, which take no nonce: a follow-up retried after a lost answer can still show twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -16,7 +24,7 @@ import aiohttp
 import discord
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "platform_failure", "rest"]
+__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "nonce", "platform_failure", "rest"]
 
 T = TypeVar("T")
 
@@ -46,6 +54,12 @@ async def rest(call: Callable[[], Awaitable[T]]) -> T:
             async with asyncio.timeout(CALL_TIMEOUT):
                 return await call()
     raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+
+def nonce(*what: object) -> str:
+    """The nonce of the message that is ``what`` (e.g. the answer to a message id): the same for every try
+    and every process, 24 characters (Discord takes at most 25)."""
+    return hashlib.blake2b("\0".join(map(str, what)).encode(), digest_size=12).hexdigest()
 
 
 def platform_failure(err: BaseException) -> str | None:

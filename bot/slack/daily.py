@@ -9,6 +9,7 @@ logged), so it never makes the post fail and be made again.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import logging
 from collections.abc import Collection
@@ -34,8 +35,8 @@ class SlackDailyPoster:
         self._client = client
         self._cards = cards
 
-    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None:
-        message = daily_message(quote, context)
+    async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None:
+        message = daily_message(quote, quote.context)
         try:
             posted = await self._client.chat_postMessage(
                 channel=channel,

@@ -396,3 +396,25 @@ async def test_a_discord_server_error_on_the_post_with_its_card_is_not_followed_
             *failed, retried = await discord_api.wait_requests("POST", path, TRIES + 1, timeout=120)
     assert {r.status for r in failed} == {503}
     assert retried.status == 200 and retried.files  # the next attempt, still with its card
+
+
+async def test_a_discord_daily_post_made_before_its_answer_was_lost_is_made_once(
+    seed_index_dir: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord made the post and the answer was lost (503, which `rest()` tries again): the post's nonce
+    has Discord return the post it made, so the channel gets one post."""
+    async with DiscordStandIn(token=TOKEN) as discord_api:
+        channel = discord_api.channel_id
+        path = f"/channels/{channel}/messages"
+        discord_api.fail("POST", path, 503, lost=True)
+        env = discord_env(
+            discord_api,
+            seed_index_dir,
+            redis_server.url,
+            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}",
+        )
+        async with discord_bot(env, monkeypatch):
+            lost, retried = await discord_api.wait_requests("POST", path, 2, timeout=30)
+    assert (lost.status, retried.status) == (503, 200) and lost.json["nonce"] == retried.json["nonce"]
+    posts = [m for m in discord_api.messages.values() if m["channel_id"] == str(channel)]
+    assert [m["id"] for m in posts] == [retried.response["id"]]

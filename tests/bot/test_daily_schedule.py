@@ -182,8 +182,8 @@ class _Stamped:
     ) -> None:
         self._poster, self._clock, self._posts, self._then = poster, clock, posts, then
 
-    async def post(self, channel: str, quote: Result, context: str) -> FollowUp | None:
-        follow_up = await self._poster.post(channel, quote, context)
+    async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None:
+        follow_up = await self._poster.post(channel, quote, day)
         self._posts.append(Post(self._clock.now(), channel, quote.quote))
         if self._then is not None:
             self._then()

@@ -71,6 +71,52 @@ async def test_a_mention_is_answered_once_through_server_errors(
     assert discord_api.requests_to("POST", f"/channels/{discord_api.channel_id}/messages") == []  # no apology
 
 
+async def test_a_mention_answer_made_before_its_answer_was_lost_is_posted_once(
+    discord_api: DiscordStandIn,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    redis: Redis,
+    until: Poll,
+) -> None:
+    """Discord made the answer, then the way back failed with a 503, which `rest()` tries again: the
+    answer's nonce has Discord return the message it made instead of making a second."""
+    async with discord_bot(env, monkeypatch):
+        await discord_api.wait_ready()
+        event = discord_api.message_create(QUESTION)
+        answers = f"/channels/{event['id']}/messages"
+        discord_api.fail("POST", answers, 503, lost=True)
+        await discord_api.dispatch("MESSAGE_CREATE", event)
+        await discord_api.wait_requests("POST", answers, count=2, timeout=30)
+        await until(lambda: _claims_done(redis, 1))
+    lost, retried = discord_api.requests_to("POST", answers)
+    assert (lost.status, retried.status) == (503, 200)
+    assert lost.json["nonce"] == retried.json["nonce"]
+    made = [m for m in discord_api.messages.values() if m["channel_id"] == str(event["id"])]
+    assert [m["id"] for m in made] == [retried.response["id"]]
+
+
+async def test_a_thread_made_before_its_answer_was_lost_gets_the_answer(
+    discord_api: DiscordStandIn,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    redis: Redis,
+    until: Poll,
+) -> None:
+    """The thread on the question was made but the answer lost: trying again is refused (160004), and the
+    answer goes to that thread, not to the channel."""
+    async with discord_bot(env, monkeypatch):
+        await discord_api.wait_ready()
+        event = discord_api.message_create(QUESTION)
+        threads = f"/channels/{discord_api.channel_id}/messages/{event['id']}/threads"
+        discord_api.fail("POST", threads, 502, lost=True)
+        await discord_api.dispatch("MESSAGE_CREATE", event)
+        [answer] = await discord_api.wait_requests("POST", "/channels/*/messages", timeout=30)
+        await until(lambda: _claims_done(redis, 1))
+    assert [r.status for r in discord_api.requests_to("POST", threads)] == [502, 400]
+    assert answer.path == f"/channels/{event['id']}/messages"  # in the thread, not the channel
+    assert answer.status == 200 and answer.json["embeds"]
+
+
 async def test_ask_is_deferred_before_redis_is_asked_anything(
     discord_api: DiscordStandIn,
     env: dict[str, str],
@@ -116,3 +162,28 @@ async def test_more_from_this_conversation_clicked_three_times_posts_once(
     [passage] = discord_api.requests_to("POST", f"/channels/{sent['id']}/messages")
     assert passage.json["content"] == "More from this conversation"
     assert [(n.json["content"], n.json["flags"] & 64) for n in notices] == [(CONTEXT_SHOWN, 64)] * 2
+
+
+async def test_more_from_this_conversation_goes_to_the_thread_made_before_its_answer_was_lost(
+    discord_api: DiscordStandIn, seed_index_dir: Path, redis_server: RedisServer, redis: Redis,
+    monkeypatch: pytest.MonkeyPatch, until: Poll,
+) -> None:  # fmt: skip
+    channel = discord_api.channel_id
+    a_minute_ago = f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
+    env = bot_env(
+        discord_api, seed_index_dir, redis_server.url, ONRECORD_DAILY_DISCORD=f"{channel}@{a_minute_ago}"
+    )
+    async with discord_bot(env, monkeypatch):
+        [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
+        [button] = daily.json["components"][0]["components"]
+        await discord_api.wait_ready()
+        sent = discord_api.messages[int(daily.response["id"])]
+        threads = f"/channels/{channel}/messages/{sent['id']}/threads"
+        discord_api.fail("POST", threads, 502, lost=True)
+        await discord_api.dispatch(
+            "INTERACTION_CREATE", discord_api.component(button["custom_id"], message=sent)
+        )
+        [passage] = await discord_api.wait_requests("POST", f"/channels/{sent['id']}/messages")
+        await until(lambda: _claims_done(redis, 1))
+    assert [r.status for r in discord_api.requests_to("POST", threads)] == [502, 400]
+    assert passage.status == 200 and passage.json["content"] == "More from this conversation"

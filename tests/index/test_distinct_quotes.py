@@ -42,3 +42,17 @@ def test_no_two_quotes_share_a_sentence() -> None:
 def test_the_second_hit_follows_the_same_rule() -> None:
     second = _index().search("zebra giraffe", k=2)[1:]
     assert second and HERD in second[0].quote and second[0].rank == 2
+
+
+def test_a_window_whose_best_quote_is_taken_quotes_its_other_answer() -> None:
+    """The second window's best run is the first one's quote; the third window holds a further answer
+    only it has, which it quotes instead of being dropped."""
+    again = "The guide said again that zebra stripes confuse a giraffe, and we all nodded politely at him."
+    alone = "Earlier a lone giraffe walked past the camp while everyone was asleep and nobody saw it go by."
+    sentences = [FILLER] * 30
+    sentences[3], sentences[10], sentences[18] = alone, STRIPES, again
+    segments = [Segment(s, turn=k == 0) for k, s in enumerate(sentences)]
+    idx = index.build_from_transcripts([Transcript("safari.txt", "safari.txt", "Safari", segments)])
+    hits = idx.search("zebra giraffe", k=3)
+    assert STRIPES in hits[0].quote and alone not in hits[0].quote
+    assert alone in hits[1].quote and STRIPES not in hits[1].quote

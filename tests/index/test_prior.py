@@ -83,8 +83,10 @@ def test_only_words_that_may_be_names_can_point() -> None:
         "What does Zorblat Quenby think about sourdough?", Analyzer(), vocab, vocab_terms, {}
     )
     assert cased.names == {"zorblat", "quenbi"}
+    assert cased.full_names == (frozenset({"zorblat", "quenbi"}),)  # one person, not two
     lower = analyze_question("zorblat quenby on sourdough", Analyzer(), vocab, vocab_terms, {})
     assert lower.names == {"zorblat", "quenbi", "sourdough"}  # all lower case: any word may be a name
+    assert lower.full_names == ()
 
 
 def test_a_word_in_many_openings_points_nowhere() -> None:
@@ -120,3 +122,37 @@ def test_a_named_speakers_own_turns_rank_above_the_hosts_question() -> None:
         "What does Odile Varga say about knots when wet?", k=1
     )
     assert "bowline" in top[0].quote
+
+
+def test_a_guest_is_found_in_the_episode_that_introduces_them_not_in_one_whose_intro_names_them() -> None:
+    guest = _episode(
+        "episode-1",
+        ["The following is a conversation with Ilse Marrow, a harbour pilot."],
+        ["Tide tables are printed a year ahead, because the moon keeps time."],
+    )
+    mention = _episode(
+        "episode-2",
+        [
+            "The following is a conversation with Pim Sold, a pilot.",
+            "Pilots like Ilse Marrow argue with him about tide tables.",
+        ],
+        ["We talk about sails."],
+    )
+    others = [_episode(f"episode-{n}", ["Hi."], ["We sail at dawn."]) for n in range(3, 7)]
+    hits = index.build_from_transcripts([mention, guest, *others]).search(
+        "What does Ilse Marrow say about tide tables?", k=1
+    )
+    assert hits[0].doc.source == "episode-1" and "moon keeps time" in hits[0].quote
+
+
+def test_a_full_name_points_to_the_episodes_that_introduce_all_of_it() -> None:
+    episodes = [
+        _episode("episode-1", ["The following is a conversation with Ilse Marrow."], ["Tides."]),
+        _episode("episode-2", ["My guest today is Ilse Brandt, a baker."], ["Bread."]),
+        *[_episode(f"episode-{n}", ["Hi."], ["We sail at dawn."]) for n in range(3, 7)],
+    ]
+    shows = index.build_from_transcripts(episodes)
+    assert [d.guests for d in shows.documents[:2]] == [("Ilse Marrow",), ("Ilse Brandt",)]
+    pointing = shows._prior.point(shows._analyze("What does Ilse Marrow say about tides?"))
+    assert pointing is not None and pointing.guests
+    assert [shows.documents[d].source for d in pointing.documents] == ["episode-1"]

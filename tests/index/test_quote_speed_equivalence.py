@@ -4,7 +4,7 @@ picks: every run of whole sentences that fits, scored one by one."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from onrecord.index.quotes import (
     QuotePicker,
     questions_of,
 )
+from onrecord.index.searcher import _SECOND_RUN_SHARE
 
 ANALYZER = Analyzer()
 WORDS = (
@@ -48,36 +49,47 @@ def reference_pick(
     analyzer: Analyzer,
     limit: int,
     speakers: Sequence[int] | None = None,
+    taken: Collection[int] = (),
 ) -> Quote:
-    """The first run of one speaker's sentences with the most weight (to 6 places; a run that starts with
-    a reply also counts what was asked), then that takes in a reply to a matching question, then with the
-    most weight of its own, then the most fill: characters of context, those from its first matching
-    sentence (or the reply it starts with) on counted double."""
+    """The first run of one speaker's sentences, clear of the ``taken`` ones, with the most weight (to 6
+    places; a run that starts with a reply also counts what was asked), then that takes in a reply to a
+    matching question, then with the most weight in what is not a question, then with the most weight of
+    its own, then with the heaviest sentence, then whose last matching question is answered inside it (or
+    that has none), then the most fill: characters of context, those from its first matching sentence (or
+    the reply it starts with) on counted double. With ``taken``, only a run with some weight counts."""
     matched = [
         [w for _, _, w in word_spans(s) if set(analyzer.surface_terms(w)) & weights.keys()] for s in sentences
     ]
     terms = [{t for w in words for t in analyzer.surface_terms(w) if t in weights} for words in matched]
     who = list(speakers) if speakers is not None else [-1] * len(sentences)
     asked = reference_asked(sentences, terms, who)
+    asking = questions_of(sentences)
     budget = limit - 2 * (len(ELLIPSIS) + 1)
-    best: tuple[float, bool, float, int] | None = None
+    best: tuple[float, bool, float, float, float, bool, int] | None = None
     run = (0, -1)
     for i, j in itertools.combinations_with_replacement(range(len(sentences)), 2):
         if (j > i and len(" ".join(sentences[i : j + 1])) > budget) or len(set(who[i : j + 1])) > 1:
             continue
+        if any(k in taken for k in range(i, j + 1)):
+            continue
         said = set().union(*terms[i : j + 1])
         first = i if asked[i] else next((k for k in range(i, j + 1) if terms[k]), i)
         fill = 2 * len("".join(sentences[first : j + 1])) + len("".join(sentences[i:first]))
+        stated = set().union(*(terms[k] for k in range(i, j + 1) if not asking[k]))
+        matching_questions = [k for k in range(i, j + 1) if terms[k] and asking[k]]
         key = (
             round(sum(weights[t] for t in said | asked[i]), 6),
             any(asked[i : j + 1]),
+            round(sum(weights[t] for t in stated), 6),
             round(sum(weights[t] for t in said), 6),
+            max([0.0] + [round(sum(weights[t] for t in terms[k]), 6) for k in range(i, j + 1) if terms[k]]),
+            not matching_questions or any(asked[matching_questions[-1] + 1 : j + 1]),
             fill,
         )
         if best is None or key > best:
             best, run = key, (i, j)
     i, j = run
-    if j < 0:
+    if j < 0 or (taken and best is not None and not best[0]):
         return Quote("", 0, -1, ())
     text = " ".join(sentences[i : j + 1])
     cut = len(text) > limit - 4
@@ -159,12 +171,17 @@ def test_search_quotes_are_the_plain_definitions(
     weights = idx._idf_weights(idx._analyze(question))
     hits = idx.search(question, 10)
     assert hits
+    quoted: set[int] = set()  # the sentences (of the index) that better hits quote
     for hit in hits:
         sentences = idx.sentences(hit.passage.id)
         lo = int(idx._data.pass_lo[hit.passage.id])
         speakers = idx._data.sent_speaker[lo : lo + len(sentences)].tolist()
         expected = reference_pick(sentences, weights, idx.analyzer, MAX_QUOTE_CHARS, speakers)
+        if not quoted.isdisjoint(range(lo + expected.first, lo + expected.last + 1)):
+            taken = {k - lo for k in quoted}  # its best run is taken: its best of the others
+            expected = reference_pick(sentences, weights, idx.analyzer, MAX_QUOTE_CHARS, speakers, taken)
         assert (hit.quote, hit.matched) == (expected.text, expected.matched)
+        quoted.update(range(lo + expected.first, lo + expected.last + 1))
     assert idx.search(question, 10) == hits  # again, from the kept sentence terms
 
 
@@ -202,10 +219,17 @@ def test_one_picker_for_many_questions_picks_what_a_new_one_picks(
             assert picker.pick(sentences, same_terms) == QuotePicker(ANALYZER).pick(sentences, same_terms)
 
 
+def carried(idx: index.Index, sentences: Sequence[str], weights: Mapping[str, float]) -> float:
+    """The weight of the question's terms that ``sentences`` hold, each counted once."""
+    terms = {t for s in sentences for w in words(s) for t in idx.analyzer.surface_terms(w)}
+    return sum(weights[t] for t in terms & weights.keys())
+
+
 def plain_distinct_quotes(
     idx: index.Index, ranked: list[int], weights: dict[str, float], n: int
 ) -> list[tuple[int, Quote]]:
-    """Every candidate's quote picked, a candidate kept unless its quoted sentences overlap a kept one's."""
+    """Every candidate's quote picked, a candidate kept unless its quoted sentences overlap a kept one's;
+    then it quotes its best run clear of them instead, if that carries half its best run's weight."""
     kept: list[tuple[int, Quote]] = []
     taken: list[range] = []
     for pid in ranked:
@@ -214,6 +238,13 @@ def plain_distinct_quotes(
         speakers = idx._data.sent_speaker[lo : lo + len(sentences)].tolist()
         quote = QuotePicker(idx.analyzer).pick(sentences, weights, speakers=speakers)
         quoted = range(lo + quote.first, lo + max(quote.last, quote.first) + 1)
+        if quote.last >= quote.first and any(set(quoted) & set(r) for r in taken):
+            clear = {k - lo for r in taken for k in r}
+            other = reference_pick(sentences, weights, idx.analyzer, MAX_QUOTE_CHARS, speakers, clear)
+            if other.last >= other.first and carried(
+                idx, sentences[other.first : other.last + 1], weights
+            ) >= (_SECOND_RUN_SHARE * carried(idx, sentences[quote.first : quote.last + 1], weights)):
+                quote, quoted = other, range(lo + other.first, lo + other.last + 1)
         if not any(set(quoted) & set(r) for r in taken):
             kept.append((pid, quote))
             taken.append(quoted)

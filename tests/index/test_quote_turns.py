@@ -114,3 +114,28 @@ def test_a_sentence_is_taken_for_a_question_only_when_it_asks_and_the_next_one_a
     assert questions_of(["And you never told me why.", "Well, it was raining."]) == [True, False]
     assert questions_of(["We went home early.", "Yes, we did."]) == [False, False]  # nothing asked
     assert questions_of(["So how did it end.", "It ended well."]) == [False, False]  # no reply opening
+
+
+def test_among_equal_runs_what_is_said_counts_before_what_is_asked() -> None:
+    sentences = [
+        "I take a cold shower every morning.",
+        "It is how I embrace suffering.",
+        "After that I walk the dog around the block twice, answer my email, read the news, and only then, "
+        "around nine or so, do I finally sit down at my desk to work.",
+        "My sister thinks I am out of my mind, and she tells me so whenever we talk on the phone on Sundays.",
+        "She always asks: does a cold shower really teach you to embrace suffering?",
+    ]
+    quote = QuotePicker(Analyzer()).pick(sentences, _weights("cold shower embrace suffering"), 200)
+    assert (quote.first, quote.last) == (0, 1)  # not the sister's question, with more room around it
+
+
+def test_among_equal_runs_one_that_ends_on_a_matching_question_gives_way_to_its_answer() -> None:
+    sentences = [
+        "Everyone wants to know why anyone would put themselves through a cold shower in the dead of winter?",
+        "I take a cold shower every morning.",
+        "So why embrace suffering?",
+        "Because it makes the rest of the day easy.",
+        "That is all there is to it.",
+    ]
+    quote = QuotePicker(Analyzer()).pick(sentences, _weights("cold shower embrace suffering"), 200)
+    assert "Because it makes the rest of the day easy." in quote.text

@@ -45,3 +45,26 @@ def test_an_overlong_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
 def test_a_whole_short_passage_is_quoted_without_ellipsis() -> None:
     quote = QuotePicker(Analyzer()).pick(SENTENCES[:3], _weights("cold"))
     assert quote.text == " ".join(SENTENCES[:3])
+
+
+def test_among_equal_runs_the_one_with_the_sentence_that_says_it_all_is_quoted() -> None:
+    sentences = [
+        "Cold showers are how he learned to embrace suffering, every single morning of the year, "
+        "whatever the weather did.",
+        "The cold was a shock at first, and for a few weeks he dreaded the alarm going off at dawn.",
+        "He would shower before sunrise.",
+        "Suffering, he said, is something to embrace.",
+        "Then he went for a run.",
+    ]
+    quote = QuotePicker(Analyzer()).pick(sentences, _weights("cold shower embrace suffering"), 200)
+    assert quote.first == 0  # not the words scattered over the longer run after it
+
+
+def test_a_run_keeps_clear_of_sentences_already_quoted() -> None:
+    picker, weights = QuotePicker(Analyzer()), _weights("cold shower embrace suffering")
+    terms = [picker.sentence_terms(s) for s in SENTENCES]
+    best = picker.run(SENTENCES, weights, terms=terms)
+    assert best is not None and best[0] <= 2 <= best[1]  # the sentence that says it all
+    assert picker.run(SENTENCES, weights, terms=terms, taken={2}) == (0, 1)  # the question before it
+    assert picker.run(SENTENCES, weights, terms=terms, taken={1, 2}) is None  # nothing else matches
+    assert picker.weight(terms, (1, 2), weights) == picker.weight(terms, (0, 4), weights) == 4.0

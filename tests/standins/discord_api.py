@@ -16,7 +16,8 @@ human (`user_id`); `add_guild()` adds more, each with a text channel. It answers
 complete payloads, string snowflakes, 400 "Invalid Form Body" (code 50035) for messages over Discord's
 limits, 50006 for empty messages, 10062 for an interaction answered after `interaction_timeout` seconds,
 40060 for one answered twice, 10015 for a follow-up before the interaction was answered, 429 with `Via`
-and `retry_after` from `fail()`.
+and `retry_after` from `fail()`, 160004 for a second thread on a message; a message sent again with the
+nonce of one sent in the last minutes and `enforce_nonce` is not made again: the first one is returned.
 
 Like Discord it echoes what the bot does on the gateway: MESSAGE_CREATE / MESSAGE_UPDATE /
 MESSAGE_DELETE for the bot's own (non-ephemeral) messages, THREAD_CREATE for threads it starts; a
@@ -39,7 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -59,6 +60,7 @@ INTENT_MESSAGE_CONTENT = 1 << 15
 FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 FLAG_HAS_THREAD = 1 << 5
+NONCE_WINDOW = timedelta(minutes=2)  # Discord: "checked for uniqueness in the past few minutes"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FLAG_COMPONENTS_V2 = 1 << 15
 
@@ -100,6 +102,7 @@ class _Fault:
     remaining: int
     body: Payload
     headers: dict[str, str]
+    lost: bool = False  # carried out first, then answered `status` (the answer lost on its way back)
 
 
 class Hold:
@@ -413,10 +416,14 @@ class DiscordStandIn:
         retry_after: float = 0.1,
         is_global: bool = False,
         body: Payload | None = None,
+        lost: bool = False,
     ) -> None:
         """The next `times` requests whose method is `method` ("*" for any) and whose path starts with
         `path_prefix` get `status`: for 429 Discord's rate-limit body and headers (with `Via`, without
         which discord.py takes a 429 for a Cloudflare ban and raises at once), else {"message", "code"}.
+        With `lost`, each is carried out first and only its answer is `status`: what a client sees when
+        Discord did the work but the answer was lost on the way (a gateway's 502 or 504); a request that
+        Discord would refuse gets that refusal instead, and the fault counts as used.
         Mind that discord.py retries a 500/502/504 after sleeping 1 s, 3 s, ... (http.py, request)."""
         headers: dict[str, str] = {}
         if status == 429:
@@ -443,6 +450,7 @@ class DiscordStandIn:
                 times,
                 body or {"message": f"{status}: stand-in", "code": 0},
                 headers,
+                lost,
             )
         )
 
@@ -1265,7 +1273,12 @@ class DiscordStandIn:
                 and req.path.startswith(fault.path_prefix)
             ):
                 fault.remaining -= 1
+                if fault.lost:
+                    await self._carry_out(req)
                 return fault.status, fault.body, fault.headers
+        return await self._carry_out(req)
+
+    async def _carry_out(self, req: Request) -> tuple[int, Any, dict[str, str]]:
         matches = [
             (h, m)
             for verb, pattern, h in self._routes
@@ -1382,9 +1395,27 @@ class DiscordStandIn:
         self._check_message(body, len(req.files))
         if (body.get("flags") or 0) & ~(4 | 4096 | FLAG_COMPONENTS_V2):
             raise _form_error([(("flags",), "MESSAGE_FLAGS_INVALID", "Invalid message flags")])
+        if body.get("enforce_nonce") and (same := self._sent_with(body.get("nonce"))) is not None:
+            return same
         message = self._new_message(target, self._users[self.bot_user_id], body, files=req.files)
         await self._echo("MESSAGE_CREATE", message)
         return message
+
+    def _sent_with(self, nonce: object) -> Payload | None:
+        """The bot's message sent with `nonce` in the last few minutes, which Discord returns instead of
+        making another when the bot sends a message with the same nonce and `enforce_nonce`."""
+        if nonce is None:
+            return None
+        return next(
+            (
+                m
+                for m in self.messages.values()
+                if m["author"]["id"] == str(self.bot_user_id)
+                and m.get("nonce") == nonce
+                and datetime.now(UTC) - datetime.fromisoformat(m["timestamp"]) < NONCE_WINDOW
+            ),
+            None,
+        )
 
     async def _get_message(self, req: Request, channel: str, message: str) -> Payload:
         return self._known_message(channel, message)
