@@ -48,7 +48,7 @@ _ROWS = [
 ]
 
 
-def test_a_name_said_whole_is_no_nearness_the_rest_of_the_question_is() -> None:
+def test_a_name_said_whole_counts_less_in_nearness_than_the_rest_of_the_question() -> None:
     # The first and last name always sit together: the passage that only introduces the guest, with the
     # topic's words spread far apart, ranks first by BM25; the one where they sit together answers.
     named = ["My guest today is Ada Lovelace.", *_ROWS[:6], "We will get to steam later."]
