@@ -102,7 +102,8 @@ class Index:
             scores[~self._passages_with(voices)] = 0.0
         candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
         matches = self._matches.find(candidates, idf.keys())
-        ranked = self._reranker.order(candidates, scores, idf, matches, self._prior.voices(pointing))
+        voiced = self._prior.voices(pointing)
+        ranked = self._reranker.order(candidates, scores, idf, matches, voiced, query.names, query.origins)
         scoped = documents is not None or speakers is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []

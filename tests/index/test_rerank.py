@@ -38,3 +38,44 @@ def test_the_conversation_ranks_above_a_sponsor_read_with_the_same_words() -> No
     hits = shows.search("kombucha brewing", k=2)
     assert "warm room" in hits[0].quote
     assert hits[0].score > hits[1].score
+
+
+_ROWS = [
+    f"The {a} by the {b} stayed {c}."
+    for a in ("boat", "kite", "lamp", "cart")
+    for b in ("dock", "hill", "barn")
+    for c in ("dry", "put", "dim")
+]
+
+
+def test_a_name_said_whole_counts_less_in_nearness_than_the_rest_of_the_question() -> None:
+    # The first and last name always sit together: the passage that only introduces the guest, with the
+    # topic's words spread far apart, ranks first by BM25; the one where they sit together answers.
+    named = ["My guest today is Ada Lovelace.", *_ROWS[:6], "We will get to steam later."]
+    named += [*_ROWS[6:12], "And engines too."]
+    answer = ["Ada thinks steam engines will weave patterns.", "The engines need more than brass to think."]
+    sentences = _ROWS + named + _ROWS + _ROWS[:6] + answer + _ROWS
+    show = Transcript(path="ep", source="ep", title="ep", segments=[Segment(s, turn=True) for s in sentences])
+    shows = index.build_from_transcripts([show])
+    question = "What does Ada Lovelace think about steam engines?"
+    plain = shows.term_scores([str(t) for t in shows.analyzer.terms("Ada Lovelace steam engines")])
+    assert "Lovelace" in shows.passage(int(plain.argmax())).text
+    assert "weave" in shows.search(question, k=1)[0].passage.text
+
+
+def test_the_guesses_for_one_word_count_once_in_nearness() -> None:
+    # Two relatives of one typed word side by side are one word of the question, not two: the passage
+    # where two typed words meet is the nearer one, though the other scores a little higher by BM25.
+    sentences = [*_ROWS, "Every effector was effectual.", *_ROWS, *_ROWS, "The copper kettle sang.", *_ROWS]
+    show = Transcript(path="ep", source="ep", title="ep", segments=[Segment(s, turn=True) for s in sentences])
+    shows = index.build_from_transcripts([show])
+    relatives, typed = ["effector", "effectu"], ["copper", "kettl"]
+    weights = dict.fromkeys(relatives + typed, 1.0)
+    origins = {**dict.fromkeys(relatives, "relative of effects"), **dict.fromkeys(typed, "typed")}
+    guesses = next(p.id for p in shows.passages if "effectual" in p.text)
+    words = next(p.id for p in shows.passages if "kettle" in p.text)
+    scores = np.zeros(len(shows.passages))
+    scores[guesses], scores[words] = 1.05, 1.0
+    matches = shows._matches.find([guesses, words], weights)
+    ranked = shows._reranker.order([guesses, words], scores, weights, matches, origins=origins)
+    assert [pid for pid, _ in ranked] == [words, guesses]
