@@ -169,8 +169,8 @@ class _Words:
 
 
 def _near(found: Mapping[int, set[str]], words: _Words) -> float:
-    """The share of the question's words (but its names) that the best two neighbouring sentences hold
-    between them (``found``: sentence -> the question's terms it holds)."""
+    """The share of the question's words (its names at ``NAME_NEARNESS``) that the best two neighbouring
+    sentences hold between them (``found``: sentence -> the question's terms it holds)."""
     if words.total <= 0:
         return 0.0
     return max(words.weight(terms | found.get(i + 1, _NONE)) for i, terms in found.items()) / words.total
