@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -139,20 +140,30 @@ async def test_ask_is_deferred_before_redis_is_asked_anything(
     assert answer.json["embeds"]
 
 
+def _daily_env(
+    discord_api: DiscordStandIn, seed_index_dir: Path, redis_server: RedisServer
+) -> dict[str, str]:
+    """A bot whose daily quote in the stand-in's channel was due a minute ago: it posts at start."""
+    a_minute_ago = f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
+    daily = f"{discord_api.channel_id}@{a_minute_ago}"
+    return bot_env(discord_api, seed_index_dir, redis_server.url, ONRECORD_DAILY_DISCORD=daily)
+
+
+async def _daily_post(discord_api: DiscordStandIn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The daily post as the stand-in keeps it, and its "More from this conversation" button."""
+    [daily] = await discord_api.wait_requests("POST", f"/channels/{discord_api.channel_id}/messages")
+    [button] = daily.json["components"][0]["components"]
+    await discord_api.wait_ready()
+    return discord_api.messages[int(daily.response["id"])], button
+
+
 async def test_more_from_this_conversation_clicked_three_times_posts_once(
     discord_api: DiscordStandIn, seed_index_dir: Path, redis_server: RedisServer, redis: Redis,
     monkeypatch: pytest.MonkeyPatch, until: Poll,
 ) -> None:  # fmt: skip
     channel = discord_api.channel_id
-    a_minute_ago = f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
-    env = bot_env(
-        discord_api, seed_index_dir, redis_server.url, ONRECORD_DAILY_DISCORD=f"{channel}@{a_minute_ago}"
-    )
-    async with discord_bot(env, monkeypatch):
-        [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
-        [button] = daily.json["components"][0]["components"]
-        await discord_api.wait_ready()
-        sent = discord_api.messages[int(daily.response["id"])]
+    async with discord_bot(_daily_env(discord_api, seed_index_dir, redis_server), monkeypatch):
+        sent, button = await _daily_post(discord_api)
         clicks = [discord_api.component(button["custom_id"], message=sent) for _ in range(3)]
         await asyncio.gather(*(discord_api.dispatch("INTERACTION_CREATE", click) for click in clicks))
         notices = await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
@@ -169,15 +180,8 @@ async def test_more_from_this_conversation_goes_to_the_thread_made_before_its_an
     monkeypatch: pytest.MonkeyPatch, until: Poll,
 ) -> None:  # fmt: skip
     channel = discord_api.channel_id
-    a_minute_ago = f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
-    env = bot_env(
-        discord_api, seed_index_dir, redis_server.url, ONRECORD_DAILY_DISCORD=f"{channel}@{a_minute_ago}"
-    )
-    async with discord_bot(env, monkeypatch):
-        [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
-        [button] = daily.json["components"][0]["components"]
-        await discord_api.wait_ready()
-        sent = discord_api.messages[int(daily.response["id"])]
+    async with discord_bot(_daily_env(discord_api, seed_index_dir, redis_server), monkeypatch):
+        sent, button = await _daily_post(discord_api)
         threads = f"/channels/{channel}/messages/{sent['id']}/threads"
         discord_api.fail("POST", threads, 502, lost=True)
         await discord_api.dispatch(
