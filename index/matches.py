@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .quotes import Terms
 from .store import IndexData
 
-__all__ = ["Matches", "SentenceMatches"]
+__all__ = ["Matches", "SentenceMatches", "ranges"]
 
 _NONE: Terms = ()
 
@@ -46,9 +46,9 @@ class SentenceMatches:
         pids = np.asarray(passages, dtype=np.int64)
         if not len(pids) or not len(wanted):
             return Matches(d, {})
-        sentences = np.unique(_ranges(d.pass_lo[pids].astype(np.int64), d.pass_hi[pids].astype(np.int64)))
+        sentences = np.unique(ranges(d.pass_lo[pids].astype(np.int64), d.pass_hi[pids].astype(np.int64)))
         first, last = d.sent_token_ptr[sentences], d.sent_token_ptr[sentences + 1]
-        tokens = d.sent_tokens[_ranges(first, last)]
+        tokens = d.sent_tokens[ranges(first, last)]
         hit = np.isin(tokens, wanted)
         owners = np.repeat(sentences, last - first)[hit].tolist()
         found: dict[int, dict[str, None]] = {}
@@ -58,7 +58,7 @@ class SentenceMatches:
         return Matches(d, {s: tuple(ts) for s, ts in found.items()})
 
 
-def _ranges(lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def ranges(lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """``lo[0]..hi[0]-1, lo[1]..hi[1]-1, ...`` back to back."""
     sizes = hi - lo
     before = np.cumsum(sizes) - sizes
