@@ -43,6 +43,14 @@ def _a_minute_ago() -> str:
     return f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
 
 
+def _discord_daily_env(
+    discord_api: DiscordStandIn, seed_index_dir: Path, redis_server: RedisServer, *, card: bool = False
+) -> dict[str, str]:
+    """A Discord bot whose daily quote in the stand-in's channel was due a minute ago (with its card)."""
+    daily = f"{discord_api.channel_id}@{_a_minute_ago()}" + ("@card" if card else "")
+    return discord_env(discord_api, seed_index_dir, redis_server.url, ONRECORD_DAILY_DISCORD=daily)
+
+
 async def test_slack_bot_posts_the_missed_daily_quote_and_its_button_brings_the_passage(
     seed_index_dir: Path, redis_server: RedisServer
 ) -> None:
@@ -81,12 +89,7 @@ async def test_discord_bot_posts_the_daily_quote_without_pings_and_the_button_op
 ) -> None:
     async with DiscordStandIn(token=TOKEN) as discord_api:
         channel = discord_api.channel_id
-        env = discord_env(
-            discord_api,
-            seed_index_dir,
-            redis_server.url,
-            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}",
-        )
+        env = _discord_daily_env(discord_api, seed_index_dir, redis_server)
         async with discord_bot(env, monkeypatch):
             [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
             assert daily.json["allowed_mentions"] == {"parse": []} and len(daily.json["embeds"]) == 1
@@ -291,12 +294,7 @@ async def test_discord_bot_attaches_the_quote_card_to_the_daily_post_with_the_qu
 ) -> None:
     async with DiscordStandIn(token=TOKEN) as discord_api:
         channel = discord_api.channel_id
-        env = discord_env(
-            discord_api,
-            seed_index_dir,
-            redis_server.url,
-            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
-        )
+        env = _discord_daily_env(discord_api, seed_index_dir, redis_server, card=True)
         async with discord_bot(env, monkeypatch):
             [daily] = await discord_api.wait_requests("POST", f"/channels/{channel}/messages")
     [(filename, data)] = daily.files
@@ -342,12 +340,7 @@ async def test_a_card_discord_refuses_is_left_out_and_the_quote_posted_once(
         channel = discord_api.channel_id
         missing = {"message": "Missing Permissions", "code": 50013}
         discord_api.fail("POST", f"/channels/{channel}/messages", 403, body=missing)
-        env = discord_env(
-            discord_api,
-            seed_index_dir,
-            redis_server.url,
-            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
-        )
+        env = _discord_daily_env(discord_api, seed_index_dir, redis_server, card=True)
         async with discord_bot(env, monkeypatch):
             refused, posted = await discord_api.wait_requests("POST", f"/channels/{channel}/messages", 2)
     assert refused.status == 403 and refused.files
@@ -386,12 +379,7 @@ async def test_a_discord_server_error_on_the_post_with_its_card_is_not_followed_
         channel = discord_api.channel_id
         path = f"/channels/{channel}/messages"
         discord_api.fail("POST", path, 503, times=TRIES)  # every try of the first attempt
-        env = discord_env(
-            discord_api,
-            seed_index_dir,
-            redis_server.url,
-            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}@card",
-        )
+        env = _discord_daily_env(discord_api, seed_index_dir, redis_server, card=True)
         async with discord_bot(env, monkeypatch):
             *failed, retried = await discord_api.wait_requests("POST", path, TRIES + 1, timeout=120)
     assert {r.status for r in failed} == {503}
@@ -407,12 +395,7 @@ async def test_a_discord_daily_post_made_before_its_answer_was_lost_is_made_once
         channel = discord_api.channel_id
         path = f"/channels/{channel}/messages"
         discord_api.fail("POST", path, 503, lost=True)
-        env = discord_env(
-            discord_api,
-            seed_index_dir,
-            redis_server.url,
-            ONRECORD_DAILY_DISCORD=f"{channel}@{_a_minute_ago()}",
-        )
+        env = _discord_daily_env(discord_api, seed_index_dir, redis_server)
         async with discord_bot(env, monkeypatch):
             lost, retried = await discord_api.wait_requests("POST", path, 2, timeout=30)
     assert (lost.status, retried.status) == (503, 200) and lost.json["nonce"] == retried.json["nonce"]
