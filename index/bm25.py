@@ -67,6 +67,20 @@ class Postings:
     def doc_freq(self, term: int) -> int:
         return int(self.ptr[term + 1] - self.ptr[term])
 
+    def add_apart(self, scores: FloatArray, term: int, weight: float, parts: Sequence[int]) -> None:
+        """Add, in place, ``term``'s BM25 contributions times ``weight`` to the ``scores`` of the units
+        that do not hold every one of ``parts`` (a term's units are stored in order: a binary search)."""
+        lo, hi = int(self.ptr[term]), int(self.ptr[term + 1])
+        units = self.ids[lo:hi]
+        apart = np.zeros(len(units), dtype=bool)
+        for part in parts:
+            held = self.ids[int(self.ptr[part]) : int(self.ptr[part + 1])]
+            at = np.searchsorted(held, units)
+            apart[at == len(held)] = True
+            inside = at < len(held)
+            apart[inside] |= held[at[inside]] != units[inside]
+        scores[units[apart]] += weight * self.weights[lo:hi][apart]
+
 
 def build_postings(
     term_ids: npt.NDArray[np.integer[Any]],

@@ -3,7 +3,8 @@
 People and transcribers spell the same thing differently. Besides the analyzer's own compound
 handling, a question's words are matched against the index's vocabulary:
 - a word the index lacks is split into two words it has ("alphazero" -> "alpha" "zero");
-- two neighbouring words are also tried joined ("alpha zero" -> "alphazero");
+- two neighbouring words are also tried joined ("alpha zero" -> "alphazero"), for the passages that
+  write them as one word: a passage that holds both words scores them already (``QueryTerms.joins``);
 - a word the index lacks that is close in spelling to one it has (a misspelled name) gets that word,
   at a lower weight;
 - a stem also meets the indexed stems that extend it or that it extends by a letter or two, at a lower
@@ -72,6 +73,13 @@ class QueryTerms:
     origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
     words: int = 0  # the question's words that are no stop words
     unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
+    joins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """A joined pair of words ("alpha zero" -> "alphazero") -> the indexed terms of the two words. The
+    joined term stands in for the words only where a passage lacks one of them: ``Index.search`` scores it
+    nowhere else, as a passage holding both (written apart, or hyphenated, which indexes the parts beside
+    the whole) scores them already, and the joined term, rarer than either, would count them twice: for
+    "breast cancer", an abstract writing "breast-cancer" scored "breast", "cancer" and "breastcancer"
+    (SciFact nDCG@10 0.6960 -> 0.7040; the seeds, lexicap and check sets unchanged)."""
 
 
 def analyze_question(
@@ -125,8 +133,13 @@ def analyze_question(
         if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
             for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
                 add(term, weight, f"expansion of {word}")
+    pairs: dict[str, tuple[str, str]] = {}
     for first, second in itertools.pairwise(content):
-        add(analyzer.stem(first + second), 1.0, f"{first}+{second}")
+        joined, origin = analyzer.stem(first + second), f"{first}+{second}"
+        add(joined, 1.0, origin)
+        words_terms = (analyzer.word_terms(first)[-1], analyzer.word_terms(second)[-1])
+        if origins.get(joined) == origin and all(t in vocab for t in words_terms):
+            pairs[joined] = words_terms  # where a word is not indexed, no passage holds both
     for acronym, spelt in _acronyms_of(content, analyzer, acronyms):
         add(acronym, EXPANSION_WEIGHT, f"acronym of {spelt}")
     return QueryTerms(
@@ -139,6 +152,7 @@ def analyze_question(
         origins=origins,
         words=len(content),
         unsure=unsure,
+        joins=pairs,
     )
 
 

@@ -92,7 +92,7 @@ class Index:
         if not query.weights or k <= 0:
             return []
         idf = self._idf_weights(query)
-        scores = self._data.postings.scores([(self._vocab[t], w) for t, w in query.weights.items()])
+        scores = self._scores(query)
         if (pointing := self._prior.point(query)) is not None:
             self._prior.boost(scores, pointing, query.weights)
         if documents is not None:
@@ -206,6 +206,15 @@ class Index:
         return analyze_question(
             question, self.analyzer, self._vocab, self._data.terms, self._acronyms, self._idf
         )
+
+    def _scores(self, query: QueryTerms) -> npt.NDArray[np.float64]:
+        """BM25 of every passage for ``query``; a joined pair of its words ("alphazero") only in the
+        passages that do not hold both words (``QueryTerms.joins``)."""
+        post, vocab = self._data.postings, self._vocab
+        scores = post.scores([(vocab[t], w) for t, w in query.weights.items() if t not in query.joins])
+        for joined, words in query.joins.items():
+            post.add_apart(scores, vocab[joined], query.weights[joined], [vocab[w] for w in words])
+        return scores
 
     def _idf(self, term: str) -> float:
         n = max(self._data.postings.size, 1)

@@ -132,6 +132,13 @@ def test_the_us_in_capitals_is_a_term() -> None:
     }  # no case
 
 
+def test_a_joined_pair_knows_the_words_it_joins() -> None:
+    query = _analyze("alpha zero", ["alpha", "zero", "alphazero"])
+    assert query.weights["alphazero"] == 1.0
+    assert query.joins == {"alphazero": ("alpha", "zero")}
+    assert _analyze("alpha zero", ["alpha", "alphazero"]).joins == {}  # no passage holds both
+
+
 def test_each_term_says_where_it_came_from() -> None:
     query = _analyze("Tworek on alphazero", ["twerk", "alpha", "zero"])
     assert query.origins == {

@@ -52,6 +52,20 @@ def test_spelling_variants_meet(seed_index: index.Index) -> None:
     assert misspelled and "Solomonov" in misspelled[0].passage.text
 
 
+def test_two_words_joined_count_once_where_a_passage_holds_both(tmp_path: Path) -> None:
+    """A hyphenated "birth-weight" is indexed as "birth", "weight" and "birthweight". The question's two
+    words joined meet the passage that writes them as one word; where a passage holds both words they
+    score already, and counting the joined term there too ranked the hyphenated passage above one that
+    says both words twice."""
+    (tmp_path / "hyphen.txt").write_text("Low birth-weight was common in the north.", "utf-8")
+    (tmp_path / "apart.txt").write_text("Low birth weight, and high birth weight, were common.", "utf-8")
+    (tmp_path / "one.txt").write_text("Low birthweight was rare in the west.", "utf-8")
+    for i, place in enumerate(["hills", "coast", "river", "plain", "lake", "forest", "valley", "town"]):
+        (tmp_path / f"other{i}.txt").write_text(f"Rain fell on the {place} all day long.", "utf-8")
+    hits = index.build([tmp_path]).search("birth weight", k=3)
+    assert [h.doc.source for h in hits] == ["apart.txt", "hyphen.txt", "one.txt"]  # each word said twice
+
+
 def test_acronyms_meet_their_expansions(seed_index: index.Index) -> None:
     query = seed_index._analyze("ML experiments")
     assert {"machin", "learn"} <= set(query.weights)
