@@ -15,6 +15,12 @@ Indexes of the real corpora are built once and cached under the user's cache fol
 of the transcripts and of the `index` package (a change to the engine rebuilds them).
 
     python benchmarks/quality.py [--shared ../shared] [--sets seeds,lexicap,check,scifact] [--show-misses]
+                                 [--in-episode]
+
+``--in-episode`` asks each question of the three question sets inside the episode that holds its anchor
+(``Index.search(documents=...)``), as if a name in it had chosen that episode: it measures how passages and
+quotes are ranked inside an episode, apart from finding it (what a "What does <guest> think about X?"
+question needs once the guest's episode is chosen).
 
 (``--shared`` defaults to ``$ONRECORD_SHARED``, else ``../shared`` beside the checkout.)
 """
@@ -54,6 +60,7 @@ class Question:
     question: str
     anchor: str
     kind: str
+    file: str = ""
 
 
 @dataclass
@@ -94,16 +101,25 @@ def cached_index(name: str, paths: Sequence[Path]) -> index.Index:
 
 def read_questions(path: Path) -> list[Question]:
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    return [Question(r["id"], r["question"], r["anchor"], r.get("kind", "?")) for r in rows]
+    return [
+        Question(r["id"], r["question"], r["anchor"], r.get("kind", "?"), r.get("file", "")) for r in rows
+    ]
 
 
 def ask_all(
-    idx: index.Index, questions: Sequence[Question], contains: Callable[[str, str], bool], misses: bool
+    idx: index.Index,
+    questions: Sequence[Question],
+    contains: Callable[[str, str], bool],
+    misses: bool,
+    in_episode: bool = False,
 ) -> Tally:
+    """With ``in_episode``, each question is asked inside the document of its anchor's file."""
     tally = Tally()
+    by_file = {Path(d.source).name: d.id for d in idx.documents}
     for q in questions:
+        scope = [by_file.get(q.file, q.file)] if in_episode else None
         started = time.perf_counter()
-        hits = idx.search(q.question, K)
+        hits = idx.search(q.question, K, documents=scope)
         tally.ms.append((time.perf_counter() - started) * 1000)
         tally.quote.append(next((h.rank for h in hits if contains(q.anchor, h.quote)), None))
         tally.passage.append(next((h.rank for h in hits if contains(q.anchor, h.passage.text)), None))
@@ -162,6 +178,9 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (eval sets, corpora)")
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
     parser.add_argument("--show-misses", action="store_true", help="print each question missed at quote@3")
+    parser.add_argument(
+        "--in-episode", action="store_true", help="ask each question inside its anchor's episode only"
+    )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sets.split(",") if s.strip()]
     if unknown := set(chosen) - set(SETS):
@@ -174,16 +193,16 @@ def main() -> int:
     if "seeds" in chosen:
         questions = read_questions(evals / "dev_questions.jsonl")
         idx = cached_index("seeds", seed_files())
-        report("seeds", questions, ask_all(idx, questions, contains, args.show_misses))
+        report("seeds", questions, ask_all(idx, questions, contains, args.show_misses, args.in_episode))
     if "lexicap" in chosen:
         questions = read_questions(evals / "dev_lexicap.jsonl")
         idx = cached_index("lexicap", [corpora / "lexicap"])
-        report("lexicap", questions, ask_all(idx, questions, contains, args.show_misses))
+        report("lexicap", questions, ask_all(idx, questions, contains, args.show_misses, args.in_episode))
     if "check" in chosen:
         shows = (DATA / "check_changelog.txt").read_text("utf-8").split()
         idx = cached_index("check", [corpora / "lexicap", *(corpora / "changelog" / s for s in shows)])
         questions = read_questions(DATA / "check_questions.jsonl")
-        report("check", questions, ask_all(idx, questions, contains, args.show_misses))
+        report("check", questions, ask_all(idx, questions, contains, args.show_misses, args.in_episode))
     if "scifact" in chosen:
         scifact(evals / "scifact")
     print(f"total run time: {time.perf_counter() - started:.0f} s")
