@@ -10,7 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from onrecord import index
-from onrecord.index.store import FORMAT
+from onrecord.index.store import FORMAT, RULES
 
 __all__ = ["default_index", "seed_files", "seeds_cache_dir"]
 
@@ -29,9 +29,10 @@ def seed_files() -> list[Path]:
 
 
 def seeds_cache_dir(cache_root: Path | None = None) -> Path:
-    """The cached index of the seeds; its name changes with their content and the index format."""
+    """The cached index of the seeds; its name changes with their content, the index format and the rules
+    its build follows."""
     digest = hashlib.blake2b(digest_size=8)
-    digest.update(str(FORMAT).encode())
+    digest.update(f"{FORMAT}.{RULES}".encode())
     for path in seed_files():
         sidecar = path.with_suffix(".meta.json")
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

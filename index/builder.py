@@ -35,7 +35,7 @@ from .model import Document
 from .quotability.candidates import QUOTES, best_first
 from .readers import find_transcripts
 from .readers.one_per_episode import Merged, one_per_episode
-from .store import FORMAT, IndexData
+from .store import FORMAT, RULES, IndexData
 from .transcript import Transcript, TranscriptError
 from .vocabulary import GrowingInts, Vocabulary
 
@@ -216,7 +216,7 @@ def _assemble(c: _Joined, params: BM25Params) -> IndexData:
         acronyms = helper.submit(mine_acronyms, flat, sorted_terms, capitals, word_starts)
         postings = _passage_postings(flat, tok_ptr, lo, hi, len(terms), params)
     version = hashlib.blake2b(
-        f"{FORMAT}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
+        f"{FORMAT}.{RULES}|{params}|{'|'.join(d.id for d in c.docs)}".encode(), digest_size=8
     ).hexdigest()
     return IndexData(
         version=version,

@@ -28,10 +28,13 @@ from .bm25 import BM25Params, Postings
 from .model import Document
 from .quotability.candidates import QUOTES
 
-__all__ = ["FORMAT", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
+__all__ = ["FORMAT", "RULES", "IndexData", "IndexLoadError", "current_folder", "load_data", "save_data"]
 
 FORMAT = 6  # 2: versions under a CURRENT pointer, checksums in the manifest; 3: sentence packaging;
 # 4: the daily quote's candidates; 5: each sentence's terms; 6: each document's guests
+RULES = 1  # what a build finds in the same layout (packaging, guests, the daily quote's candidates): a new
+# number gives a rebuilt index a new version (a running bot switches to it, cached answers are not reused)
+# and the cached seeds index a new folder, while an index built under older rules still loads
 _MANIFEST = "manifest.json"
 _OPEN_ATTEMPTS = 20  # a reader whose version is replaced while it opens it tries the newer one
 _ARRAYS = (

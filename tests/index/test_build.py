@@ -4,7 +4,9 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from onrecord.index import builder, store
 from onrecord.index.builder import build_data
 from onrecord.index.store import IndexData
 
@@ -36,3 +38,13 @@ def test_worker_processes_build_the_same_index_and_report_the_same_bad_files(tmp
     assert alone_report == shared_report
     assert alone_report.files >= 25 and len(alone_report.skipped) == 2
     assert len(alone.documents) == alone_report.files and len(alone.pass_lo) > 500
+
+
+def test_a_build_under_new_rules_is_a_new_version_of_the_same_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(next(SEEDS.glob("*.txt")), tmp_path)
+    first, _ = build_data([tmp_path])
+    assert build_data([tmp_path])[0].version == first.version
+    monkeypatch.setattr(builder, "RULES", store.RULES + 1)
+    assert build_data([tmp_path])[0].version != first.version
