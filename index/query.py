@@ -72,6 +72,7 @@ class QueryTerms:
     origins: dict[str, str] = field(default_factory=dict)  # term -> where it came from ("typed", ...)
     words: int = 0  # the question's words that are no stop words
     unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
+    spellings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym, expansion): one thing said two ways
 
 
 def analyze_question(
@@ -92,6 +93,7 @@ def analyze_question(
     weights: dict[str, float] = {}
     origins: dict[str, str] = {}
     unknown: list[str] = []
+    spellings: dict[str, tuple[str, ...]] = {}
 
     def add(term: str, weight: float, origin: str) -> None:
         if term in vocab and weight > weights.get(term, 0.0):
@@ -125,10 +127,12 @@ def analyze_question(
         if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
             for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
                 add(term, weight, f"expansion of {word}")
+            _spelling(spellings, own[-1], acronyms.get(own[-1], ()), weights)
     for first, second in itertools.pairwise(content):
         add(analyzer.stem(first + second), 1.0, f"{first}+{second}")
     for acronym, spelt in _acronyms_of(content, analyzer, acronyms):
         add(acronym, EXPANSION_WEIGHT, f"acronym of {spelt}")
+        _spelling(spellings, acronym, acronyms[acronym], weights)
     return QueryTerms(
         weights=weights,
         unknown=tuple(unknown),
@@ -139,6 +143,7 @@ def analyze_question(
         origins=origins,
         words=len(content),
         unsure=unsure,
+        spellings=tuple(spellings.items()),
     )
 
 
@@ -199,6 +204,14 @@ def _acronyms_of(words: Sequence[str], analyzer: Analyzer, acronyms: Acronyms) -
         for i in range(len(stems) - n + 1)
         if (gram := tuple(stems[i : i + n])) in expansions
     ]
+
+
+def _spelling(
+    found: dict[str, tuple[str, ...]], acronym: str, expansion: Sequence[str], weights: Mapping[str, float]
+) -> None:
+    """Notes ``acronym`` and ``expansion`` as one thing said two ways, when the question weighs both."""
+    if acronym in weights and expansion and all(t in weights for t in expansion):
+        found[acronym] = tuple(expansion)
 
 
 def _spells_acronym(word: str, term: str) -> bool:

@@ -41,6 +41,7 @@ __all__ = [
     "Terms",
     "is_question",
     "questions_of",
+    "said_both_ways",
 ]
 
 MAX_QUOTE_CHARS = 500
@@ -243,6 +244,24 @@ class _MaskWeights(dict[int, float]):
                 weight += w
         self[mask] = rounded = round(weight, 6)
         return rounded
+
+
+def said_both_ways(terms: Sequence[Terms], spellings: Sequence[tuple[str, Terms]]) -> Sequence[Terms]:
+    """``terms`` (each sentence's) with each acronym of ``spellings`` (acronym, its expansion's terms)
+    added where a sentence spells it out, and its expansion where it says the acronym: "machine
+    learning" answers a question about ML as well as "ML" does, and weighs as much in a quote."""
+    if not spellings:
+        return terms
+    out = []
+    for ts in terms:
+        extra: set[str] = set()
+        for acronym, expansion in spellings:
+            if acronym in ts:
+                extra.update(expansion)
+            elif all(t in ts for t in expansion):
+                extra.add(acronym)
+        out.append(ts + tuple(extra.difference(ts)) if extra else ts)
+    return out
 
 
 _CLOSERS = " \"'”’)]»…"
