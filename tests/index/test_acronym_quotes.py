@@ -3,6 +3,9 @@ question (or says the acronym of words the question spells out) weighs as much a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from onrecord import index
 from onrecord.index.analyzer import Analyzer
 from onrecord.index.query import QueryTerms, analyze_question
 from onrecord.index.quotes import QuotePicker, said_both_ways
@@ -52,3 +55,17 @@ def test_the_quote_is_where_the_acronym_is_spelt_out_with_the_rest_of_the_questi
     assert alone.text.startswith("… The RL people")
     both = picker.pick(sentences, weights, 90, terms=said_both_ways(terms, query.spellings))
     assert both.text.startswith("Reinforcement learning costs a fortune")
+
+
+def test_a_search_quotes_the_sentence_that_spells_out_the_acronym(tmp_path: Path) -> None:
+    filler = "Nothing here but words about the weather and the garden and the long walks home."
+    lines = [
+        "People say RL when they mean reinforcement learning.",
+        "RL is short for reinforcement learning.",  # said together twice: the index's acronym
+        *(f"Line {k}: {filler}" for k in range(6)),  # more than a quote's room from the next
+        "Training agents with reinforcement learning costs a fortune.",
+        *(f"Story {k}: the tickets cost more this year, said driver {k}. {filler}" for k in range(12)),
+    ]
+    (tmp_path / "show.txt").write_text("\n".join(lines), "utf-8")
+    top = index.build([tmp_path]).search("What does RL cost?", k=1)[0]
+    assert top.quote.startswith("… Training agents with reinforcement learning costs a fortune.")
