@@ -177,12 +177,13 @@ class DocumentPrior:
 
     @cached_property
     def _namesakes(self) -> dict[str, frozenset[int]]:
-        """Each title that more than one document bears -> those documents."""
+        """Each title that two or three documents bear (``_EPISODE_FILES``) -> those documents: a title
+        many bear ("Weekly news (March 3)", "... (March 10)") is a series, not one episode."""
         by_title: dict[str, set[int]] = {}
         for number, doc in enumerate(self._data.documents):
             if title := _episode(doc.title):
                 by_title.setdefault(title, set()).add(number)
-        return {title: frozenset(docs) for title, docs in by_title.items() if len(docs) > 1}
+        return {t: frozenset(docs) for t, docs in by_title.items() if 1 < len(docs) <= _EPISODE_FILES}
 
     def voices(self, pointing: Pointing | None) -> frozenset[int]:
         """The speakers (numbers) whose labels hold one of the pointing names."""
@@ -308,6 +309,7 @@ class DocumentPrior:
         return out
 
 
+_EPISODE_FILES = 3  # an episode's notes, transcript and one more file at most
 _NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 

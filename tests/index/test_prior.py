@@ -213,3 +213,13 @@ def test_a_name_in_an_episodes_notes_points_to_its_transcript_too() -> None:
     assert pointing is not None and pointing.names == {"vessa"}
     assert set(pointing.documents) == {0, 1}  # both files of the episode, not only the notes
     assert shows.search("How does Vessa fire the glaze?", k=1)[0].doc.source == "Kiln Talk"
+
+
+def test_a_title_many_documents_bear_is_a_series_not_one_episode() -> None:
+    weekly = [_episode(f"Weekly News (week {n})", ["Hi."], ["The council met on Monday."]) for n in range(4)]
+    weekly[0].segments.insert(0, Segment("Notes: Vessa Labs opened a kiln.", turn=True))
+    shows = index.build_from_transcripts(
+        [*weekly, *(_episode(f"episode-{n}", ["Hi."], ["Rain."]) for n in range(4))]
+    )
+    pointing = shows._prior.point(shows._analyze("What did Vessa open?"))
+    assert pointing is not None and set(pointing.documents) == {0}
