@@ -80,6 +80,7 @@ class QueryTerms:
     the whole) scores them already, and the joined term, rarer than either, would count them twice: for
     "breast cancer", an abstract writing "breast-cancer" scored "breast", "cancer" and "breastcancer"
     (SciFact nDCG@10 0.6960 -> 0.7040; the seeds, lexicap and check sets unchanged)."""
+    spellings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym, expansion): one thing said two ways
 
 
 def analyze_question(
@@ -100,6 +101,7 @@ def analyze_question(
     weights: dict[str, float] = {}
     origins: dict[str, str] = {}
     unknown: list[str] = []
+    spellings: dict[str, tuple[str, ...]] = {}
 
     def add(term: str, weight: float, origin: str) -> None:
         if term in vocab and weight > weights.get(term, 0.0):
@@ -133,6 +135,7 @@ def analyze_question(
         if _spells_acronym(word, own[-1]) and (len(word) > 2 or word in capitals):
             for term, weight in _shared(acronyms.get(own[-1], ()), typed * EXPANSION_WEIGHT):
                 add(term, weight, f"expansion of {word}")
+            _spelling(spellings, own[-1], acronyms.get(own[-1], ()), weights)
     pairs: dict[str, tuple[str, str]] = {}
     for first, second in itertools.pairwise(content):
         joined, origin = analyzer.stem(first + second), f"{first}+{second}"
@@ -142,6 +145,7 @@ def analyze_question(
             pairs[joined] = words_terms  # where a word is not indexed, no passage holds both
     for acronym, spelt in _acronyms_of(content, analyzer, acronyms):
         add(acronym, EXPANSION_WEIGHT, f"acronym of {spelt}")
+        _spelling(spellings, acronym, acronyms[acronym], weights)
     return QueryTerms(
         weights=weights,
         unknown=tuple(unknown),
@@ -153,6 +157,7 @@ def analyze_question(
         words=len(content),
         unsure=unsure,
         joins=pairs,
+        spellings=tuple(spellings.items()),
     )
 
 
@@ -213,6 +218,14 @@ def _acronyms_of(words: Sequence[str], analyzer: Analyzer, acronyms: Acronyms) -
         for i in range(len(stems) - n + 1)
         if (gram := tuple(stems[i : i + n])) in expansions
     ]
+
+
+def _spelling(
+    found: dict[str, tuple[str, ...]], acronym: str, expansion: Sequence[str], weights: Mapping[str, float]
+) -> None:
+    """Notes ``acronym`` and ``expansion`` as one thing said two ways, when the question weighs both."""
+    if acronym in weights and expansion and all(t in weights for t in expansion):
+        found[acronym] = tuple(expansion)
 
 
 def _spells_acronym(word: str, term: str) -> bool:

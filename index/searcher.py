@@ -23,7 +23,7 @@ from .model import Document, Hit, Passage
 from .prior import DocumentPrior
 from .query import Acronyms, QueryTerms, analyze_question
 from .quotability.candidates import QuoteCandidate, candidates
-from .quotes import Quote, QuotePicker, questions_of
+from .quotes import Quote, QuotePicker, Terms, questions_of, said_both_ways
 from .rerank import DEPTH, Reranker
 from .store import IndexData, save_data
 
@@ -110,7 +110,7 @@ class Index:
         if 2 * query.unsure >= query.words and self.foreign_language(question):
             return []  # mostly words the index lacks, in a language the transcripts are not in
         new_scores = dict(ranked)
-        chosen = self._distinct_quotes(list(new_scores), idf, k, matches, voices)
+        chosen = self._distinct_quotes(list(new_scores), idf, k, matches, voices, query.spellings)
         return [self._hit(rank, pid, new_scores[pid], quote) for rank, (pid, quote) in enumerate(chosen, 1)]
 
     def term_scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -248,16 +248,18 @@ class Index:
         n: int,
         matches: Matches,
         voices: frozenset[int] | None = None,
+        spellings: Sequence[tuple[str, Terms]] = (),
     ) -> list[tuple[int, Quote]]:
         """The first ``n`` of the ``ranked`` passages with their quotes, no two sharing a sentence: a
         passage whose quote shares one with a better one's quotes another of its runs instead
         (``_SECOND_RUN_SHARE``), or is dropped. Overlapping windows stay apart when they quote apart.
         ``matches`` holds the question's terms in the sentences of the ``ranked`` passages; with
-        ``voices``, a quote is only these speakers' sentences."""
+        ``voices``, a quote is only these speakers' sentences; a sentence that says an acronym of
+        ``spellings`` one way counts as saying it the other way too (``said_both_ways``)."""
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
-            sentences, terms = self._quoted_sentences(pid), matches.of(pid)
+            sentences, terms = self._quoted_sentences(pid), said_both_ways(matches.of(pid), spellings)
             lo = int(self._data.pass_lo[pid])
             speakers, questions = self._turns(pid)
             run = self._quotes.run(
