@@ -375,7 +375,7 @@ def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, 
             stages["analyze"].append((t1 - t0) * 1000)
             continue
         idf = idx._idf_weights(query)
-        scores = postings.scores(ids)
+        scores = idx._scores(query)
         t2 = time.perf_counter()
         ranked = top_k(scores, 10 * _CANDIDATES_PER_HIT)
         t3 = time.perf_counter()  # quotes: picked until 10 share no sentence

@@ -40,8 +40,9 @@ class BM25Params:
 
 @dataclass(frozen=True, slots=True)
 class Postings:
-    """The units (passages, or whole documents) ``ids[ptr[t]:ptr[t+1]]`` hold term ``t``; ``weights``
-    holds the same slice's BM25 contributions."""
+    """The units (passages, or whole documents) ``ids[ptr[t]:ptr[t+1]]`` hold term ``t``, each once and
+    in increasing order (``units_with_all`` relies on it); ``weights`` holds the same slice's BM25
+    contributions."""
 
     ptr: IntArray
     ids: npt.NDArray[np.int32]
@@ -67,19 +68,24 @@ class Postings:
     def doc_freq(self, term: int) -> int:
         return int(self.ptr[term + 1] - self.ptr[term])
 
-    def add_apart(self, scores: FloatArray, term: int, weight: float, parts: Sequence[int]) -> None:
-        """Add, in place, ``term``'s BM25 contributions times ``weight`` to the ``scores`` of the units
-        that do not hold every one of ``parts`` (a term's units are stored in order: a binary search)."""
-        lo, hi = int(self.ptr[term]), int(self.ptr[term + 1])
-        units = self.ids[lo:hi]
-        apart = np.zeros(len(units), dtype=bool)
-        for part in parts:
-            held = self.ids[int(self.ptr[part]) : int(self.ptr[part + 1])]
-            at = np.searchsorted(held, units)
-            apart[at == len(held)] = True
-            inside = at < len(held)
-            apart[inside] |= held[at[inside]] != units[inside]
-        scores[units[apart]] += weight * self.weights[lo:hi][apart]
+    def units_with_all(self, terms: Sequence[int]) -> npt.NDArray[np.int32]:
+        """The units that hold every one of ``terms`` (one at least), in order: the rarest term's units,
+        looked up in the others' lists by binary search, so the cost follows the shortest list; in a
+        table of units where the lists are of a size (one binary search per unit of a long list costs
+        more: 200,000 units of 1M in two such lists, 18 ms against 5)."""
+        lists = sorted((self.ids[int(self.ptr[t]) : int(self.ptr[t + 1])] for t in terms), key=len)
+        held = lists[0]
+        for other in lists[1:]:
+            if not len(held):
+                break
+            if len(held) * 8 >= len(other):
+                table = np.zeros(self.size, dtype=bool)
+                table[other] = True
+                held = held[table[held]]
+            else:
+                at = np.minimum(np.searchsorted(other, held), len(other) - 1)
+                held = held[other[at] == held]
+        return held
 
 
 def build_postings(

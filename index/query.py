@@ -4,7 +4,7 @@ People and transcribers spell the same thing differently. Besides the analyzer's
 handling, a question's words are matched against the index's vocabulary:
 - a word the index lacks is split into two words it has ("alphazero" -> "alpha" "zero");
 - two neighbouring words are also tried joined ("alpha zero" -> "alphazero"), for the passages that
-  write them as one word: a passage that holds both words scores them already (``QueryTerms.joins``);
+  write them as one word, but not counted again for a hyphenated compound of the two (``QueryTerms.joins``);
 - a word the index lacks that is close in spelling to one it has (a misspelled name) gets that word,
   at a lower weight;
 - a stem also meets the indexed stems that extend it or that it extends by a letter or two, at a lower
@@ -74,12 +74,13 @@ class QueryTerms:
     words: int = 0  # the question's words that are no stop words
     unsure: int = 0  # of those, the words the index lacks (met by sound-alikes at best)
     joins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """A joined pair of words ("alpha zero" -> "alphazero") -> the indexed terms of the two words. The
-    joined term stands in for the words only where a passage lacks one of them: ``Index.search`` scores it
-    nowhere else, as a passage holding both (written apart, or hyphenated, which indexes the parts beside
-    the whole) scores them already, and the joined term, rarer than either, would count them twice: for
-    "breast cancer", an abstract writing "breast-cancer" scored "breast", "cancer" and "breastcancer"
-    (SciFact nDCG@10 0.6960 -> 0.7040; the seeds, lexicap and check sets unchanged)."""
+    """A joined pair of words ("alpha zero" -> "alphazero") -> the indexed terms of the two words. A
+    hyphenated "breast-cancer" is indexed as "breast", "cancer" and "breastcancer", so in a passage writing
+    it the question's two words score already, and the joined term, rarer than either, would count them
+    again: the BM25 stage counts the joined term only where it is not the whole of such a compound
+    (``joins.JoinedTerms``; SciFact nDCG@10 0.6960 -> 0.7035; the first rule, no joined term in passages
+    holding both words, 0.7040, dropped passages that write the word and say both words elsewhere). Only
+    the BM25 stage: the re-ranker's nearness and the quote picker still count the joined term."""
     spellings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (acronym, expansion): one thing said two ways
 
 

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from .analyzer import Analyzer, normalize, word_spans
 from .bm25 import top_k
 from .confidence import on_record
+from .joins import JoinedTerms
 from .language import language_of
 from .matches import Matches, SentenceMatches
 from .model import Document, Hit, Passage
@@ -52,6 +53,7 @@ class Index:
         self._acronyms = Acronyms(data.acronyms)
         self._matches = SentenceMatches(self._data, self._vocab)
         self._reranker = Reranker(self._data, self._quoted_sentences)
+        self._joins = JoinedTerms(self._data)
 
     @property
     def version(self) -> str:
@@ -208,12 +210,12 @@ class Index:
         )
 
     def _scores(self, query: QueryTerms) -> npt.NDArray[np.float64]:
-        """BM25 of every passage for ``query``; a joined pair of its words ("alphazero") only in the
-        passages that do not hold both words (``QueryTerms.joins``)."""
-        post, vocab = self._data.postings, self._vocab
-        scores = post.scores([(vocab[t], w) for t, w in query.weights.items() if t not in query.joins])
-        for joined, words in query.joins.items():
-            post.add_apart(scores, vocab[joined], query.weights[joined], [vocab[w] for w in words])
+        """BM25 of every passage for ``query``; a joined pair of its words ("alphazero") counted only where
+        it is not the whole of a hyphenated compound of the two (``joins``)."""
+        vocab = self._vocab
+        scores = self._data.postings.scores([(vocab[t], w) for t, w in query.weights.items()])
+        for joined, (first, second) in query.joins.items():
+            self._joins.discount(scores, vocab[joined], (vocab[first], vocab[second]), query.weights[joined])
         return scores
 
     def _idf(self, term: str) -> float:

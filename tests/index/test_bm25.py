@@ -101,12 +101,13 @@ def test_top_k_is_the_n_best_above_zero_with_ties_in_unit_order(size: int, value
             assert top_k(scores, n) == ranked[:n]
 
 
-def test_a_term_adds_only_where_its_parts_are_not_all_held() -> None:
-    # units 0..3; term 0 "birthweight" in units 0, 1, 3; term 1 "birth" in 0, 1, 2; term 2 "weight" in 1, 2
-    terms = np.array([0, 0, 0, 1, 1, 1, 2, 2])
-    units = np.array([0, 1, 3, 0, 1, 2, 1, 2])
-    postings = build_postings(terms, units, 3, 4, BM25Params())
-    alone = postings.scores([(0, 2.0)])
-    scores = np.zeros(4)
-    postings.add_apart(scores, 0, 2.0, [1, 2])
-    np.testing.assert_allclose(scores, [alone[0], 0.0, 0.0, alone[3]])  # unit 1 holds both parts
+def test_units_with_all_terms_intersect_the_postings() -> None:
+    # units 0..4; term 0 in units 0, 1, 3, 4; term 1 in 0, 1, 2, 4; term 2 in 1, 4; term 3 nowhere
+    terms = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    units = np.array([0, 1, 3, 4, 0, 1, 2, 4, 4, 1])
+    postings = build_postings(terms, units, 4, 5, BM25Params())
+    assert postings.units_with_all([0, 1]).tolist() == [0, 1, 4]
+    assert postings.units_with_all([0, 1, 2]).tolist() == [1, 4]
+    assert postings.units_with_all([2, 0, 2]).tolist() == [1, 4]
+    assert postings.units_with_all([0, 3]).tolist() == []  # a term with no postings
+    assert postings.units_with_all([3]).tolist() == []

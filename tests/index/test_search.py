@@ -52,6 +52,11 @@ def test_spelling_variants_meet(seed_index: index.Index) -> None:
     assert misspelled and "Solomonov" in misspelled[0].passage.text
 
 
+def _fillers(folder: Path) -> None:
+    for i, place in enumerate(["hills", "coast", "river", "plain", "lake", "forest", "valley", "town"]):
+        (folder / f"other{i}.txt").write_text(f"Rain fell on the {place} all day long.", "utf-8")
+
+
 def test_two_words_joined_count_once_where_a_passage_holds_both(tmp_path: Path) -> None:
     """A hyphenated "birth-weight" is indexed as "birth", "weight" and "birthweight". The question's two
     words joined meet the passage that writes them as one word; where a passage holds both words they
@@ -60,10 +65,38 @@ def test_two_words_joined_count_once_where_a_passage_holds_both(tmp_path: Path) 
     (tmp_path / "hyphen.txt").write_text("Low birth-weight was common in the north.", "utf-8")
     (tmp_path / "apart.txt").write_text("Low birth weight, and high birth weight, were common.", "utf-8")
     (tmp_path / "one.txt").write_text("Low birthweight was rare in the west.", "utf-8")
-    for i, place in enumerate(["hills", "coast", "river", "plain", "lake", "forest", "valley", "town"]):
-        (tmp_path / f"other{i}.txt").write_text(f"Rain fell on the {place} all day long.", "utf-8")
+    _fillers(tmp_path)
     hits = index.build([tmp_path]).search("birth weight", k=3)
     assert [h.doc.source for h in hits] == ["apart.txt", "hyphen.txt", "one.txt"]  # each word said twice
+
+
+def test_two_words_joined_keep_their_score_where_a_passage_also_says_both(tmp_path: Path) -> None:
+    """A passage that writes the two words as one, again and again, and each word apart elsewhere,
+    counts the joined word in full: only a hyphenated compound's whole is not counted again."""
+    (tmp_path / "many.txt").write_text(
+        "Sunflower oil comes from the seeds. The sunflower follows the light, and every sunflower in the "
+        "field turned at once. The sun was low. Each flower bent.",
+        "utf-8",
+    )
+    (tmp_path / "apart.txt").write_text("The sun shone on a flower.", "utf-8")
+    _fillers(tmp_path)
+    hits = index.build([tmp_path]).search("sun flower", k=2)
+    assert [h.doc.source for h in hits] == ["many.txt", "apart.txt"]
+
+
+def test_a_joined_word_counts_its_own_places_but_not_a_compound_of_both(tmp_path: Path) -> None:
+    """Three passages of six terms, each holding "birth" and "weight" once: the hyphenated one says
+    "birthweight" once more on its own, which counts as much as the one that says it once apart from
+    the words; the third does not say it, and scores less."""
+    (tmp_path / "hyphen.txt").write_text("Low birth-weight and birthweight noted.", "utf-8")
+    (tmp_path / "once.txt").write_text("Birthweight low at birth and weight noted, fine.", "utf-8")
+    (tmp_path / "none.txt").write_text("Low birth and weight, cattle noted, fine.", "utf-8")
+    _fillers(tmp_path)
+    idx = index.build([tmp_path])
+    scores = idx._scores(idx._analyze("birth weight"))
+    by_file = {p.doc.source: float(scores[p.id]) for p in idx.passages}
+    assert by_file["hyphen.txt"] == pytest.approx(by_file["once.txt"])
+    assert by_file["once.txt"] > by_file["none.txt"] > 0
 
 
 def test_acronyms_meet_their_expansions(seed_index: index.Index) -> None:
