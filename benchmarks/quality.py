@@ -17,10 +17,11 @@ of the transcripts and of the `index` package (a change to the engine rebuilds t
     python benchmarks/quality.py [--shared ../shared] [--sets seeds,lexicap,check,scifact] [--show-misses]
                                  [--in-episode]
 
-``--in-episode`` asks each question of the three question sets inside the episode that holds its anchor
-(``Index.search(documents=...)``), as if a name in it had chosen that episode: it measures how passages and
-quotes are ranked inside an episode, apart from finding it (what a "What does <guest> think about X?"
-question needs once the guest's episode is chosen).
+``--in-episode`` limits each question of the three question sets to the episode that holds its anchor
+(``Index.search(documents=...)``, the document named as the question's ``file``; a question without one,
+or whose file names no document or several, stops the run): it measures how passages and quotes are
+ranked inside an episode, apart from finding it. It only limits the search: the prior's weighting of a
+guest's episode is not applied unless the question names the guest itself.
 
 (``--shared`` defaults to ``$ONRECORD_SHARED``, else ``../shared`` beside the checkout.)
 """
@@ -115,9 +116,8 @@ def ask_all(
 ) -> Tally:
     """With ``in_episode``, each question is asked inside the document of its anchor's file."""
     tally = Tally()
-    by_file = {Path(d.source).name: d.id for d in idx.documents}
-    for q in questions:
-        scope = [by_file.get(q.file, q.file)] if in_episode else None
+    scopes: Sequence[list[str] | None] = episodes(idx, questions) if in_episode else [None] * len(questions)
+    for q, scope in zip(questions, scopes, strict=True):
         started = time.perf_counter()
         hits = idx.search(q.question, K, documents=scope)
         tally.ms.append((time.perf_counter() - started) * 1000)
@@ -127,6 +127,24 @@ def ask_all(
             top = hits[0].quote[:160] if hits else "(no results)"
             print(f"  miss {q.id} [{q.kind}]: {q.question}\n     want: {q.anchor}\n     got:  {top}")
     return tally
+
+
+def episodes(idx: index.Index, questions: Sequence[Question]) -> list[list[str]]:
+    """Each question's scope for ``--in-episode``: the id of the one document its ``file`` names."""
+    by_name: dict[str, list[str]] = {}
+    for d in idx.documents:
+        by_name.setdefault(Path(d.source).name, []).append(d.id)
+    scopes = []
+    for q in questions:
+        if not q.file:
+            raise SystemExit(f"quality.py --in-episode: question {q.id} names no file")
+        ids = by_name.get(q.file, [])
+        if len(ids) != 1:
+            raise SystemExit(
+                f"quality.py --in-episode: {q.file} (question {q.id}) names {len(ids)} documents"
+            )
+        scopes.append(ids)
+    return scopes
 
 
 def report(name: str, questions: Sequence[Question], tally: Tally) -> None:
@@ -179,7 +197,9 @@ def main() -> int:
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
     parser.add_argument("--show-misses", action="store_true", help="print each question missed at quote@3")
     parser.add_argument(
-        "--in-episode", action="store_true", help="ask each question inside its anchor's episode only"
+        "--in-episode",
+        action="store_true",
+        help="limit each question's search to its anchor's episode (no guest weighting is added)",
     )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sets.split(",") if s.strip()]

@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["OPENING_CHARS", "introduced"]
+__all__ = ["CLOSING_CHARS", "OPENING_CHARS", "introduced"]
 
 OPENING_CHARS = 2500
 """A document's opening: its sentences that start within its first characters (a cold open, the intro,
 the first sponsor read)."""
+CLOSING_CHARS = 1500
+"""A document's closing: its sentences that start within its last characters (the outro, the thanks)."""
 
 _CUES = (  # what a host says before the guest's name
     "[Cc]onversation (?:with|between me and)",

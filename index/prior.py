@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .analyzer import Analyzer
-from .intros import OPENING_CHARS
+from .intros import CLOSING_CHARS, OPENING_CHARS
 from .matches import ranges
 from .query import QueryTerms
 from .store import IndexData
@@ -66,7 +66,7 @@ __all__ = [
 
 HEAD_CHARS = OPENING_CHARS
 """A document's opening: the passages that start within its first characters (intro, first turns)."""
-TAIL_CHARS = 1500
+TAIL_CHARS = CLOSING_CHARS
 """A document's closing: the passages that start within its last characters (outro, thanks)."""
 BOOST = 1.0
 NAME_WEIGHT = 0.5

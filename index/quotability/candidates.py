@@ -15,10 +15,14 @@ episode, far from any other, is talk ("I don't subscribe to that", "Changelog.co
 "robotics slash AI") and marks nothing: the check index (lexicap and four Changelog shows) has 229 lone
 phrases outside openings and closings, and of 40 drawn at random 38 were talk (the other two a guest's
 plug and a late intro); each had marked some fifteen sentences around it for the searcher and the daily
-quote. In the opening (``_OPENING`` characters) and closing (``_CLOSING``) one phrase is enough. Measured
-(``benchmarks/quality.py``): seeds quote@1 0.567 -> 0.600, lexicap @1 0.500 -> 0.512, the check set's
-passage@3 0.654 -> 0.692 (a Changelog guest's answer had been marked around "Changelog.com"), quote@3
-and SciFact unchanged.
+quote. In the opening and closing (the document prior's, ``intros.OPENING_CHARS`` and ``CLOSING_CHARS``;
+3,000 characters for the opening measured the same) one phrase is enough, and so anywhere are two
+different ones in one sentence: a read said in one breath ("brought to you by X: use code Y for twenty
+percent off"). The same phrase twice ("robotics slash AI slash …", "subscribe … unsubscribe") is still
+talk: counted phrase by phrase, 16 lone sentences in the check index would have been marked, 13 of them
+talk; counted kind by kind, 3 (a late intro and two plugs). Measured (``benchmarks/quality.py``): seeds
+quote@1 0.567 -> 0.600, lexicap @1 0.500 -> 0.512, the check set's passage@3 0.654 -> 0.692 (a Changelog
+guest's answer had been marked around "Changelog.com"), quote@3 and SciFact unchanged.
 
 Passages overlap by half: of two excerpts that share a sentence only the better is kept, and an excerpt
 is listed once, with the first passage that holds it. All of this stays inside a document, so the builder
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..intros import CLOSING_CHARS, OPENING_CHARS
 from .features import Features, sentence_features
 from .scoring import DEFAULT_MIN_SCORE, MAX_SENTENCES, run_scores
 
@@ -42,8 +47,6 @@ __all__ = ["QUOTES", "QuoteCandidate", "best_first", "candidates", "document_quo
 
 _PROMO_RADIUS = 400  # characters around a sponsor or show-opening phrase that belong to the read
 _PROMO_GAP = 2000  # two such phrases closer than this: all between them belongs to the read
-_OPENING = 3000  # characters: a lone phrase here belongs to an intro …
-_CLOSING = 1500  # … and here to an outro
 
 QUOTES = np.dtype(
     [
@@ -178,7 +181,7 @@ def _in_a_read(f: Features) -> Bools:
     phrase with no other within ``_PROMO_GAP`` counts only in the opening or closing."""
     ends = np.cumsum(f.chars + 1) - 1
     starts = ends - f.chars
-    marks = _corroborated(np.flatnonzero(f.promo), starts, ends)
+    marks = _corroborated(np.flatnonzero(f.promo), f.promo, starts, ends)
     if len(marks) == 0:
         return np.zeros(f.size, dtype=bool)
     at = np.arange(f.size)
@@ -193,13 +196,14 @@ def _in_a_read(f: Features) -> Bools:
     return out
 
 
-def _corroborated(marks: Ints, starts: Ints, ends: Ints) -> Ints:
-    """The ``marks`` (sentences holding a promo phrase) that another is close to, or that lie in the
-    opening or closing of the document (``starts``/``ends``: each sentence's characters)."""
+def _corroborated(marks: Ints, phrases: Ints, starts: Ints, ends: Ints) -> Ints:
+    """The ``marks`` (sentences holding a promo phrase) that hold two different ones or more (``phrases``:
+    how many each sentence holds), that another is close to, or that lie in the opening or closing of the
+    document (``starts``/``ends``: each sentence's characters)."""
     if len(marks) == 0:
         return marks
     gaps = starts[marks[1:]] - ends[marks[:-1]] <= _PROMO_GAP
     paired = np.concatenate([[False], gaps]) | np.concatenate([gaps, [False]])
-    framing = (starts[marks] < _OPENING) | (starts[marks] >= ends[-1] - _CLOSING)
-    kept: Ints = marks[paired | framing]
+    framing = (starts[marks] < OPENING_CHARS) | (starts[marks] >= ends[-1] - CLOSING_CHARS)
+    kept: Ints = marks[(phrases[marks] > 1) | paired | framing]
     return kept

@@ -63,7 +63,7 @@ class Features:
     end_ok: Bools  # ends with "." or "!": not "...", a question, nor an abbreviation or initial ("Dr.")
     ended: Bools  # ends a thought at all: "?" and "..." too
     question: Bools  # ends with "?" or starts like a question
-    promo: Bools  # holds a promo word or phrase (a sponsor read, intro or outro)
+    promo: Ints  # how many different promo words and phrases it holds (a sponsor read, intro or outro)
     signature: Floats  # equal for sentences of the same words
     words: Floats
     stop: Floats  # stop words and fillers
@@ -116,7 +116,7 @@ def sentence_features(sentences: Sequence[str]) -> Features:
         end_ok=good & ~trailing & ~question,
         ended=good | trailing | question,
         question=question,
-        promo=promo > 0,
+        promo=words.kinds(Tables.promo_kind[words.codes], PROMO_PHRASES),
         signature=words.per_sentence(hashes) + count,
         words=count,
         stop=words.per_sentence(Tables.stop[words.codes]),
@@ -207,6 +207,17 @@ class _Words:
         the places ``at``."""
         owner = self.sentence if at is None else self.sentence[at]
         return np.bincount(owner, weights=weights, minlength=self._n).astype(np.float64)
+
+    def kinds(self, kind: Floats, phrases: Sequence[tuple[str, ...]]) -> Ints:
+        """How many different kinds of word (``kind``: one per word, 0 for none) and different ``phrases``
+        each sentence holds."""
+        at = np.flatnonzero(kind)
+        found = [np.stack([self.sentence[at], kind[at].astype(np.int64)])]
+        for number, phrase in enumerate(phrases, 1):
+            starts = self._phrase_at(phrase)
+            found.append(np.stack([self.sentence[starts], np.full(len(starts), -number)]))
+        sentences = np.unique(np.concatenate(found, axis=1), axis=1)[0]
+        return np.bincount(sentences, minlength=self._n).astype(np.int64)
 
     def heads(self, k: int) -> list[Ints]:
         """The codes of the first ``k`` words of each sentence (0 past a sentence's end)."""

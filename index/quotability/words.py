@@ -66,10 +66,18 @@ REFERENCES = "he she they him her his hers them their theirs himself herself the
 
 # Sponsor reads, intros and outros. The promo words and phrases mark a read, and the text around them is
 # left out too; the show words and phrases only make the excerpt that holds one unquotable.
-PROMO_WORDS = (
-    "sponsor sponsors sponsored sponsoring sponsorship patreon promo coupon discount discounts subscribe"
-    " subscribed subscribing unsubscribe slash com lexpodcast"
+PROMO_KINDS = (  # a word's forms are one kind: "subscribe … unsubscribe" says one thing twice
+    "sponsor sponsors sponsored sponsoring sponsorship",
+    "patreon",
+    "promo",
+    "coupon",
+    "discount discounts",
+    "subscribe subscribed subscribing unsubscribe",
+    "slash",
+    "com",
+    "lexpodcast",
 )
+PROMO_WORDS = " ".join(PROMO_KINDS)
 PROMO_PHRASES = [
     ("brought", "to", "you", "by"),
     ("presented", "by"),
@@ -169,6 +177,7 @@ class Tables:
     reference = _by_code(dict.fromkeys(REFERENCES.split(), 1.0))
     past = _by_code(dict.fromkeys(PAST.split(), 1.0))
     promo = _by_code(dict.fromkeys(PROMO_WORDS.split(), 1.0))
+    promo_kind = _by_code({word: kind for kind, words in enumerate(PROMO_KINDS, 1) for word in words.split()})
     show = _by_code(dict.fromkeys(f"{SHOW_WORDS} {PROFANITY}".split(), 1.0))
     lead = _by_code(LEADS, OTHER_LEAD)
     auxiliary = _flags(AUXILIARIES)
