@@ -13,10 +13,11 @@ that occurs there in only a few documents *points* to them:
   case, or every word capitalised), two neighbouring words that are both a guest's ("brian greene") are
   that guest's name, and a word alone only when it is said in few documents ("vitalik", not "green");
 - otherwise a term points to the documents whose title, show, speakers, opening or closing hold it,
-  and to the documents of the same title (without a note in brackets at its end): one episode in two
-  files, its written notes and its transcript, is one place (a name the notes' opening says pointed to
+  and to the other files of their episodes, those that give the same address (``url``): one episode in
+  two files, its written notes and its transcript, is one place (a name the notes' opening says pointed to
   the notes alone, where the answer is the transcript's: seeds quote@3 0.733 -> 0.767, the rest unchanged;
-  no two documents of lexicap or the check set share a title, so only the seeds measure it);
+  no two documents of lexicap or the check set share an address, so only the seeds measure it). Titles
+  tell episodes apart less surely: "Interview (Part 1)" and "(Part 2)", or two shows' "Trailer";
 - the passages of those documents score higher, the more of the pointing terms' weight they hold
   (``1 + BOOST * share``, ``GUEST_BOOST`` for a guest's episodes);
 - the pointing terms themselves count ``NAME_WEIGHT`` of their weight in the passages (nothing in a
@@ -39,7 +40,6 @@ as guests' places lost 0.013 there); ``GUEST_BOOST`` 1.5 / 2 / 3 / 4 gave lexica
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -132,7 +132,8 @@ class DocumentPrior:
         strengths: dict[str, float] = {}
         mass: dict[int, float] = {}
         for term, docs in docs_of.items():
-            docs = self._with_namesakes(docs)
+            if not guests:  # a guest is introduced in the transcript itself, not in its notes
+                docs = self._with_other_files(docs)
             weight = query.weights.get(term, 1.0)  # a name said nowhere but in a label is not indexed
             strengths[term] = strength = weight * math.log(1 + n_docs / len(docs))
             for d in docs:
@@ -170,20 +171,20 @@ class DocumentPrior:
             first, last = self.passage_range(document)
             scores[first:last] *= factors[document]
 
-    def _with_namesakes(self, docs: frozenset[int]) -> frozenset[int]:
-        """``docs`` and the documents of the same title: one episode in two files (its written notes and
-        its transcript) is pointed to as one."""
-        return docs.union(*(self._namesakes.get(_episode(self._data.documents[d].title), ()) for d in docs))
+    def _with_other_files(self, docs: frozenset[int]) -> frozenset[int]:
+        """``docs`` and the other files of their episodes (``_episode_files``)."""
+        files = self._episode_files
+        return docs.union(*(files.get(self._data.documents[d].url or "", ()) for d in docs))
 
     @cached_property
-    def _namesakes(self) -> dict[str, frozenset[int]]:
-        """Each title that two or three documents bear (``_EPISODE_FILES``) -> those documents: a title
-        many bear ("Weekly news (March 3)", "... (March 10)") is a series, not one episode."""
-        by_title: dict[str, set[int]] = {}
+    def _episode_files(self) -> dict[str, frozenset[int]]:
+        """Each address that two or three documents give (``_EPISODE_FILES``) -> those documents: an
+        address many give (a show's home page) is not one episode's."""
+        by_url: dict[str, set[int]] = {}
         for number, doc in enumerate(self._data.documents):
-            if title := _episode(doc.title):
-                by_title.setdefault(title, set()).add(number)
-        return {t: frozenset(docs) for t, docs in by_title.items() if 1 < len(docs) <= _EPISODE_FILES}
+            if doc.url:
+                by_url.setdefault(doc.url, set()).add(number)
+        return {url: frozenset(docs) for url, docs in by_url.items() if 1 < len(docs) <= _EPISODE_FILES}
 
     def voices(self, pointing: Pointing | None) -> frozenset[int]:
         """The speakers (numbers) whose labels hold one of the pointing names."""
@@ -310,9 +311,3 @@ class DocumentPrior:
 
 
 _EPISODE_FILES = 3  # an episode's notes, transcript and one more file at most
-_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
-
-
-def _episode(title: str) -> str:
-    """The episode a title names: without a note in brackets at its end ("... (summary)")."""
-    return _NOTE.sub("", title).strip().casefold()
