@@ -379,7 +379,9 @@ def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, 
         t2 = time.perf_counter()
         ranked = top_k(scores, 10 * _CANDIDATES_PER_HIT)
         t3 = time.perf_counter()  # quotes: picked until 10 share no sentence
-        chosen = idx._distinct_quotes(ranked, idf, 10, idx._matches.find(ranked, idf.keys()))
+        chosen = idx._distinct_quotes(
+            ranked, idf, 10, idx._matches.find(ranked, idf.keys()), spellings=query.spellings
+        )
         [idx._hit(rank + 1, pid, float(scores[pid]), quote) for rank, (pid, quote) in enumerate(chosen)]
         t4 = time.perf_counter()
         for k, (a, b) in zip(

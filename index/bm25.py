@@ -72,13 +72,14 @@ class Postings:
         """The units that hold every one of ``terms`` (one at least), in order: the rarest term's units,
         looked up in the others' lists by binary search, so the cost follows the shortest list; in a
         table of units where the lists are of a size (one binary search per unit of a long list costs
-        more: 200,000 units of 1M in two such lists, 18 ms against 5)."""
+        more: 200,000 units of 1M in two such lists, 18 ms against 5), unless the lists are short beside
+        the table."""
         lists = sorted((self.ids[int(self.ptr[t]) : int(self.ptr[t + 1])] for t in terms), key=len)
         held = lists[0]
         for other in lists[1:]:
             if not len(held):
                 break
-            if len(held) * 8 >= len(other):
+            if len(held) * 8 >= len(other) and len(other) * 64 >= self.size:
                 table = np.zeros(self.size, dtype=bool)
                 table[other] = True
                 held = held[table[held]]

@@ -31,28 +31,23 @@ class JoinedTerms:
     def __init__(self, data: IndexData) -> None:
         self._data = data
 
-    def discount(self, scores: FloatArray, joined: int, words: tuple[int, int], weight: float) -> None:
-        """Take from ``scores``, which count term ``joined`` at query ``weight`` in every passage holding
-        it, what its occurrences as the whole of a compound of ``words`` (term ids, in order) added."""
+    def add(self, scores: FloatArray, joined: int, words: tuple[int, int], weight: float) -> None:
+        """Add to ``scores`` term ``joined`` at query ``weight``, counting in each passage only its
+        occurrences that are not the whole of a compound of ``words`` (term ids, in order)."""
         d, post = self._data, self._data.postings
-        both = post.units_with_all((joined, *words))
-        if not len(both):
-            return
-        starts, ends = d.sent_token_ptr[d.pass_lo[both]], d.sent_token_ptr[d.pass_hi[both]]
-        found = _places(d.sent_tokens, starts, ends, joined)
-        wholes = found[self._compounds(found, words)]
-        tf = np.searchsorted(found, ends) - np.searchsorted(found, starts)
-        split = np.searchsorted(wholes, ends) - np.searchsorted(wholes, starts)
-        hit = split > 0
-        if not hit.any():
-            return
-        both, tf, own = both[hit], tf[hit].astype(np.float64), (tf - split)[hit].astype(np.float64)
-        p = d.params
-        norm = p.k1 * (1 - p.b + p.b * (ends - starts)[hit] / (self._mean_length or 1.0))
         lo, hi = int(post.ptr[joined]), int(post.ptr[joined + 1])
-        stored = post.weights[lo + np.searchsorted(post.ids[lo:hi], both)]  # idf*tf*(k1+1) / (tf+norm)
-        kept = (own / (own + norm)) / (tf / (tf + norm))
-        scores[both] -= weight * stored * (1 - kept)
+        ids, added = post.ids[lo:hi], weight * post.weights[lo:hi]  # idf*tf*(k1+1) / (tf+norm) each
+        both = post.units_with_all((joined, *words))
+        if len(both):
+            starts, ends = d.sent_token_ptr[d.pass_lo[both]], d.sent_token_ptr[d.pass_hi[both]]
+            found = _places(d.sent_tokens, starts, ends, joined)
+            wholes = found[self._compounds(found, words)]
+            tf = (np.searchsorted(found, ends) - np.searchsorted(found, starts)).astype(np.float64)
+            own = tf - (np.searchsorted(wholes, ends) - np.searchsorted(wholes, starts))
+            p = d.params
+            norm = p.k1 * (1 - p.b + p.b * (ends - starts) / (self._mean_length or 1.0))
+            added[np.searchsorted(ids, both)] *= (own / (own + norm)) / (tf / (tf + norm))
+        scores[ids] += added  # each passage once in a term's postings
 
     def _compounds(self, found: Ints, words: tuple[int, int]) -> npt.NDArray[np.bool_]:
         """Which of the token places ``found`` hold the whole of a compound: right after ``words``, in

@@ -213,9 +213,11 @@ class Index:
         """BM25 of every passage for ``query``; a joined pair of its words ("alphazero") counted only where
         it is not the whole of a hyphenated compound of the two (``joins``)."""
         vocab = self._vocab
-        scores = self._data.postings.scores([(vocab[t], w) for t, w in query.weights.items()])
+        scores = self._data.postings.scores(
+            [(vocab[t], w) for t, w in query.weights.items() if t not in query.joins]
+        )
         for joined, (first, second) in query.joins.items():
-            self._joins.discount(scores, vocab[joined], (vocab[first], vocab[second]), query.weights[joined])
+            self._joins.add(scores, vocab[joined], (vocab[first], vocab[second]), query.weights[joined])
         return scores
 
     def _idf(self, term: str) -> float:

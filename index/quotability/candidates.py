@@ -177,8 +177,9 @@ def _distinct(
 
 
 def _in_a_read(f: Features) -> Bools:
-    """Sentences of a sponsor read, intro or outro: near a promo phrase, or between two that are close; a
-    phrase with no other within ``_PROMO_GAP`` counts only in the opening or closing."""
+    """Sentences of a sponsor read, intro or outro: within ``_PROMO_RADIUS`` of a promo phrase, or
+    between two that are close; a phrase counts where another is within ``_PROMO_GAP``, where its
+    sentence holds two different ones, or in the opening or closing (``_corroborated``)."""
     ends = np.cumsum(f.chars + 1) - 1
     starts = ends - f.chars
     marks = _corroborated(np.flatnonzero(f.promo), f.promo, starts, ends)
