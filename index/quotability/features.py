@@ -16,7 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .words import CODE, DOTTED_ABBREVIATIONS, FILLER_PHRASES, HEAD_CODES, PROMO_PHRASES, SHOW_PHRASES, Tables
+from .words import (
+    CODE,
+    DOTTED_ABBREVIATIONS,
+    FILLER_PHRASES,
+    HEAD_CODES,
+    PROMO_PHRASE_KINDS,
+    PROMO_PHRASES,
+    SHOW_PHRASES,
+    Tables,
+)
 
 __all__ = ["FRAGMENT_WORDS", "Features", "sentence_features"]
 
@@ -116,7 +125,7 @@ def sentence_features(sentences: Sequence[str]) -> Features:
         end_ok=good & ~trailing & ~question,
         ended=good | trailing | question,
         question=question,
-        promo=words.kinds(Tables.promo_kind[words.codes], PROMO_PHRASES),
+        promo=words.kinds(Tables.promo_kind[words.codes], PROMO_PHRASE_KINDS),
         signature=words.per_sentence(hashes) + count,
         words=count,
         stop=words.per_sentence(Tables.stop[words.codes]),
@@ -208,14 +217,15 @@ class _Words:
         owner = self.sentence if at is None else self.sentence[at]
         return np.bincount(owner, weights=weights, minlength=self._n).astype(np.float64)
 
-    def kinds(self, kind: Floats, phrases: Sequence[tuple[str, ...]]) -> Ints:
-        """How many different kinds of word (``kind``: one per word, 0 for none) and different ``phrases``
-        each sentence holds."""
+    def kinds(self, kind: Floats, phrase_kinds: Sequence[Sequence[tuple[str, ...]]]) -> Ints:
+        """How many different kinds of word (``kind``: one per word, 0 for none) and of phrase (the
+        phrases of one of ``phrase_kinds`` are one kind) each sentence holds."""
         at = np.flatnonzero(kind)
         found = [np.stack([self.sentence[at], kind[at].astype(np.int64)])]
-        for number, phrase in enumerate(phrases, 1):
-            starts = self._phrase_at(phrase)
-            found.append(np.stack([self.sentence[starts], np.full(len(starts), -number)]))
+        for number, phrases in enumerate(phrase_kinds, 1):
+            for phrase in phrases:
+                starts = self._phrase_at(phrase)
+                found.append(np.stack([self.sentence[starts], np.full(len(starts), -number)]))
         sentences = np.unique(np.concatenate(found, axis=1), axis=1)[0]
         return np.bincount(sentences, minlength=self._n).astype(np.int64)
 

@@ -54,8 +54,9 @@ def test_one_phrase_said_twice_in_a_sentence_is_still_talk() -> None:
     twice = [
         "It sits somewhere between robotics slash control slash plain old statistics, I suppose.",
         "People subscribe, then unsubscribe a week later, and nobody asks them why they left.",
+        "Thanks for listening to me ramble, and thank you for listening to my mother too.",
     ]
-    assert not packaging([*_TALK, twice[0], *_TALK, twice[1], *_TALK]).any()
+    assert not packaging([*_TALK, twice[0], *_TALK, twice[1], *_TALK, twice[2], *_TALK]).any()
 
 
 def _talk(chars: int) -> list[str]:
