@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .quotes import Terms
 from .store import IndexData
 
-__all__ = ["Matches", "SentenceMatches", "ranges"]
+__all__ = ["Matches", "SentenceMatches", "distinct", "ranges"]
 
 _NONE: Terms = ()
 
@@ -46,7 +46,7 @@ class SentenceMatches:
         pids = np.asarray(passages, dtype=np.int64)
         if not len(pids) or not len(wanted):
             return Matches(d, {})
-        sentences = np.unique(ranges(d.pass_lo[pids].astype(np.int64), d.pass_hi[pids].astype(np.int64)))
+        sentences = distinct(ranges(d.pass_lo[pids].astype(np.int64), d.pass_hi[pids].astype(np.int64)))
         first, last = d.sent_token_ptr[sentences], d.sent_token_ptr[sentences + 1]
         tokens = d.sent_tokens[ranges(first, last)]
         hit = np.isin(tokens, wanted)
@@ -63,3 +63,16 @@ def ranges(lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]) -> npt.NDArray[
     sizes = hi - lo
     before = np.cumsum(sizes) - sizes
     return np.repeat(lo - before, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+
+
+def distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``np.unique(values)`` (sorted, each once), by sorting: numpy 2.4's ``np.unique`` hashes integers,
+    which took ~0.3 ms for the few hundred sentences of a question's candidates and seconds for millions
+    of values, where a sort takes microseconds and a fraction of a second."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
