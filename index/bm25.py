@@ -139,7 +139,8 @@ def top_k(scores: FloatArray, n: int) -> list[int]:
     else:
         found = np.flatnonzero(scores >= floor)
     order = np.lexsort((found, -scores[found]))[:n]
-    return found[order].tolist()
+    best: list[int] = found[order].tolist()
+    return best
 
 
 def _idf(df: IntArray, n: int, epsilon: float) -> FloatArray:
