@@ -2,8 +2,9 @@
 
 The re-ranker and the quote picker look at a few dozen passages per question, sentence by sentence. Every
 sentence's terms were analysed when the index was built (``IndexData.sent_tokens``, the tokens its
-postings count), so a question only looks for its own term ids among them, for all its candidate passages
-at once: no text is analysed again while a question waits (that took about a third of a search).
+postings count), so a question only looks for its own term ids among them, for its first candidates at
+once (``FIRST``) and the others together when one of them is needed: no text is analysed again while a
+question waits (that took about a third of a search).
 """
 
 from __future__ import annotations
