@@ -27,7 +27,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 _BLOCK = 1024  # top_k's block size
-_KEPT_POSTINGS = 1 << 22  # at most 48 MB of buffers per searching thread
+_KEPT_POSTINGS = 1 << 22  # at most 64 MB of buffers per searching thread
 _scratch = threading.local()
 
 
@@ -54,7 +54,9 @@ class Postings:
 
         One ``bincount`` over the terms' postings: it adds each unit's contributions in the order of
         ``terms``, as a loop of ``out[ids] += weights`` would, in one pass. The postings are gathered into
-        buffers kept per thread: fresh arrays this size cost more in page faults than the arithmetic.
+        buffers kept per thread: fresh arrays this size cost more in page faults than the arithmetic. The
+        ids are gathered as ``intp``, the type ``bincount`` counts in: given int32 it makes a copy first
+        (~0.3 ms of a common word's 150,000 postings at 1M passages).
         """
         spans = [(int(self.ptr[t]), int(self.ptr[t + 1]), w) for t, w in terms]
         ids, weights = _buffers(sum(hi - lo for lo, hi, _ in spans))
@@ -120,12 +122,12 @@ def build_postings(
     return Postings(ptr=ptr, ids=post_units, weights=weights, size=n_units)
 
 
-def _buffers(size: int) -> tuple[npt.NDArray[np.int32], FloatArray]:
+def _buffers(size: int) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """Arrays of ``size`` ids and weights, reused by this thread (up to ``_KEPT_POSTINGS`` entries)."""
-    kept: tuple[npt.NDArray[np.int32], FloatArray] | None = getattr(_scratch, "buffers", None)
+    kept: tuple[npt.NDArray[np.intp], FloatArray] | None = getattr(_scratch, "buffers", None)
     if kept is not None and len(kept[0]) >= size:
         return kept[0][:size], kept[1][:size]
-    made = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.float64)
+    made = np.empty(size, dtype=np.intp), np.empty(size, dtype=np.float64)
     if size <= _KEPT_POSTINGS:
         _scratch.buffers = made
     return made
@@ -150,13 +152,16 @@ def top_k(scores: FloatArray, n: int) -> list[int]:
         floor = max(floor, float(np.partition(maxima, len(maxima) - n)[len(maxima) - n]))
     blocks = np.flatnonzero(maxima >= floor)
     if len(blocks) * _BLOCK * 8 <= len(scores):
-        found = (blocks[:, None] * _BLOCK + np.arange(_BLOCK)).ravel()
-        found = found[found < len(scores)]
-        found = found[scores[found] >= floor]
+        inside = blocks[blocks < whole // _BLOCK]  # whole blocks, read as rows; the partial one apart
+        rows, cols = np.nonzero(scores[:whole].reshape(-1, _BLOCK)[inside] >= floor)
+        found = inside[rows] * _BLOCK + cols
+        if len(inside) < len(blocks):
+            found = np.concatenate((found, whole + np.flatnonzero(scores[whole:] >= floor)))
     else:
         found = np.flatnonzero(scores >= floor)
     order = np.lexsort((found, -scores[found]))[:n]
-    return [int(u) for u in found[order]]
+    best: list[int] = found[order].tolist()
+    return best
 
 
 def _idf(df: IntArray, n: int, epsilon: float) -> FloatArray:

@@ -49,7 +49,7 @@ import numpy.typing as npt
 
 from .analyzer import Analyzer
 from .intros import CLOSING_CHARS, OPENING_CHARS
-from .matches import ranges
+from .matches import distinct, ranges
 from .query import QueryTerms
 from .store import IndexData
 
@@ -118,11 +118,11 @@ class DocumentPrior:
             guests.update((t, guests.get(t, frozenset()) | both) for t in named)
         for term in sorted(query.names - guests.keys()):  # a word alone ("Wojciech") may be a name too
             if query.cased or self._said_rarely(term):
-                guests[term] = self.guests_of(term)
+                guests[term] = self.guests_of(term, most)
         guests = {t: docs for t, docs in guests.items() if 0 < len(docs) <= most}
         if guests:
             return self._pointing(query, guests, n_docs, guests=True)
-        places = {t: self.documents_of(t) for t in sorted(query.names)}
+        places = {t: self.documents_of(t, most) for t in sorted(query.names)}
         return self._pointing(query, {t: docs for t, docs in places.items() if 0 < len(docs) <= most}, n_docs)
 
     def _pointing(
@@ -194,31 +194,43 @@ class DocumentPrior:
             s for s, terms in enumerate(self._speaker_terms) if not pointing.names.isdisjoint(terms)
         )
 
-    def documents_of(self, term: str) -> frozenset[int]:
-        """The documents (numbers) whose title, show, speakers, opening or closing hold ``term``."""
-        found = set(self._labels.get(term, ()))
+    def documents_of(self, term: str, most: int | None = None) -> frozenset[int]:
+        """The documents (numbers) whose title, show, speakers, opening or closing hold ``term``; with
+        ``most``, none when more than that many do (a term that points nowhere, as every title's word in
+        a corpus of thousands of episodes: its documents are not gathered, ~0.5 ms a question at 1M
+        passages)."""
+        labels = self._labels.get(term, ())
+        if most is not None and len(labels) > most:
+            return frozenset()
+        found = set(labels)
         tid = self._vocab.get(term)
         if tid is not None:
             terms, documents = self._end_terms
-            found.update(
-                documents[np.searchsorted(terms, tid) : np.searchsorted(terms, tid, "right")].tolist()
-            )
-        return frozenset(found)
+            lo, hi = np.searchsorted(terms, tid), np.searchsorted(terms, tid, "right")
+            if most is not None and hi - lo > most:
+                return frozenset()
+            found.update(documents[lo:hi].tolist())
+        return frozenset(found) if most is None or len(found) <= most else frozenset()
 
     def _said_rarely(self, term: str) -> bool:
         """Whether ``term`` is said in few documents (``RARE_SHARE``): where a question's capitals tell
         nothing, a rarely said word ("vitalik") may be a guest's name, a common one ("green") is not."""
         tid = self._vocab.get(term)
-        if tid is None or not self.guests_of(term):
-            return False
+        if tid is None or (term not in self._voices and term not in self._introduced):
+            return False  # no guest's name holds it
         post = self._data.postings
         ids = post.ids[int(post.ptr[tid]) : int(post.ptr[tid + 1])]
         most = RARE_SHARE * len(self._data.documents)
-        return len(ids) <= most or len(np.unique(self._passage_doc[ids])) <= most
+        return len(ids) <= most or len(distinct(self._passage_doc[ids])) <= most
 
-    def guests_of(self, term: str) -> frozenset[int]:
-        """The documents whose speakers hold ``term``, or whose opening introduces a guest who does."""
-        return frozenset(self._voices.get(term, ())) | self._introduced.get(term, frozenset())
+    def guests_of(self, term: str, most: int | None = None) -> frozenset[int]:
+        """The documents whose speakers hold ``term``, or whose opening introduces a guest who does; with
+        ``most``, none when more than that many (as ``documents_of``)."""
+        voices, introduced = self._voices.get(term, ()), self._introduced.get(term, frozenset())
+        if most is not None and max(len(voices), len(introduced)) > most:
+            return frozenset()
+        found = frozenset(voices) | introduced
+        return found if most is None or len(found) <= most else frozenset()
 
     def passage_range(self, document: int) -> tuple[int, int]:
         """The passages of ``document`` (they are numbered document by document)."""
@@ -248,7 +260,7 @@ class DocumentPrior:
         first, last = d.sent_token_ptr[sentences], d.sent_token_ptr[sentences + 1]
         tokens = np.asarray(d.sent_tokens)[ranges(first.astype(np.int64), last.astype(np.int64))]
         documents = np.repeat(np.asarray(d.sent_doc)[sentences], last - first)
-        pairs = np.unique(tokens.astype(np.int64) * len(d.documents) + documents)
+        pairs = distinct(tokens.astype(np.int64) * len(d.documents) + documents)
         return pairs // len(d.documents), pairs % len(d.documents)
 
     @cached_property
