@@ -13,11 +13,11 @@ that occurs there in only a few documents *points* to them:
   case, or every word capitalised), two neighbouring words that are both a guest's ("brian greene") are
   that guest's name, and a word alone only when it is said in few documents ("vitalik", not "green");
 - otherwise a term points to the documents whose title, show, speakers, opening or closing hold it,
-  and to the other files of their episodes, those that give the same address (``url``): one episode in
-  two files, its written notes and its transcript, is one place (a name the notes' opening says pointed to
-  the notes alone, where the answer is the transcript's: seeds quote@3 0.733 -> 0.767, the rest unchanged;
-  no two documents of lexicap or the check set share an address, so only the seeds measure it). Titles
-  tell episodes apart less surely: "Interview (Part 1)" and "(Part 2)", or two shows' "Trailer";
+  and to the other files of their episodes, those that give the same address (``url``) and title (less a
+  note in brackets at its end): one episode in two files, its written notes and its transcript, is one
+  place (a name the notes' opening says pointed to the notes alone, where the answer is the transcript's:
+  seeds quote@3 0.733 -> 0.767, the rest unchanged; no two documents of lexicap or the check set share an
+  address, so only the seeds measure it);
 - the passages of those documents score higher, the more of the pointing terms' weight they hold
   (``1 + BOOST * share``, ``GUEST_BOOST`` for a guest's episodes);
 - the pointing terms themselves count ``NAME_WEIGHT`` of their weight in the passages (nothing in a
@@ -40,6 +40,7 @@ as guests' places lost 0.013 there); ``GUEST_BOOST`` 1.5 / 2 / 3 / 4 gave lexica
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -50,6 +51,7 @@ import numpy.typing as npt
 from .analyzer import Analyzer
 from .intros import CLOSING_CHARS, OPENING_CHARS
 from .matches import distinct, ranges
+from .model import Document
 from .query import QueryTerms
 from .store import IndexData
 
@@ -173,18 +175,18 @@ class DocumentPrior:
 
     def _with_other_files(self, docs: frozenset[int]) -> frozenset[int]:
         """``docs`` and the other files of their episodes (``_episode_files``)."""
-        files = self._episode_files
-        return docs.union(*(files.get(self._data.documents[d].url or "", ()) for d in docs))
+        files, documents = self._episode_files, self._data.documents
+        return docs.union(*(files.get(_episode(documents[d]), ()) for d in docs))
 
     @cached_property
-    def _episode_files(self) -> dict[str, frozenset[int]]:
-        """Each address that two or three documents give (``_EPISODE_FILES``) -> those documents: an
-        address many give (a show's home page) is not one episode's."""
-        by_url: dict[str, set[int]] = {}
+    def _episode_files(self) -> dict[tuple[str, str], frozenset[int]]:
+        """Each episode that two or three documents are files of (``_EPISODE_FILES``) -> those documents:
+        many of them are a series."""
+        by_episode: dict[tuple[str, str], set[int]] = {}
         for number, doc in enumerate(self._data.documents):
             if doc.url:
-                by_url.setdefault(doc.url, set()).add(number)
-        return {url: frozenset(docs) for url, docs in by_url.items() if 1 < len(docs) <= _EPISODE_FILES}
+                by_episode.setdefault(_episode(doc), set()).add(number)
+        return {e: frozenset(docs) for e, docs in by_episode.items() if 1 < len(docs) <= _EPISODE_FILES}
 
     def voices(self, pointing: Pointing | None) -> frozenset[int]:
         """The speakers (numbers) whose labels hold one of the pointing names."""
@@ -323,3 +325,11 @@ class DocumentPrior:
 
 
 _EPISODE_FILES = 3  # an episode's notes, transcript and one more file at most
+_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def _episode(doc: Document) -> tuple[str, str]:
+    """The episode a document is a file of: its address, and its title without a note in brackets at its
+    end ("... (summary)"). Either alone is too loose: a feed may give every episode the show's home page,
+    and "Interview (Part 1)" and "(Part 2)" are two episodes."""
+    return doc.url or "", _NOTE.sub("", doc.title).strip().casefold()

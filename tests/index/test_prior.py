@@ -206,15 +206,15 @@ def test_a_question_that_is_mostly_the_name_is_answered_from_the_guests_episode(
 def test_a_name_in_an_episodes_notes_points_to_its_transcript_too() -> None:
     # One episode in two files that give its address: its written notes (whose opening names the lab)
     # and its transcript.
-    notes = _episode("kiln-notes", ["Notes: Vessa Labs and the kiln."], ["The kiln notes end here."])
-    talk = _episode("kiln-talk", ["Hi."], ["We fire the glaze slowly, because a fast kiln cracks it."])
+    notes = _episode("Kiln Talk (summary)", ["Notes: Vessa Labs and the kiln."], ["The kiln notes end here."])
+    talk = _episode("Kiln Talk", ["Hi."], ["We fire the glaze slowly, because a fast kiln cracks it."])
     notes.url = talk.url = "https://example.org/kiln"
     others = [_episode(f"episode-{n}", ["Hi."], ["We fire the glaze slowly in winter."]) for n in range(4)]
     shows = index.build_from_transcripts([notes, talk, *others])
     pointing = shows._prior.point(shows._analyze("How does Vessa fire the glaze?"))
     assert pointing is not None and pointing.names == {"vessa"}
     assert set(pointing.documents) == {0, 1}  # both files of the episode, not only the notes
-    assert shows.search("How does Vessa fire the glaze?", k=1)[0].doc.source == "kiln-talk"
+    assert shows.search("How does Vessa fire the glaze?", k=1)[0].doc.source == "Kiln Talk"
 
 
 def test_titles_alike_are_not_one_episode() -> None:
@@ -227,8 +227,22 @@ def test_titles_alike_are_not_one_episode() -> None:
     assert pointing is not None and set(pointing.documents) == {0}
 
 
+def test_episodes_of_a_show_that_gives_its_home_page_as_their_address_are_apart() -> None:
+    talks = [
+        _episode(title, ["Hi."], ["We fire the glaze slowly."]) for title in ("Ada on kilns", "Bo on clay")
+    ]
+    talks[0].segments.insert(0, Segment("Notes: Vessa Labs and the kiln.", turn=True))
+    for talk in talks:
+        talk.url = "https://example.org/"
+    shows = index.build_from_transcripts(
+        [*talks, *(_episode(f"episode-{n}", ["Hi."], ["Rain."]) for n in range(4))]
+    )
+    pointing = shows._prior.point(shows._analyze("How does Vessa fire the glaze?"))
+    assert pointing is not None and set(pointing.documents) == {0}
+
+
 def test_an_address_many_documents_give_is_a_shows_not_one_episodes() -> None:
-    weekly = [_episode(f"weekly-{n}", ["Hi."], ["The council met on Monday."]) for n in range(4)]
+    weekly = [_episode(f"Weekly ({n})", ["Hi."], ["The council met on Monday."]) for n in range(4)]
     for show in weekly:
         show.url = "https://example.org/weekly"
     weekly[0].segments.insert(0, Segment("Notes: Vessa Labs opened a kiln.", turn=True))
