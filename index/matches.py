@@ -23,23 +23,24 @@ __all__ = ["FIRST", "Matches", "SentenceMatches", "distinct", "ranges"]
 _NONE: Terms = ()
 Integer = TypeVar("Integer", bound=np.integer[Any])
 FIRST = 16
-"""The candidates whose sentences are searched at once: the re-ranker reads the first 10 and the quotes
-about 11 on average; the others are searched, all together, only when one of them is asked about (at 1M
-passages the 40 candidates' sentences took ~0.6 ms, the first 16's ~0.3)."""
+"""The candidates whose sentences are searched at once for 10 hits, and as many more in proportion for
+more (the bot asks for 15: 24): the re-ranker reads the first 10 and the quotes about 1.1 a hit on average;
+the others are searched, all together, only when one of them is asked about (at 1M passages the 40
+candidates' sentences of 10 hits took ~0.6 ms, the first 16's ~0.3)."""
 
 
 class Matches:
     """The question's terms each sentence of the candidate passages holds (only those)."""
 
     def __init__(
-        self, finder: SentenceMatches, passages: Sequence[int], wanted: npt.NDArray[np.int64]
+        self, finder: SentenceMatches, passages: Sequence[int], wanted: npt.NDArray[np.int64], first: int
     ) -> None:
         data = finder.data
         self._lo, self._hi = data.pass_lo, data.pass_hi
         self._finder, self._wanted = finder, wanted
-        self._by_sentence = finder.search(passages[:FIRST], wanted)
-        self._searched = set(passages[:FIRST])
-        self._later: Sequence[int] = passages[FIRST:]  # not searched yet
+        self._by_sentence = finder.search(passages[:first], wanted)
+        self._searched = set(passages[:first])
+        self._later: Sequence[int] = passages[first:]  # not searched yet
         self._of: dict[int, tuple[Terms, ...]] = {}
 
     def of(self, pid: int) -> tuple[Terms, ...]:
@@ -62,10 +63,11 @@ class SentenceMatches:
         self.data = data
         self._vocab = vocab
 
-    def find(self, passages: Sequence[int], terms: Collection[str]) -> Matches:
-        """Where ``terms`` (indexed terms) occur in the sentences of ``passages`` (searched as asked)."""
+    def find(self, passages: Sequence[int], terms: Collection[str], hits: int = 10) -> Matches:
+        """Where ``terms`` (indexed terms) occur in the sentences of ``passages``, the candidates of a
+        search for ``hits`` (searched as asked: ``FIRST``)."""
         wanted = np.array([self._vocab[t] for t in terms], dtype=np.int64)
-        return Matches(self, list(passages), wanted)
+        return Matches(self, list(passages), wanted, first=max(FIRST, -(-FIRST * hits // 10)))
 
     def search(self, passages: Sequence[int], wanted: npt.NDArray[np.int64]) -> dict[int, Terms]:
         """The terms of ``wanted`` (ids) each sentence of ``passages`` holds, in order (each once)."""

@@ -103,7 +103,7 @@ class Index:
         if voices is not None:
             scores[~self._passages_with(voices)] = 0.0
         candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
-        matches = self._matches.find(candidates, idf.keys())
+        matches = self._matches.find(candidates, idf.keys(), hits=k)
         voiced = self._prior.voices(pointing)
         ranked = self._reranker.order(candidates, scores, idf, matches, voiced, query.names, query.origins)
         scoped = documents is not None or speakers is not None

@@ -10,19 +10,19 @@ intro or outro phrase (the first group under **clean** in ``scoring``), nor betw
 which the searcher ranks below the conversation.
 
 A phrase alone is no read where the conversation is: a read holds several ("sponsored by", "use code",
-"slash", ".com"), an intro or outro sits in the opening or closing. A lone phrase in the middle of an
-episode, far from any other, is talk ("I don't subscribe to that", "Changelog.com is open source",
-"robotics slash AI") and marks nothing: the check index (lexicap and four Changelog shows) has 229 lone
-phrases outside openings and closings, and of 40 drawn at random 38 were talk (the other two a guest's
-plug and a late intro); each had marked some fifteen sentences around it for the searcher and the daily
-quote. In the opening and closing (the document prior's, ``intros.OPENING_CHARS`` and ``CLOSING_CHARS``;
-3,000 characters for the opening measured the same) one phrase is enough, and so anywhere are two
-different ones in one sentence: a read said in one breath ("brought to you by X: use code Y for twenty
-percent off"). The same phrase twice ("robotics slash AI slash …", "subscribe … unsubscribe") is still
-talk: counted phrase by phrase, 16 lone sentences in the check index would have been marked, 13 of them
-talk; counted kind by kind, 3 (a late intro and two plugs). Measured (``benchmarks/quality.py``): seeds
-quote@1 0.567 -> 0.600, lexicap @1 0.500 -> 0.512, the check set's passage@3 0.654 -> 0.692 (a Changelog
-guest's answer had been marked around "Changelog.com"), quote@3 and SciFact unchanged.
+"slash", ".com"), an intro or outro sits in the opening or closing. A lone phrase in the middle of an episode,
+far from any other, is talk ("I don't subscribe to that", "Changelog.com is open source", "robotics slash AI")
+and marks nothing: the check index (lexicap and four Changelog shows) has 229 lone phrases outside openings
+and closings, and of 40 drawn at random 38 were talk (the other two a guest's plug and a late intro); each had
+marked some fifteen sentences around it for the searcher and the daily quote. In the opening and closing (the
+document prior's, ``intros.OPENING_CHARS`` and ``CLOSING_CHARS``; 3,000 characters for the opening measured
+the same) one phrase is enough, and so anywhere are two kinds of phrase in one sentence (a word's forms, or
+other words for one thing, are one kind): a read said in one breath ("brought to you by X: use code Y for
+twenty percent off"). The same phrase twice ("robotics slash AI slash …", "subscribe … unsubscribe") is still
+talk: counted phrase by phrase, 16 lone sentences in the check index would have been marked, 13 of them talk;
+counted kind by kind, 3 (a late intro and two plugs). Measured (``benchmarks/quality.py``): seeds quote@1
+0.567 -> 0.600, lexicap @1 0.500 -> 0.512, the check set's passage@3 0.654 -> 0.692 (a Changelog guest's
+answer had been marked around "Changelog.com"), quote@3 and SciFact unchanged.
 
 Passages overlap by half: of two excerpts that share a sentence only the better is kept, and an excerpt
 is listed once, with the first passage that holds it. All of this stays inside a document, so the builder
@@ -179,7 +179,7 @@ def _distinct(
 def _in_a_read(f: Features) -> Bools:
     """Sentences of a sponsor read, intro or outro: within ``_PROMO_RADIUS`` of a promo phrase, or
     between two that are close; a phrase counts where another is within ``_PROMO_GAP``, where its
-    sentence holds two different ones, or in the opening or closing (``_corroborated``)."""
+    sentence holds two kinds of them, or in the opening or closing (``_corroborated``)."""
     ends = np.cumsum(f.chars + 1) - 1
     starts = ends - f.chars
     marks = _corroborated(np.flatnonzero(f.promo), f.promo, starts, ends)
@@ -198,9 +198,9 @@ def _in_a_read(f: Features) -> Bools:
 
 
 def _corroborated(marks: Ints, phrases: Ints, starts: Ints, ends: Ints) -> Ints:
-    """The ``marks`` (sentences holding a promo phrase) that hold two different ones or more (``phrases``:
-    how many each sentence holds), that another is close to, or that lie in the opening or closing of the
-    document (``starts``/``ends``: each sentence's characters)."""
+    """The ``marks`` (sentences holding a promo phrase) that hold two kinds of them or more (``phrases``:
+    how many kinds each sentence holds), that another is close to, or that lie in the opening or closing of
+    the document (``starts``/``ends``: each sentence's characters)."""
     if len(marks) == 0:
         return marks
     gaps = starts[marks[1:]] - ends[marks[:-1]] <= _PROMO_GAP

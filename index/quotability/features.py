@@ -72,7 +72,7 @@ class Features:
     end_ok: Bools  # ends with "." or "!": not "...", a question, nor an abbreviation or initial ("Dr.")
     ended: Bools  # ends a thought at all: "?" and "..." too
     question: Bools  # ends with "?" or starts like a question
-    promo: Ints  # how many different promo words and phrases it holds (a sponsor read, intro or outro)
+    promo: Ints  # how many kinds of promo word and phrase it holds (a sponsor read, intro or outro)
     signature: Floats  # equal for sentences of the same words
     words: Floats
     stop: Floats  # stop words and fillers

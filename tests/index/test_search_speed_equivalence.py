@@ -65,6 +65,30 @@ def test_matches_of_later_candidates_are_searched_when_asked(
         assert any(terms) == any(t in weights for s in idx.sentences(pid) for t in idx.analyzer.terms(s))
 
 
+@pytest.mark.parametrize(("hits", "first"), [(5, FIRST), (10, FIRST), (15, 24)])
+def test_a_search_for_more_hits_searches_more_candidates_at_once(
+    seed_index: index.Index, monkeypatch: pytest.MonkeyPatch, hits: int, first: int
+) -> None:
+    idx = seed_index
+    weights = idx._idf_weights(idx._analyze("reinforcement learning homework"))
+    ranked = top_k(idx.term_scores(list(weights)), 4 * hits)
+    last = idx._matches.find([ranked[-1]], weights.keys()).of(ranked[-1])
+    searched: list[int] = []
+    search = matches_module.SentenceMatches.search
+
+    def counted(
+        self: matches_module.SentenceMatches, passages: list[int], wanted: np.ndarray
+    ) -> dict[int, tuple[str, ...]]:
+        searched.append(len(passages))
+        return search(self, passages, wanted)
+
+    monkeypatch.setattr(matches_module.SentenceMatches, "search", counted)
+    later = idx._matches.find(ranked, weights.keys(), hits=hits)
+    assert searched == [min(first, len(ranked))]
+    assert later.of(ranked[-1]) == last
+    assert searched[1:] == ([len(ranked) - first] if len(ranked) > first else [])
+
+
 def test_documents_of_with_most(seed_index: index.Index) -> None:
     """With ``most``, a term's documents are those without it, or none when more than ``most``."""
     prior = seed_index._prior
