@@ -37,15 +37,8 @@ def test_top_k_is_a_full_sort() -> None:
         assert top_k(scores, n) == _plain_top_k(scores, n)
 
 
-def test_matches_of_later_candidates_are_searched_when_asked(
-    seed_index: index.Index, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Only the first ``FIRST`` candidates' sentences are searched at once; the others when one of them is
-    asked about, with what searching them all at once finds."""
-    idx = seed_index
-    weights = idx._idf_weights(idx._analyze("reinforcement learning homework"))
-    ranked = top_k(idx.term_scores(list(weights)), 3 * FIRST)
-    assert len(ranked) > FIRST
+def _searches_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many passages each search of sentences for a question's terms reads, from now on."""
     searched: list[int] = []
     search = matches_module.SentenceMatches.search
 
@@ -56,6 +49,19 @@ def test_matches_of_later_candidates_are_searched_when_asked(
         return search(self, passages, wanted)
 
     monkeypatch.setattr(matches_module.SentenceMatches, "search", counted)
+    return searched
+
+
+def test_matches_of_later_candidates_are_searched_when_asked(
+    seed_index: index.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first ``FIRST`` candidates' sentences are searched at once; the others when one of them is
+    asked about, with what searching them all at once finds."""
+    idx = seed_index
+    weights = idx._idf_weights(idx._analyze("reinforcement learning homework"))
+    ranked = top_k(idx.term_scores(list(weights)), 3 * FIRST)
+    assert len(ranked) > FIRST
+    searched = _searches_counted(monkeypatch)
     lazy = idx._matches.find(ranked, weights.keys())
     assert [lazy.of(pid) for pid in ranked[:FIRST]] and searched == [FIRST]
     late = [lazy.of(pid) for pid in ranked]
@@ -73,16 +79,7 @@ def test_a_search_for_more_hits_searches_more_candidates_at_once(
     weights = idx._idf_weights(idx._analyze("reinforcement learning homework"))
     ranked = top_k(idx.term_scores(list(weights)), 4 * hits)
     last = idx._matches.find([ranked[-1]], weights.keys()).of(ranked[-1])
-    searched: list[int] = []
-    search = matches_module.SentenceMatches.search
-
-    def counted(
-        self: matches_module.SentenceMatches, passages: list[int], wanted: np.ndarray
-    ) -> dict[int, tuple[str, ...]]:
-        searched.append(len(passages))
-        return search(self, passages, wanted)
-
-    monkeypatch.setattr(matches_module.SentenceMatches, "search", counted)
+    searched = _searches_counted(monkeypatch)
     later = idx._matches.find(ranked, weights.keys(), hits=hits)
     assert searched == [min(first, len(ranked))]
     assert later.of(ranked[-1]) == last
