@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 import math
 from collections.abc import Collection, Iterator, Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, overload
 
@@ -263,8 +263,9 @@ class Index:
         kept: list[tuple[int, Quote]] = []
         taken: list[tuple[int, int]] = []
         for pid in ranked:
-            sentences, terms = self._quoted_sentences(pid), said_both_ways(matches.of(pid), spellings)
             lo = int(self._data.pass_lo[pid])
+            sentences = self._quoted_sentences(pid)
+            terms = said_both_ways(matches.of(pid), spellings, partial(self._in_a_row, lo))
             speakers, questions = self._turns(pid)
             run = self._quotes.run(
                 sentences, idf, terms=terms, speakers=speakers, questions=questions, only=voices
@@ -294,6 +295,16 @@ class Index:
                 if len(kept) == n:
                     break
         return kept
+
+    def _in_a_row(self, first: int, k: int, terms: Terms) -> bool:
+        """Whether sentence ``first + k`` says ``terms`` one right after another (stop words aside)."""
+        ptr = self._data.sent_token_ptr
+        tokens = self._data.sent_tokens[int(ptr[first + k]) : int(ptr[first + k + 1])]
+        ids = np.array([self._vocab[t] for t in terms], dtype=tokens.dtype)
+        if len(tokens) < len(ids):
+            return False
+        windows = np.lib.stride_tricks.sliding_window_view(tokens, len(ids))
+        return bool((windows == ids).all(axis=1).any())
 
     def _hit(self, rank: int, pid: int, score: float, quote: Quote) -> Hit:
         sentences = self._quoted_sentences(pid)

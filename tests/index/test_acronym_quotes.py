@@ -69,3 +69,21 @@ def test_a_search_quotes_the_sentence_that_spells_out_the_acronym(tmp_path: Path
     (tmp_path / "show.txt").write_text("\n".join(lines), "utf-8")
     top = index.build([tmp_path]).search("What does RL cost?", k=1)[0]
     assert top.quote.startswith("… Training agents with reinforcement learning costs a fortune.")
+
+
+def test_the_expansions_words_apart_do_not_spell_out_the_acronym(tmp_path: Path) -> None:
+    filler = "Nothing here but words about the weather and the garden and the long walks home."
+    lines = [
+        "People say RL when they mean reinforcement learning.",
+        "RL is short for reinforcement learning.",
+        *(f"Line {k}: {filler}" for k in range(6)),
+        "Children learn by reinforcement, and lessons cost a fortune.",
+        *(f"Line {k}: {filler}" for k in range(6, 12)),
+        "Training agents with RL costs a fortune.",
+        *(f"Story {k}: {filler}" for k in range(12)),
+    ]
+    (tmp_path / "show.txt").write_text("\n".join(lines), "utf-8")
+    hits = index.build([tmp_path]).search("What does RL cost?", k=3)
+    apart = [h.rank for h in hits if "learn by reinforcement" in h.quote]
+    said = [h.rank for h in hits if "agents with RL costs" in h.quote]
+    assert said and (not apart or said[0] < apart[0])
