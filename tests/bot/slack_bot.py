@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,15 +15,10 @@ import aiohttp
 from onrecord.bot.app import Runtime, build_runtime, serving
 from onrecord.bot.slack import serve
 from tests.bot.environment import settings_from
+from tests.ports import free_port
 from tests.standins.slack import SlackStandIn, signed_headers
 
 SECRET = "test-signing-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bot_env(slack: SlackStandIn, index_dir: Path, redis_url: str | None, **extra: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import signal
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -25,15 +24,10 @@ from onrecord.bot.service import AnswerService
 from onrecord.bot.startup import StartupError
 from onrecord.bot.state import State
 from tests.bot.environment import settings_from
+from tests.ports import free_port
 
 if TYPE_CHECKING:
     from conftest import RedisServer
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
