@@ -40,6 +40,7 @@ __all__ = [
     "QuotePicker",
     "Terms",
     "is_question",
+    "opens_reply",
     "questions_of",
     "said_both_ways",
 ]
@@ -292,6 +293,11 @@ _REPLY_PREFIXES = frozenset(p for w in _REPLY_WORDS for p in (w[:2], w[:2].capit
 _ASKING_WORDS = frozenset(("what", "what's", "what’s", "why", "how", "who", "which", "where", "when"))
 _PUNCTUATION = str.maketrans(dict.fromkeys(',.;:!?"“”()[]…—', " "))
 _ASKING_PHRASES = ("do you", "did you", "is there", "are there", "can you", "could you", "would you")
+
+
+def opens_reply(sentence: str) -> bool:
+    """Whether ``sentence`` opens the way a reply to a question does ("Yes, ...", "Well, ...", "Right.")."""
+    return _REPLY_OPENING.match(sentence) is not None
 
 
 def questions_of(sentences: Sequence[str]) -> list[bool]:

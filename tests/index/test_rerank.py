@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from onrecord import index
 from onrecord.index.quotability import packaging
@@ -79,3 +80,52 @@ def test_the_guesses_for_one_word_count_once_in_nearness() -> None:
     matches = shows._matches.find([guesses, words], weights)
     ranked = shows._reranker.order([guesses, words], scores, weights, matches, origins=origins)
     assert [pid for pid, _ in ranked] == [words, guesses]
+
+
+def _reorder(segments: list[Segment], first: str, second: str, question: str) -> list[str]:
+    """The re-ranker's order, for ``question``'s terms, of the passages holding ``first`` and ``second``
+    (the former a little ahead by BM25), each named by what it holds."""
+    show = Transcript(path="ep", source="ep", title="ep", segments=segments)
+    shows = index.build_from_transcripts([show])
+    weights = {str(t): 1.0 for t in shows.analyzer.terms(question)}
+    a = next(p.id for p in shows.passages if first in p.text and second not in p.text)
+    b = next(p.id for p in shows.passages if second in p.text and first not in p.text)
+    scores = np.zeros(len(shows.passages))
+    scores[a], scores[b] = 1.05, 1.0
+    ranked = shows._reranker.order([a, b], scores, weights, shows._matches.find([a, b], weights))
+    return [first if pid == a else second for pid, _ in ranked]
+
+
+def _turns(*turns: tuple[str | None, list[str]]) -> list[Segment]:
+    return [Segment(s, speaker=who, turn=True) for who, sentences in turns for s in sentences]
+
+
+_SAID = ["My copper kettle sang every morning at dawn, like a small bird."]
+
+
+@pytest.mark.parametrize(("host", "guest"), [(None, None), ("Host", "Guest")])
+def test_a_lead_in_to_a_question_put_to_someone_else_counts_as_asking(
+    host: str | None, guest: str | None
+) -> None:
+    # "You wrote about X. Did it ...? Yeah, ..." is the host asking about X: the guest saying X ranks above
+    # it, though the host's lead-in is a little ahead by BM25 (speakers unknown, and labelled).
+    lead = ["You once wrote that the copper kettle sang at dawn.", "Did that surprise the neighbours?"]
+    segments = _turns(
+        (guest, _ROWS),
+        (host, lead),
+        (guest, ["Yeah, they thought it was a bird.", *_ROWS, *_ROWS, *_SAID, *_ROWS]),
+    )
+    assert _reorder(segments, "You once wrote", "My copper", "copper kettle sang") == [
+        "My copper",
+        "You once wrote",
+    ]
+
+
+def test_a_statement_before_a_question_its_speaker_answers_is_no_lead_in() -> None:
+    # "X. And why? Because ..." is one speaker thinking aloud, not a question put to someone else.
+    aloud = ["The copper kettle sang at dawn.", "And why was that?", "Because the lid was loose."]
+    segments = _turns((None, [*_ROWS, *aloud, *_ROWS, *_ROWS, *_SAID, *_ROWS]))
+    assert _reorder(segments, "The copper kettle", "My copper", "copper kettle sang") == [
+        "The copper kettle",
+        "My copper",
+    ]
