@@ -75,7 +75,6 @@ PROMO_KINDS = (  # a word's forms are one kind: "subscribe … unsubscribe" says
     "subscribe subscribed subscribing unsubscribe",
     "slash",
     "com",
-    "lexpodcast",
 )
 PROMO_WORDS = " ".join(PROMO_KINDS)
 PROMO_PHRASE_KINDS = (  # other words for one thing are one kind, as a word's forms are
