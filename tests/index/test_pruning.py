@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from onrecord import index
-from onrecord.index import pruning
 from onrecord.index.bm25 import Postings, build_postings, top_k
 from onrecord.index.pruning import PrunedTop
 
@@ -22,11 +21,10 @@ def _full(postings: Postings, terms: list[tuple[int, float]], n: int) -> list[tu
     return [(u, float(scores[u])) for u in top_k(scores, n)]
 
 
-def test_the_best_unit_in_a_long_list_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_best_unit_in_a_long_list_is_kept() -> None:
     """Term 1 is common (a long list, left out of the short ones), term 0 rare: the best unit holds the
     rare term once and the common one many times, and only the long list's contribution puts it first
     (the rare term weighs more in 40 other units)."""
-    monkeypatch.setattr(pruning, "_CHEAP", 16)
     rng = np.random.default_rng(1)
     units: list[list[int]] = [[2] * 30 for _ in range(4000)]
     for u in rng.choice(4000, 1500, replace=False).tolist():
@@ -43,9 +41,8 @@ def test_the_best_unit_in_a_long_list_is_kept(monkeypatch: pytest.MonkeyPatch) -
         assert found[0][0] == 3000
 
 
-def test_pruned_is_top_k_of_every_score(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pruned_is_top_k_of_every_score() -> None:
     """Random corpora of few and many terms a unit, ties at every rank (units alike), repeated terms."""
-    monkeypatch.setattr(pruning, "_CHEAP", 64)
     rng = np.random.default_rng(7)
     pruned = 0
     for trial in range(60):
