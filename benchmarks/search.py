@@ -352,10 +352,12 @@ def timed_queries(
 
 
 def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, list[float]]:
-    """`Index.search(q, 10)` step by step (private methods; mirrors index/searcher.py), per query."""
+    """`Index.search(q, 10)` step by step (private methods; mirrors index/searcher.py), per query: the
+    question's terms, the best 40 passages by BM25 with the prior's weighting (pruned or every passage
+    scored: ``pruning``), and the quotes (without the re-ranker)."""
     stages: dict[str, list[float]] = {
         k: []
-        for k in ("analyze", "score", "top", "quotes", "terms", "postings", "plain_terms", "plain_postings")
+        for k in ("analyze", "best", "quotes", "pruned", "terms", "postings", "plain_terms", "plain_postings")
     }
     postings = idx._data.postings
     vocab = idx._vocab
@@ -370,24 +372,27 @@ def search_stages(idx: index.Index, queries: list[dict[str, Any]]) -> dict[str, 
         stages["plain_terms"].append(len(plain))
         stages["plain_postings"].append(sum(postings.doc_freq(t) for t in plain))
         if not ids:
-            for k in ("score", "top", "quotes"):
+            for k in ("best", "quotes"):
                 stages[k].append(0.0)
             stages["analyze"].append((t1 - t0) * 1000)
             continue
         idf = idx._idf_weights(query)
-        scores = idx._scores(query)
-        t2 = time.perf_counter()
-        ranked = top_k(scores, 10 * _CANDIDATES_PER_HIT)
-        t3 = time.perf_counter()  # quotes: picked until 10 share no sentence
+        pointing = idx._prior.point(query)
+        best = idx._best(query, 10 * _CANDIDATES_PER_HIT, pointing, None, None)
+        t2 = time.perf_counter()  # quotes: picked until 10 share no sentence
+        ranked, scores = [pid for pid, _ in best], dict(best)
         chosen = idx._distinct_quotes(
             ranked, idf, 10, idx._matches.find(ranked, idf.keys()), spellings=query.spellings
         )
-        [idx._hit(rank + 1, pid, float(scores[pid]), quote) for rank, (pid, quote) in enumerate(chosen)]
-        t4 = time.perf_counter()
+        [idx._hit(rank + 1, pid, scores[pid], quote) for rank, (pid, quote) in enumerate(chosen)]
+        t3 = time.perf_counter()
         for k, (a, b) in zip(
-            ("analyze", "score", "top", "quotes"), itertools.pairwise((t0, t1, t2, t3, t4)), strict=True
+            ("analyze", "best", "quotes"), itertools.pairwise((t0, t1, t2, t3)), strict=True
         ):
             stages[k].append((b - a) * 1000)
+        plain_bm25 = pointing is None and not query.joins
+        pruned = plain_bm25 and idx._pruned.best(ids, 10 * _CANDIDATES_PER_HIT) is not None
+        stages["pruned"].append(float(pruned))
     return stages
 
 
@@ -676,10 +681,11 @@ def report(corpus: Corpus) -> None:
     if stages:
         parts = " | ".join(
             f"{k} p50={percentile(stages[k], 50):.2f} p99={percentile(stages[k], 99):.2f}"
-            for k in ("analyze", "score", "top", "quotes")
+            for k in ("analyze", "best", "quotes")
         )
         print(
-            f"stages corpus={corpus.key} onrecord search (ms): {parts}; per query median: "
+            f"stages corpus={corpus.key} onrecord search (ms): {parts}; "
+            f"pruned {sum(stages['pruned']):.0f} of {len(stages['pruned'])}; per query median: "
             f"terms {percentile(stages['terms'], 50):.0f} "
             f"(plain {percentile(stages['plain_terms'], 50):.0f}), "
             f"postings read {percentile(stages['postings'], 50):,.0f} "

@@ -104,8 +104,12 @@ def ranges(lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]) -> npt.NDArray[
 def distinct(values: npt.NDArray[Integer]) -> npt.NDArray[Integer]:
     """``np.unique(values)`` (sorted, each once), by sorting: numpy 2.4's ``np.unique`` hashes integers,
     which took ~0.3 ms for the few hundred sentences of a question's candidates and seconds for millions
-    of values, where a sort takes microseconds and a fraction of a second."""
-    ordered = np.sort(values)
+    of values, where a sort takes microseconds and a fraction of a second. A stable sort (a merge sort
+    that finds the runs already in order): the values here mostly come in runs or in order (a passage's
+    sentences, the documents of a term's passages), which it reads in one pass where numpy's quicksort
+    sorts them again (100,000 values in order: 0.08 ms against 4.9; in random order it takes a third
+    longer: the documents' openings' 3M (term, document) pairs, read once, 0.26 s against 0.19)."""
+    ordered = np.sort(values, kind="stable")
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=bool)

@@ -64,7 +64,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from .matches import Matches
 from .quotes import Terms, opens_reply
@@ -111,19 +110,19 @@ class Reranker:
     def order(
         self,
         candidates: Sequence[int],
-        scores: npt.NDArray[np.float64],
+        scores: Mapping[int, float],
         weights: Mapping[str, float],
         matches: Matches,
         voices: frozenset[int] = frozenset(),
         names: frozenset[str] = frozenset(),
         origins: Mapping[str, str] | None = None,
     ) -> list[tuple[int, float]]:
-        """``candidates`` (passage ids, best first) with their new scores, best first; the first ``DEPTH``
-        are scored again (``weights``: query term -> weight; ``matches``: where they occur in the
-        candidates' sentences; ``voices``: the speakers the question names; ``names``: the question's
-        terms that may be names, which count ``NAME_NEARNESS`` of their weight in nearness; ``origins``:
-        where each term came from, as ``QueryTerms.origins`` says: the guesses for one word count once in
-        nearness), the rest keep their order after them."""
+        """``candidates`` (passage ids, best first; ``scores``: their BM25 scores) with their new scores,
+        best first; the first ``DEPTH`` are scored again (``weights``: query term -> weight; ``matches``:
+        where they occur in the candidates' sentences; ``voices``: the speakers the question names;
+        ``names``: the question's terms that may be names, which count ``NAME_NEARNESS`` of their weight
+        in nearness; ``origins``: where each term came from, as ``QueryTerms.origins`` says: the guesses
+        for one word count once in nearness), the rest keep their order after them."""
         head = list(candidates[:DEPTH])
         near = {t: w * NAME_NEARNESS if t in names else w for t, w in weights.items()}
         words = _Words(near, origins or {})

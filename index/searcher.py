@@ -21,7 +21,8 @@ from .joins import JoinedTerms
 from .language import language_of
 from .matches import Matches, SentenceMatches
 from .model import Document, Hit, Passage
-from .prior import DocumentPrior
+from .prior import DocumentPrior, Pointing
+from .pruning import PrunedTop
 from .query import Acronyms, QueryTerms, analyze_question
 from .quotability.candidates import QuoteCandidate, candidates
 from .quotes import Quote, QuotePicker, Terms, questions_of, said_both_ways
@@ -54,6 +55,7 @@ class Index:
         self._matches = SentenceMatches(self._data, self._vocab)
         self._reranker = Reranker(self._data, self._quoted_sentences)
         self._joins = JoinedTerms(self._data)
+        self._pruned = PrunedTop(self._data.postings)
 
     @property
     def version(self) -> str:
@@ -94,18 +96,15 @@ class Index:
         if not query.weights or k <= 0:
             return []
         idf = self._idf_weights(query)
-        scores = self._scores(query)
-        if (pointing := self._prior.point(query)) is not None:
-            self._prior.boost(scores, pointing, query.weights)
-        if documents is not None:
-            scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
+        pointing = self._prior.point(query)
         voices = None if speakers is None else self._speaker_ids(speakers)
-        if voices is not None:
-            scores[~self._passages_with(voices)] = 0.0
-        candidates = top_k(scores, max(k * _CANDIDATES_PER_HIT, DEPTH))
+        best = self._best(query, max(k * _CANDIDATES_PER_HIT, DEPTH), pointing, documents, voices)
+        candidates = [pid for pid, _ in best]
         matches = self._matches.find(candidates, idf.keys(), hits=k)
         voiced = self._prior.voices(pointing)
-        ranked = self._reranker.order(candidates, scores, idf, matches, voiced, query.names, query.origins)
+        ranked = self._reranker.order(
+            candidates, dict(best), idf, matches, voiced, query.names, query.origins
+        )
         scoped = documents is not None or speakers is not None
         if not ranked or not on_record(query, self._vocab, self._data.postings, ranked[0][1], scoped=scoped):
             return []
@@ -208,6 +207,31 @@ class Index:
         return analyze_question(
             question, self.analyzer, self._vocab, self._data.terms, self._acronyms, self._idf
         )
+
+    def _best(
+        self,
+        query: QueryTerms,
+        n: int,
+        pointing: Pointing | None,
+        documents: Collection[str] | None,
+        voices: frozenset[int] | None,
+    ) -> list[tuple[int, float]]:
+        """The ``n`` best passages by BM25 (boosted by the prior, limited to ``documents`` and what
+        ``voices`` say), best first, with their scores: by pruning (``pruning``) where plain BM25 ranks
+        them, else by scoring every passage."""
+        if pointing is None and documents is None and voices is None and not query.joins:
+            vocab = self._vocab
+            found = self._pruned.best([(vocab[t], w) for t, w in query.weights.items()], n)
+            if found is not None:
+                return found
+        scores = self._scores(query)
+        if pointing is not None:
+            self._prior.boost(scores, pointing, query.weights)
+        if documents is not None:
+            scores[~self._document_mask(documents)[self._passage_doc]] = 0.0
+        if voices is not None:
+            scores[~self._passages_with(voices)] = 0.0
+        return [(pid, float(scores[pid])) for pid in top_k(scores, n)]
 
     def _scores(self, query: QueryTerms) -> npt.NDArray[np.float64]:
         """BM25 of every passage for ``query``; a joined pair of its words ("alphazero") counted only where
