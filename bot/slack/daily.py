@@ -3,7 +3,8 @@
 A channel that wants the quote card (`…@card`) gets it in the post's thread once the post is made and
 recorded (the post's follow-up), so a shutdown during the upload never has the post made again. The
 post is what counts as the day's quote: a card that cannot be drawn or uploaded is left out (and
-logged), so it never makes the post fail and be made again.
+logged), so it never makes the post fail and be made again. The post is made once (`bot.slack.posting`,
+keyed by the channel and the day): a try whose answer was lost is found, not made again.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.answer import Result
 from onrecord.bot.daily.card import quote_card
-from onrecord.bot.daily.posting import FollowUp, UnconfirmedPostError
+from onrecord.bot.daily.posting import FollowUp
 from onrecord.bot.slack.blocks import daily_message
-from onrecord.bot.slack.web import CALL_TIMEOUT, platform_failure
+from onrecord.bot.slack.posting import post_key, post_once
+from onrecord.bot.slack.web import platform_failure
 
 __all__ = ["SlackDailyPoster"]
 
@@ -37,19 +39,11 @@ class SlackDailyPoster:
 
     async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None:
         message = daily_message(quote, quote.context)
-        try:
-            posted = await self._client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except TimeoutError as err:
-            raise UnconfirmedPostError(f"Slack did not answer within {CALL_TIMEOUT:g} s") from err
+        key = post_key("slack:daily", channel, day.isoformat())
+        posted = await post_once(self._client, channel, None, message, key)
         if channel not in self._cards:
             return None
-        return functools.partial(self._attach_card, channel, str(posted["ts"]), quote)
+        return functools.partial(self._attach_card, channel, posted, quote)
 
     async def _attach_card(self, channel: str, thread_ts: str, quote: Result) -> None:
         """Upload the card into the post's thread (files.getUploadURLExternal, the upload, then
