@@ -2,6 +2,11 @@
 
 Every message goes out with no allowed mentions. A mention is claimed by its message id and a command by
 its interaction id (`bot.work`), so two processes receiving the same event answer it once.
+
+No retry can show a message twice (`bot.discord.rest`): channel messages carry a nonce; a command's
+answer is an edit of its deferred "thinking…" response (a PATCH, the same however often it is sent), not
+a follow-up, which takes no nonce; the next page of an answer goes to the button's channel with a nonce
+(as a follow-up only where the bot may not post there).
 """
 
 from __future__ import annotations
@@ -99,7 +104,7 @@ class DiscordAnswerer:
                 user=f"discord:{interaction.user.id}", platform="discord", episode=episode, speaker=speaker
             )
             answer = await self._service.ask(question, options)
-            await _reply(interaction, answer_message(answer), answer_view(answer))
+            await _answer(interaction, answer_message(answer), answer_view(answer))
 
     async def quote(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
         """`/quote [topic]`: one quotable passage, on the topic or at random."""
@@ -114,16 +119,15 @@ class DiscordAnswerer:
             view = None
             if answer.status == "ok" and answer.results:
                 view = daily_view(answer.results[0].context)
-            await _reply(interaction, quote_message(answer), view)
+            await _answer(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
         """The next page, where the button is, once (a second click only tells the clicker)."""
         if not await _deferred(interaction):
             return
         source = interaction.message.id if interaction.message is not None else interaction.id
-        async with self._work.claimed(
-            f"discord:more:{source}:{answer_id}:{page}", _followup(interaction)
-        ) as mine:
+        key = f"discord:more:{source}:{answer_id}:{page}"
+        async with self._work.claimed(key, _followup(interaction)) as mine:
             if not mine:
                 await _tell(interaction, ALREADY_SHOWN)
                 return
@@ -131,7 +135,7 @@ class DiscordAnswerer:
             if answer is None:
                 await _tell(interaction, MORE_GONE)
                 return
-            await _reply(interaction, answer_message(answer), answer_view(answer))
+            await _page(interaction, answer_message(answer), answer_view(answer), nonce(key))
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
         async with self._work.guarded(_followup(interaction)):
@@ -220,9 +224,36 @@ async def _send(
     )
 
 
+async def _page(
+    interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None, sent: str
+) -> None:
+    """The next page, in the button's channel with the nonce `sent`; as a follow-up only where the bot
+    may not post (refused, so nothing was made)."""
+    if interaction.channel is not None:
+        try:
+            await _send(interaction.channel, reply, view, nonce=sent)
+            return
+        except discord.Forbidden as err:
+            log.info("could not post a page in %s (%s); following up", interaction.channel_id, err)
+    await _reply(interaction, reply, view)
+
+
+async def _answer(
+    interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
+) -> None:
+    """The answer to a deferred command, in place of its "thinking…": an edit, so a retry after a lost
+    answer only edits it again (a follow-up, which takes no nonce, would show twice)."""
+    await rest(
+        lambda: interaction.edit_original_response(
+            content=reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
+        )
+    )
+
+
 async def _reply(
     interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
 ) -> None:
+    """A follow-up: only where nothing else can be sent (it takes no nonce: a retry may show it twice)."""
     await rest(
         lambda: interaction.followup.send(
             reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)

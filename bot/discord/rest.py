@@ -10,7 +10,10 @@ with a nonce in the last few minutes instead of making it again (`enforce_nonce`
 with every nonce). discord.py gives each `send` a random nonce, which covers its own retries but not a
 second `send`: every channel message the bot sends carries a `nonce` naming what it is, so `rest()`'s
 retries, and the daily posting's within those minutes, do not post twice. Interaction follow-ups go
-through webhooks, which take no nonce: a follow-up retried after a lost answer can still show twice.
+through webhooks, which take no nonce, so the answers avoid them (`bot.discord.answerer`): a command's
+answer edits its deferred response (a PATCH, safe to repeat) and the next page is a channel message
+with a nonce. Follow-ups remain for what only the clicker sees (a notice, an apology), and for a page
+where the bot may not post: those can still show twice after a lost answer.
 """
 
 from __future__ import annotations
