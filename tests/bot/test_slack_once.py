@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from onrecord.bot.slack.web import CALL_TIMEOUT
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.slack import SlackStandIn
@@ -112,3 +113,25 @@ async def test_a_daily_quote_made_before_its_answer_was_lost_is_posted_once(
     [post] = slack.posted("C0042")
     assert looked.response["messages"] == [post] and post["metadata"]["event_type"] == EVENT_TYPE
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [503]
+
+
+async def test_an_answer_slack_does_not_answer_in_time_is_not_tried_again_nor_apologised_for(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    """Past the call's timeout the post may still be on its way: not seen in the thread, it is left
+    unconfirmed (the claim kept) rather than posted a second time."""
+    hold = slack.hold("chat.postMessage")
+    event = mention_event(QUESTION)
+    thread = event["event"]["ts"]
+    await bot.send(event)
+    await slack.wait_held(hold)
+    await slack.wait_calls("conversations.replies", 1, timeout=CALL_TIMEOUT + 10)
+    await _answered(bot, until)
+    hold.release()  # Slack makes the post, late
+    await slack.wait_calls("chat.postMessage", 1)
+    assert len(slack.posted(CHANNEL, thread)) == 1  # the answer; no apology, no second try
+    await bot.send(event, retry=1)
+    outcomes = bot.runtime.state.claims.outcomes
+    await until(lambda: outcomes["lost"] == 1)
+    assert (outcomes["done"], outcomes["released"]) == (1, 0)
+    assert len(slack.calls_to("chat.postMessage")) == 1
