@@ -21,7 +21,7 @@ from onrecord.bot.daily.channels import DailyChannel, Platform
 from onrecord.bot.service import AnswerService
 from onrecord.bot.state import DailyLedger
 from onrecord.bot.state.daily import POSTING_TTL
-from onrecord.bot.work import UnconfirmedPostError  # the day is recorded as posted
+from onrecord.bot.work import UnconfirmedPostError
 from onrecord.index.quotability import QuoteCandidate
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "FollowUp",
     "NothingToPostError",
     "Outcome",
-    "UnconfirmedPostError",
     "UnrecordedPostError",
 ]
 

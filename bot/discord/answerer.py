@@ -21,7 +21,8 @@ from discord import app_commands
 
 from onrecord.bot.discord.buttons import answer_view, daily_view
 from onrecord.bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
-from onrecord.bot.discord.rest import nonce, platform_failure, rest
+from onrecord.bot.discord.rest import platform_failure, rest
+from onrecord.bot.keys import message_key
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
@@ -55,9 +56,9 @@ class DiscordAnswerer:
         """A message mentioning the bot: answered in a new thread on it (in a server channel), in its
         thread (inside one), or in the conversation (a DM)."""
         apologise = functools.partial(
-            _send, message.channel, notice(APOLOGY), None, nonce=nonce("apology", message.id)
+            _send, message.channel, notice(APOLOGY), None, nonce=message_key("apology", message.id)
         )
-        sent = nonce("answer", message.id)
+        sent = message_key("answer", message.id)
         async with self._work.claimed(f"discord:message:{message.id}", apologise) as mine:
             if not mine:
                 return
@@ -135,7 +136,7 @@ class DiscordAnswerer:
             if answer is None:
                 await _tell(interaction, MORE_GONE)
                 return
-            await _page(interaction, answer_message(answer), answer_view(answer), nonce(key))
+            await _page(interaction, answer_message(answer), answer_view(answer), message_key(key))
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
         async with self._work.guarded(_followup(interaction)):
@@ -165,7 +166,7 @@ class DiscordAnswerer:
                 await _reply(interaction, reply, None)
                 return
             thread = await _thread_on(message, "More from this conversation")  # or an earlier click's
-            await _send(thread, reply, None, nonce=nonce("context", source, context))
+            await _send(thread, reply, None, nonce=message_key("context", source, context))
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for the episode option: the indexed titles closest to what is typed."""

@@ -19,7 +19,6 @@ where the bot may not post: those can still show twice after a lost answer.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -27,7 +26,7 @@ import aiohttp
 import discord
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "nonce", "platform_failure", "rest"]
+__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "platform_failure", "rest"]
 
 T = TypeVar("T")
 
@@ -57,12 +56,6 @@ async def rest(call: Callable[[], Awaitable[T]]) -> T:
             async with asyncio.timeout(CALL_TIMEOUT):
                 return await call()
     raise AssertionError("unreachable: tenacity re-raises the last failure")
-
-
-def nonce(*what: object) -> str:
-    """The nonce of the message that is ``what`` (e.g. the answer to a message id): the same for every try
-    and every process, 24 characters (Discord takes at most 25)."""
-    return hashlib.blake2b("\0".join(map(str, what)).encode(), digest_size=12).hexdigest()
 
 
 def platform_failure(err: BaseException) -> str | None:
