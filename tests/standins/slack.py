@@ -80,6 +80,7 @@ class _Fault:
     error: str
     retry_after: int | None = None
     after: bool = False  # carry the call out first (a message is made), then fail
+    listed_after: float = 0.0  # seconds before a message so made is listed (history, replies)
 
 
 class Hold:
@@ -162,6 +163,18 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
     return args
 
 
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+)
+
+
 class SlackStandIn:
     """Slack's Web API at `api_url` and Socket Mode at the URL `apps.connections.open` gives.
 
@@ -183,6 +196,7 @@ class SlackStandIn:
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.acks: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        self.scopes = list(BOT_SCOPES)  # granted to the bot token: each answer's x-oauth-scopes header
         self.uploads: dict[str, Upload] = {}  # by file id, in the order their URLs were given
         self.messages: defaultdict[str, list[Answer]] = defaultdict(list)  # posted, by channel
         self.socket_connections = 0  # accepted since start, including closed ones
@@ -192,6 +206,7 @@ class SlackStandIn:
         self._sockets: list[web.WebSocketResponse] = []
         self._tickets: set[str] = set()
         self._last_ts = 0  # microseconds
+        self._unlisted: dict[str, float] = {}  # ts of a message: when it is listed (monotonic)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -247,10 +262,28 @@ class SlackStandIn:
         """The next `times` calls to `method` are read, then their connection is closed unanswered."""
         self._faults[method].extend(_Fault(0, "") for _ in range(times))
 
-    def fail_after(self, method: str, times: int = 1, status: int = 500) -> None:
+    def fail_after(
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 500,
+        error: str = "internal_error",
+        listed_after: float = 0.0,
+    ) -> None:
         """The next `times` calls to `method` are carried out (a message is posted), then answered with
-        HTTP `status` (5xx), or with the connection dropped when `status` is 0: the caller cannot tell."""
-        self._faults[method].extend(_Fault(status, "internal_error", after=True) for _ in range(times))
+        HTTP `status` (5xx; 200 with `error`), or with the connection dropped when `status` is 0: the
+        caller cannot tell. The message is listed `listed_after` seconds later, as Slack's lag may be."""
+        fault = _Fault(status, error, after=True, listed_after=listed_after)
+        self._faults[method].extend(fault for _ in range(times))
+
+    def add_message(
+        self, channel: str, ts: str, text: str = "", metadata: dict[str, Any] | None = None
+    ) -> Answer:
+        """A message of the bot's made earlier (say, by a try whose answer was lost before this test)."""
+        message = self._message({"text": text, "metadata": metadata}, ts)
+        self.messages[channel].append(message)
+        self.messages[channel].sort(key=lambda m: float(m["ts"]))
+        return message
 
     def hold(self, method: str, times: int = 1) -> Hold:
         """The next `times` calls to `method` wait until the returned hold is released; then they are
@@ -375,12 +408,16 @@ class SlackStandIn:
         elif self._faults[call.method]:
             fault = self._faults[call.method].popleft()
             if fault.after:
-                handler(call.args)
+                made = handler(call.args)
+                if "ts" in made:
+                    self._unlisted[made["ts"]] = time.monotonic() + fault.listed_after
             call.status, call.response = fault.status, _error(fault.error)
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
         else:
             call.response = handler(call.args)
+        if token_prefix == "xoxb-":
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
         self.calls.append(call)
         await self._notify()
         if call.status == 0:  # a dropped connection
@@ -481,16 +518,21 @@ class SlackStandIn:
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _read(self, args: dict[str, Any], messages: list[Answer]) -> Answer:
-        """A page of `messages` newer than `oldest`, newest first, with their metadata only when asked."""
+        """A page of `messages` (listed ones newer than `oldest`, in the order given) from `cursor` on,
+        with their metadata only when asked."""
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        now = time.monotonic()
         shown = [
             m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
-            for m in reversed(messages)
-            if float(m["ts"]) > oldest
+            for m in messages
+            if float(m["ts"]) > oldest and self._unlisted.get(m["ts"], 0.0) <= now
         ]
-        limit = int(args.get("limit") or 100)
-        return {"ok": True, "messages": shown[:limit], "has_more": len(shown) > limit}
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page: Answer = {"ok": True, "messages": shown[start : start + limit]}
+        page["has_more"] = more = len(shown) > start + limit
+        page["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return page
 
     def _history(self, args: dict[str, Any]) -> Answer:
         """The channel's messages outside threads (and each thread's first message)."""
@@ -500,11 +542,11 @@ class SlackStandIn:
         if channel in self.not_in_channel:
             return _error("not_in_channel")
         top = [m for m in self.messages[channel] if m.get("thread_ts") in (None, m["ts"])]
-        return self._read(args, top)
+        return self._read(args, top[::-1])  # newest first
 
     def _replies(self, args: dict[str, Any]) -> Answer:
-        """The thread of `ts`: its replies (Slack also lists the parent; the stand-in's may be a message
-        it never saw, so it lists only the replies it made)."""
+        """The thread of `ts`, oldest first: its parent first when the stand-in made it (it never sees a
+        person's message), then the replies."""
         channel, ts = args.get("channel"), args.get("ts")
         if not channel:
             return _error("channel_not_found")
@@ -512,7 +554,9 @@ class SlackStandIn:
             return _error("thread_not_found")
         if channel in self.not_in_channel:
             return _error("not_in_channel")
-        return self._read(args, self.posted(channel, ts))
+        parent = [m for m in self.messages[channel] if m["ts"] == ts]
+        replies = [m for m in self.posted(channel, ts) if m["ts"] != ts]
+        return self._read(args, parent + replies)
 
     def _post_ephemeral(self, args: dict[str, Any]) -> Answer:
         if not args.get("channel"):

@@ -160,9 +160,8 @@ async def test_history_and_replies_give_the_messages_made_and_their_metadata_whe
     history = await web.conversations_history(channel="C1", include_all_metadata=True)
     assert [(m["text"], m["metadata"]) for m in history["messages"]] == [("top", metadata)]
     replies = await web.conversations_replies(channel="C1", ts=top["ts"])
-    assert [m["ts"] for m in replies["messages"]] == [reply["ts"]] and "metadata" not in replies["messages"][
-        0
-    ]
+    assert [m["ts"] for m in replies["messages"]] == [top["ts"], reply["ts"]]  # the parent first
+    assert all("metadata" not in m for m in replies["messages"])
     later = await web.conversations_history(channel="C1", oldest=top["ts"])
     assert later["messages"] == []
 
