@@ -2,8 +2,8 @@
 the answer takes long: retries, rate-limit waits), failures apologised for, and all of them counted so
 that a shutdown can wait for them.
 
-An answer whose post may have been made (`UnconfirmedPostError`) keeps its claim as answered: a retry
-of the event would post it a second time."""
+An answer whose post may have been made (`UnconfirmedPostError`) keeps its claim as answered (a retry
+of the event would post it a second time), and is apologised for: the person may have seen nothing."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class Work:
                 yield True
             except UnconfirmedPostError as err:
                 log.warning("%s may have been answered, and is not answered again: %s", key, err)
+                await self._apologise(apologise)
             except BaseException:
                 renewing.cancel()
                 await self._claims.release(key)
@@ -95,14 +96,17 @@ class Work:
             yield
         except Exception as err:
             self._log_failure(f"could not answer {what}", err)
-            try:
-                await apologise()
-            except Exception as again:
-                self._log_failure("could not send the apology either", again)
+            await self._apologise(apologise)
         finally:
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
+
+    async def _apologise(self, apologise: Apology) -> None:
+        try:
+            await apologise()
+        except Exception as again:
+            self._log_failure("could not send the apology either", again)
 
     def _log_failure(self, what: str, err: Exception) -> None:
         """One line when the platform failed (nothing to debug here), the traceback otherwise."""

@@ -3,7 +3,8 @@
 Each question is claimed first (its message's channel and ts, or the slash command's trigger id), so a
 retried event, an @mention that also arrives as a `message` event, or a replica given the same event
 answers once. A failure releases the claim, so a later retry is still answered; a post Slack may have
-made without saying so (`UnconfirmedPostError`) keeps it. Each message is posted once
+made without saying so (`UnconfirmedPostError`) keeps it, and the asker is told: a command's answer is
+sent privately as well, a mention gets the apology (itself posted once). Each message is posted once
 (`bot.slack.posting`): its key is the claim's, and what the message is (the answer, the apology).
 """
 
@@ -19,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.answer import Answer
+from onrecord.bot.keys import message_key
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.slack.blocks import (
     SlackMessage,
@@ -29,7 +31,7 @@ from onrecord.bot.slack.blocks import (
     parse_value,
     passage_message,
 )
-from onrecord.bot.slack.posting import post_key, post_once
+from onrecord.bot.slack.posting import post_once
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
     APOLOGY,
@@ -39,7 +41,7 @@ from onrecord.bot.wording import (
     MORE_GONE,
     SLACK_INVITE,
 )
-from onrecord.bot.work import Apology, Work
+from onrecord.bot.work import Apology, UnconfirmedPostError, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
 
@@ -97,13 +99,14 @@ class SlackAnswerer:
             said = SlackMessage(f"<@{asked.user}> asked: {escape(answer.question)}", [])
             try:
                 posted = await self._post(asked.channel, None, said, asked.claim, "asked")
+                await self._post(asked.channel, posted, answer_message(answer), asked.claim)
             except SlackApiError as err:
                 if err.response.get("error") not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, notice_message(SLACK_INVITE))
                 await _respond(respond, answer_message(answer))
-                return
-            await self._post(asked.channel, posted, answer_message(answer), asked.claim)
+            except UnconfirmedPostError as err:
+                await _privately_too(asked, respond, answer_message(answer), err)
 
     async def quote(self, asked: Asked, respond: Respond) -> None:
         """`/quote [topic]`: one quotable passage in the channel (privately where the bot cannot post)."""
@@ -126,6 +129,8 @@ class SlackAnswerer:
                 if err.response.get("error") not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, message)
+            except UnconfirmedPostError as err:
+                await _privately_too(asked, respond, message, err)
 
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
         """The "More results" button: the next page, in the same thread, once (a second click, or a
@@ -189,7 +194,7 @@ class SlackAnswerer:
 
     async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage, *what: str) -> str:
         """Post `message`, named by `what` (the claim, and which of its messages), once; its ts."""
-        return await post_once(self._client, channel, thread_ts, message, post_key(*what))
+        return await post_once(self._client, channel, thread_ts, message, message_key(*what))
 
     async def _apologise(self, channel: str, thread_ts: str | None, claim: str) -> None:
         await self._post(channel, thread_ts, notice_message(APOLOGY), claim, "apology")
@@ -229,6 +234,13 @@ def _button_key(body: dict[str, Any]) -> str:
 
 def _privately(respond: Respond) -> Apology:
     return lambda: _respond(respond, notice_message(APOLOGY))
+
+
+async def _privately_too(asked: Asked, respond: Respond, message: SlackMessage, err: Exception) -> None:
+    """A command's post Slack may or may not have made: the claim is kept (never posted twice in the
+    channel) and the asker gets `message` privately, which cannot double what the channel shows."""
+    log.warning("%s may have been posted; sent privately as well: %s", asked.claim, err)
+    await _respond(respond, message)
 
 
 async def _respond(respond: Respond, message: SlackMessage) -> None:

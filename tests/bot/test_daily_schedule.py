@@ -6,6 +6,7 @@ jobs' retries wait on the virtual clock."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -163,7 +164,8 @@ class Replicas:
             )
             self.states.append(state)
             poster: DailyPoster = SlackDailyPoster(
-                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session), cards
+                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session),
+                [dataclasses.replace(c, card=c.channel in cards) for c in channels],
             )
             poster = _Stamped(poster, jobs.clock, self.posted, then)
             posting = DailyPosting(AnswerService(self._seeds, state), state.daily, {"slack": poster})

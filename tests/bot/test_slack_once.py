@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from onrecord.bot.keys import message_key
 from onrecord.bot.slack.web import CALL_TIMEOUT
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
@@ -30,16 +31,35 @@ async def bot(
         yield running
 
 
+async def _posted(running: RunningBot, until: Poll, day: dt.date) -> None:
+    """Wait until the ledger records the day as posted: nothing the bot does can still post it."""
+
+    async def recorded() -> bool:
+        return await running.runtime.state.daily.status("slack", "C0042", day) == "posted"
+
+    await until(recorded, seconds=30)
+
+
 async def _answered(bot: RunningBot, until: Poll, claimed: int = 1) -> None:
     """Wait until the bot's claims are settled: nothing it does can still post."""
     await until(lambda: claims_settled(bot.runtime.state.claims.outcomes, claimed), seconds=30)
 
 
-@pytest.mark.parametrize("status", [500, 503, 0], ids=["500", "503", "dropped"])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, "internal_error"),
+        (503, "internal_error"),
+        (0, ""),
+        (200, "fatal_error"),
+        (200, "internal_error"),
+    ],
+    ids=["500", "503", "dropped", "fatal_error", "internal_error"],
+)
 async def test_an_answer_slack_made_before_its_answer_was_lost_shows_once(
-    bot: RunningBot, slack: SlackStandIn, until: Poll, status: int
+    bot: RunningBot, slack: SlackStandIn, until: Poll, status: int, error: str
 ) -> None:
-    slack.fail_after("chat.postMessage", status=status)
+    slack.fail_after("chat.postMessage", status=status, error=error)
     event = mention_event(QUESTION)
     thread = event["event"]["ts"]
     await bot.send(event)
@@ -66,25 +86,79 @@ async def test_a_post_slack_did_not_make_is_looked_for_then_posted_once(
     assert [c.response["messages"] for c in slack.calls_to("conversations.replies")] == [[], [], []]
 
 
-async def test_a_post_that_cannot_be_looked_for_keeps_its_claim_and_a_retried_event_posts_nothing(
+async def test_a_message_listed_late_is_found_by_a_look_made_after_the_backoff(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    """Slack may list a message it just made a moment later: the bot waits before it looks."""
+    slack.fail_after("chat.postMessage", status=503, listed_after=0.2)  # within the first backoff
+    event = mention_event(QUESTION)
+    await bot.send(event)
+    await _answered(bot, until)
+    assert len(slack.posted(CHANNEL, event["event"]["ts"])) == 1
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [503]
+
+
+async def test_a_post_is_found_beyond_the_first_page_of_its_thread(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    """The thread is read oldest first, so a long one puts the post on a later page."""
+    event = mention_event(QUESTION)
+    thread = event["event"]["ts"]
+    for n in range(250):  # a busy thread, all of it newer than the question
+        slack.add_message(CHANNEL, f"{float(thread) + 0.001 * (n + 1):.6f}", f"chatter {n}")["thread_ts"] = (
+            thread
+        )
+    slack.fail_after("chat.postMessage", status=500)
+    await bot.send(event)
+    await _answered(bot, until)
+    assert len([m for m in slack.posted(CHANNEL, thread) if m.get("metadata")]) == 1
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [500]
+    assert len(slack.calls_to("conversations.replies")) == 2
+
+
+async def test_a_mention_whose_post_cannot_be_looked_for_keeps_its_claim_and_gets_the_apology_once(
     bot: RunningBot, slack: SlackStandIn, until: Poll, caplog: pytest.LogCaptureFixture
 ) -> None:
     slack.fail_after("chat.postMessage", status=500)
     slack.server_error("conversations.replies", times=4)  # the call and slack_sdk's three retries
     event = mention_event(QUESTION)
+    thread = event["event"]["ts"]
     with caplog.at_level(logging.WARNING, logger="onrecord.bot"):
         await bot.send(event)
         await _answered(bot, until)
+        await until(lambda: len(slack.posted(CHANNEL, thread)) == 2)
     [line] = [r.getMessage() for r in caplog.records if r.name.startswith("onrecord.bot.")]
     assert line.endswith(
         "may have been answered, and is not answered again: Slack answered HTTP 500 (retries used up),"
-        " and the post could not be looked for (internal_error)"
+        " and the post could not be looked for (Slack answered HTTP 500 (retries used up))"
     )
+    answer, apology = slack.posted(CHANNEL, thread)
+    assert not answer["text"].startswith("Sorry") and apology["text"].startswith("Sorry")
+    assert apology["metadata"]["event_payload"] != answer["metadata"]["event_payload"]
     outcomes = bot.runtime.state.claims.outcomes
     assert (outcomes["done"], outcomes["released"]) == (1, 0)
     await bot.send(event, retry=1)  # Slack's own retry: refused by the claim
     await until(lambda: outcomes["lost"] == 1)
-    assert len(slack.posted(CHANNEL, event["event"]["ts"])) == 1  # the answer, no apology
+    assert len(slack.posted(CHANNEL, thread)) == 2
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize("command", ["/ask", "/quote"])
+async def test_a_command_whose_post_cannot_be_looked_for_sends_it_privately(
+    bot: RunningBot, slack: SlackStandIn, until: Poll, command: str
+) -> None:
+    """The channel may show it or not: a private copy is the one thing that cannot show twice there."""
+    slack.fail_after("chat.postMessage", status=500)
+    slack.server_error("conversations.history", times=4)
+    text = QUESTION if command == "/ask" else ""
+    await bot.send(slash_command(text, response_url=slack.response_url("r"), command=command))
+    await _answered(bot, until)
+    await until(lambda: len(slack.responses) == 1)
+    [posted] = slack.posted(CHANNEL)
+    [(_, private)] = slack.responses
+    assert private["response_type"] == "ephemeral" and private["blocks"]
+    if command == "/quote":
+        assert private["blocks"] == posted["blocks"]
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
@@ -103,35 +177,85 @@ async def test_an_asked_line_made_before_its_answer_was_lost_gets_the_answer_in_
 
 
 async def test_a_daily_quote_made_before_its_answer_was_lost_is_posted_once(
-    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, until: Poll
 ) -> None:
     slack.fail_after("chat.postMessage", status=503)
-    due = f"{dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):%H:%M}@UTC"
-    env = bot_env(slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{due}")
-    async with slack_bot(env):
-        [looked] = await slack.wait_calls("conversations.history", 1, timeout=30)
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    env = bot_env(slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{due:%H:%M}@UTC")
+    async with slack_bot(env) as running:
+        await _posted(running, until, due.date())
     [post] = slack.posted("C0042")
-    assert looked.response["messages"] == [post] and post["metadata"]["event_type"] == EVENT_TYPE
+    first, looked = slack.calls_to("conversations.history")
+    assert first.response["messages"] == [] and looked.response["messages"] == [post]
+    assert post["metadata"]["event_type"] == EVENT_TYPE
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [503]
 
 
-async def test_an_answer_slack_does_not_answer_in_time_is_not_tried_again_nor_apologised_for(
+async def test_a_daily_quote_an_earlier_try_made_is_found_before_posting(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, until: Poll
+) -> None:
+    """A try made long before (its answer lost, the day given back) is found from the day's due time."""
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=40)
+    key = message_key("slack:daily", "C0042", due.date().isoformat())
+    earlier = slack.add_message(
+        "C0042",
+        f"{due.timestamp() + 600:.6f}",
+        "the quote",
+        {"event_type": EVENT_TYPE, "event_payload": {"key": key}},
+    )
+    env = bot_env(slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{due:%H:%M}@UTC")
+    async with slack_bot(env) as running:
+        await _posted(running, until, due.date())
+    assert slack.posted("C0042") == [earlier] and not slack.calls_to("chat.postMessage")
+    [looked] = slack.calls_to("conversations.history")
+    assert float(looked.args["oldest"]) <= due.timestamp()
+
+
+async def test_a_bot_without_the_history_scopes_says_so_at_start(
+    slack: SlackStandIn,
+    seed_index_dir: Path,
+    redis_server: RedisServer,
+    until: Poll,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slack.scopes = ["app_mentions:read", "chat:write", "commands", "files:write", "im:history"]
+    with caplog.at_level(logging.ERROR, logger="onrecord.bot"):
+        async with slack_bot(bot_env(slack, seed_index_dir, redis_server.url)):
+            await until(lambda: any(r.levelno == logging.ERROR for r in caplog.records), seconds=30)
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "channels:history, groups:history, mpim:history" in line
+
+
+async def test_an_answer_slack_makes_after_the_timeout_is_found_by_a_second_look(
     bot: RunningBot, slack: SlackStandIn, until: Poll
 ) -> None:
-    """Past the call's timeout the post may still be on its way: not seen in the thread, it is left
-    unconfirmed (the claim kept) rather than posted a second time."""
+    """Past the call's timeout the post may still be on its way: not seen at first, the bot waits the
+    call's timeout and looks again before it posts again."""
     hold = slack.hold("chat.postMessage")
     event = mention_event(QUESTION)
     thread = event["event"]["ts"]
     await bot.send(event)
     await slack.wait_held(hold)
-    await slack.wait_calls("conversations.replies", 1, timeout=CALL_TIMEOUT + 10)
-    await _answered(bot, until)
+    [first] = await slack.wait_calls("conversations.replies", 1, timeout=CALL_TIMEOUT + 10)
     hold.release()  # Slack makes the post, late
-    await slack.wait_calls("chat.postMessage", 1)
-    assert len(slack.posted(CHANNEL, thread)) == 1  # the answer; no apology, no second try
-    await bot.send(event, retry=1)
-    outcomes = bot.runtime.state.claims.outcomes
-    await until(lambda: outcomes["lost"] == 1)
-    assert (outcomes["done"], outcomes["released"]) == (1, 0)
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    await _answered(bot, until)
+    [answer] = slack.posted(CHANNEL, thread)
+    assert first.response["messages"] == []
+    assert slack.calls_to("conversations.replies")[-1].response["messages"] == [answer]
+    assert len(slack.calls_to("chat.postMessage")) == 1 and not answer["text"].startswith("Sorry")
+
+
+async def test_an_answer_slack_never_made_after_a_timeout_is_posted_again_after_two_looks(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    hold = slack.hold("chat.postMessage")
+    event = mention_event(QUESTION)
+    thread = event["event"]["ts"]
+    await bot.send(event)
+    await slack.wait_held(hold)
+    await slack.wait_calls("chat.postMessage", 1, timeout=3 * CALL_TIMEOUT)  # the second try
+    await _answered(bot, until)
+    [answer] = slack.posted(CHANNEL, thread)  # the held try never reached Slack
+    assert not answer["text"].startswith("Sorry")
+    assert [c.response["messages"] for c in slack.calls_to("conversations.replies")] == [[], []]
+    hold.release()
