@@ -5,9 +5,9 @@ Each call (each attempt) is given up after `CALL_TIMEOUT`, well within the claim
 (`bot.state.claims.WORKING_TTL`, the daily quote's `POSTING_TTL`); claims are renewed while retries and
 rate-limit waits go on. A timed-out call is never retried: Slack may have carried it out.
 
-`chat.postMessage` after HTTP 5xx or a lost connection is not retried here either: Slack may have made
-the message. `bot.slack.posting` retries it once it has looked for the message (a 429 is retried here:
-Slack refused the call).
+Methods that make something (a message, an ephemeral one, a shared file) are not retried here after
+HTTP 5xx or a lost connection either: Slack may have made it. `bot.slack.posting` retries a post once it
+has looked for the message (a 429 is retried here: Slack refused the call).
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ CALL_TIMEOUT = 10.0  # seconds for one Web API call, answer included
 SERVER_ERROR_RETRIES = 3  # HTTP 500 / 503: Slack's trouble, usually brief
 RATE_LIMIT_RETRIES = 5  # HTTP 429: each after the Retry-After Slack gives
 CONNECTION_RETRIES = 3  # a refused, reset or dropped connection
-_POST = "/chat.postMessage"  # not retried blindly: see the module's docstring
+# Methods that make something: not retried blindly after 5xx or a lost connection (the module's docstring)
+_MAKERS = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
 
 
 class _NotPosts(AsyncRetryHandler):
-    """A retry handler that leaves `chat.postMessage` alone (mixed in before slack_sdk's handler)."""
+    """A retry handler that leaves the methods that make something alone (mixed in before slack_sdk's)."""
 
     async def _can_retry_async(
         self,
@@ -47,7 +48,7 @@ class _NotPosts(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if request.url.endswith(_POST):
+        if request.url.rsplit("/", 1)[-1] in _MAKERS:
             return False
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 
