@@ -9,9 +9,12 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
 
 from onrecord.bot.keys import message_key
+from onrecord.bot.slack.posting import _maybe_made
 from onrecord.bot.slack.web import CALL_TIMEOUT
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
@@ -157,6 +160,7 @@ async def test_a_command_whose_post_cannot_be_looked_for_sends_it_privately(
     [posted] = slack.posted(CHANNEL)
     [(_, private)] = slack.responses
     assert private["response_type"] == "ephemeral" and private["blocks"]
+    assert not private["text"].startswith("Sorry")  # the answer, not the apology
     if command == "/quote":
         assert private["blocks"] == posted["blocks"]
     assert len(slack.calls_to("chat.postMessage")) == 1
@@ -259,3 +263,26 @@ async def test_an_answer_slack_never_made_after_a_timeout_is_posted_again_after_
     assert not answer["text"].startswith("Sorry")
     assert [c.response["messages"] for c in slack.calls_to("conversations.replies")] == [[], []]
     hold.release()
+
+
+@pytest.mark.parametrize(
+    ("err", "maybe"),
+    [
+        (aiohttp.ClientConnectionResetError(), True),  # reset mid-call (not a ClientOSError in 3.14)
+        (aiohttp.ClientPayloadError(), True),
+        (aiohttp.ServerDisconnectedError(), True),
+        (aiohttp.SocketTimeoutError(), True),
+        (TimeoutError(), True),
+        (aiohttp.ConnectionTimeoutError(), False),  # never connected: nothing sent
+        (
+            aiohttp.ClientConnectorError(
+                ConnectionKey("slack.com", 443, True, True, None, None, None), OSError()
+            ),
+            False,
+        ),
+        (ValueError(), False),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
+)
+def test_which_failures_may_have_made_the_message(err: Exception, maybe: bool) -> None:
+    assert _maybe_made(err) is maybe
