@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 CHOICE_CHARS = 100
 THREAD_NAME = 100
+ARCHIVED_THREAD = 50083  # Discord's error code: the thread is archived (nothing is posted there)
 _ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
 _ALREADY_ACKNOWLEDGED: Final = 40060
 _UNKNOWN_INTERACTION: Final = 10062
@@ -212,7 +213,7 @@ async def _send(
     nonce: str,
     reference: discord.Message | None = None,
 ) -> None:
-    """Send ``reply`` to ``channel``; ``nonce`` (`rest.nonce`) names it, so it is made once."""
+    """Send ``reply`` to ``channel``; ``nonce`` (`bot.keys.message_key`) names it, so it is made once."""
     await rest(
         lambda: channel.send(
             reply.content,
@@ -228,13 +229,20 @@ async def _send(
 async def _page(
     interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None, sent: str
 ) -> None:
-    """The next page, in the button's channel with the nonce `sent`; as a follow-up only where the bot
-    may not post (refused, so nothing was made)."""
-    if interaction.channel is not None:
+    """The next page, in the button's channel with the nonce `sent` (outside a thread, as a reply to the
+    button's message); as a follow-up only where the bot may not post (refused, so nothing was made:
+    no access, the channel gone, the thread archived)."""
+    channel = interaction.channel
+    if channel is not None:
+        reference = None if isinstance(channel, discord.Thread) else interaction.message
         try:
-            await _send(interaction.channel, reply, view, nonce=sent)
+            await _send(channel, reply, view, nonce=sent, reference=reference)
             return
-        except discord.Forbidden as err:
+        except (discord.Forbidden, discord.NotFound) as err:
+            log.info("could not post a page in %s (%s); following up", interaction.channel_id, err)
+        except discord.HTTPException as err:
+            if err.code != ARCHIVED_THREAD:
+                raise
             log.info("could not post a page in %s (%s); following up", interaction.channel_id, err)
     await _reply(interaction, reply, view)
 
@@ -247,7 +255,8 @@ async def _answer(
     await rest(
         lambda: interaction.edit_original_response(
             content=reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
-        )
+        ),
+        repeatable=True,
     )
 
 

@@ -43,11 +43,16 @@ def _transient(err: BaseException) -> bool:
     return isinstance(err, _TRANSIENT)
 
 
-async def rest(call: Callable[[], Awaitable[T]]) -> T:
+def _transient_or_late(err: BaseException) -> bool:
+    return _transient(err) or isinstance(err, TimeoutError)
+
+
+async def rest(call: Callable[[], Awaitable[T]], *, repeatable: bool = False) -> T:
     """`await call()`, tried up to `TRIES` times while Discord answers 5xx, rate-limits for long, or
-    cannot be reached; each try within `CALL_TIMEOUT`."""
+    cannot be reached; each try within `CALL_TIMEOUT`. A call that is `repeatable` (an edit: the same
+    however often Discord carries it out) is tried again after a timeout too."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception(_transient),
+        retry=retry_if_exception(_transient_or_late if repeatable else _transient),
         stop=stop_after_attempt(TRIES),
         wait=wait_exponential_jitter(multiplier=0.5, max=8),
         reraise=True,
