@@ -19,7 +19,7 @@ from onrecord.bot.slack.web import CALL_TIMEOUT
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.slack import SlackStandIn
-from tests.standins.slack_payloads import mention_event, slash_command
+from tests.standins.slack_payloads import block_action, mention_event, slash_command
 
 QUESTION = "why did Jerry leave OpenAI"
 CHANNEL = "C0001"
@@ -263,6 +263,29 @@ async def test_an_answer_slack_never_made_after_a_timeout_is_posted_again_after_
     assert not answer["text"].startswith("Sorry")
     assert [c.response["messages"] for c in slack.calls_to("conversations.replies")] == [[], []]
     hold.release()
+
+
+async def test_an_ephemeral_message_slack_may_have_made_is_not_sent_again_blindly(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    """slack_sdk's server-error retries leave alone every method that makes something."""
+    await bot.send(mention_event(QUESTION))
+    await _answered(bot, until)
+    [answer] = slack.calls_to("chat.postMessage")
+    message = answer.response["message"]
+    [vote] = [
+        e["value"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "onrecord_vote_up"
+    ]
+    slack.fail_after("chat.postEphemeral", status=500)
+    url = slack.response_url("buttons")
+    await bot.send(block_action("onrecord_vote_up", vote, message=message, response_url=url))
+    [(_, apology)] = await slack.wait_responses(1)
+    assert apology["text"].startswith("Sorry")
+    assert [c.status for c in slack.calls_to("chat.postEphemeral")] == [500]
 
 
 @pytest.mark.parametrize(
