@@ -254,9 +254,7 @@ async def _rest_posters(
             from onrecord.bot.slack.web import api_session, web_client
 
             session = await stack.enter_async_context(api_session())
-            posters["slack"] = SlackDailyPoster(
-                web_client(settings, session), card_channels(settings.daily_channels, "slack")
-            )
+            posters["slack"] = SlackDailyPoster(web_client(settings, session), settings.daily_channels)
         if "discord" in platforms:
             from onrecord.bot.discord.client import OnRecordClient
             from onrecord.bot.discord.daily import DiscordDailyPoster

@@ -1,6 +1,9 @@
 """Answers under way in one bot process: each claimed once across replicas (and the claim kept while
 the answer takes long: retries, rate-limit waits), failures apologised for, and all of them counted so
-that a shutdown can wait for them."""
+that a shutdown can wait for them.
+
+An answer whose post may have been made (`UnconfirmedPostError`) keeps its claim as answered (a retry
+of the event would post it a second time), and is apologised for: the person may have seen nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from onrecord.bot.state import EventClaims
 from onrecord.bot.state.claims import WORKING_TTL
 
-__all__ = ["DRAIN_SECONDS", "Apology", "PlatformFailure", "Work"]
+__all__ = ["DRAIN_SECONDS", "Apology", "PlatformFailure", "UnconfirmedPostError", "Work"]
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,11 @@ Apology = Callable[[], Awaitable[object]]  # sends the short apology where the p
 # Why a platform call failed when it is the platform's trouble (5xx, rate limits, lost connections,
 # timeouts, after the client's retries); None for anything else (a bug: logged with its traceback).
 PlatformFailure = Callable[[BaseException], str | None]
+
+
+class UnconfirmedPostError(Exception):
+    """A post was sent but its outcome is unknown: the platform may have made it. It is not posted
+    again (a missing message is better than two)."""
 
 
 def _no_platform_failure(err: BaseException) -> str | None:
@@ -56,6 +64,9 @@ class Work:
             renewing = asyncio.create_task(self._renew(key), name=f"onrecord-renew-{key}")
             try:
                 yield True
+            except UnconfirmedPostError as err:
+                log.warning("%s may have been answered, and is not answered again: %s", key, err)
+                await self._apologise(apologise)
             except BaseException:
                 renewing.cancel()
                 await self._claims.release(key)
@@ -85,18 +96,21 @@ class Work:
             yield
         except Exception as err:
             self._log_failure(f"could not answer {what}", err)
-            try:
-                await apologise()
-            except Exception as again:
-                self._log_failure("could not send the apology either", again)
+            await self._apologise(apologise)
         finally:
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
 
+    async def _apologise(self, apologise: Apology) -> None:
+        try:
+            await apologise()
+        except Exception as again:
+            self._log_failure("could not send the apology either", again)
+
     def _log_failure(self, what: str, err: Exception) -> None:
         """One line when the platform failed (nothing to debug here), the traceback otherwise."""
-        reason = self._platform_failure(err)
+        reason = str(err) if isinstance(err, UnconfirmedPostError) else self._platform_failure(err)
         if reason is None:
             log.error("%s", what, exc_info=err)
         else:

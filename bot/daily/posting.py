@@ -21,6 +21,7 @@ from onrecord.bot.daily.channels import DailyChannel, Platform
 from onrecord.bot.service import AnswerService
 from onrecord.bot.state import DailyLedger
 from onrecord.bot.state.daily import POSTING_TTL
+from onrecord.bot.work import UnconfirmedPostError
 from onrecord.index.quotability import QuoteCandidate
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "FollowUp",
     "NothingToPostError",
     "Outcome",
-    "UnconfirmedPostError",
     "UnrecordedPostError",
 ]
 
@@ -49,14 +49,9 @@ FollowUp = Callable[[], Awaitable[None]]
 class DailyPoster(Protocol):
     """Posts `day`'s quote to a channel of its platform (`quote.context` names the passage for the
     button). Returns as soon as the platform has the post, with its follow-up if it has one. Raises
-    `UnconfirmedPostError` when the platform did not answer in time (it may have posted)."""
+    `UnconfirmedPostError` when the platform may have made the post without saying so."""
 
     async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None: ...
-
-
-class UnconfirmedPostError(Exception):
-    """The post was sent but not answered in time: the platform may have made it. It is not posted
-    again (a missed quote is better than two), and the day is recorded as posted."""
 
 
 class NothingToPostError(Exception):

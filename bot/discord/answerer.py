@@ -2,6 +2,11 @@
 
 Every message goes out with no allowed mentions. A mention is claimed by its message id and a command by
 its interaction id (`bot.work`), so two processes receiving the same event answer it once.
+
+No retry can show a message twice (`bot.discord.rest`): channel messages carry a nonce; a command's
+answer is an edit of its deferred "thinking…" response (a PATCH, the same however often it is sent), not
+a follow-up, which takes no nonce; the next page of an answer goes to the button's channel with a nonce
+(as a follow-up only where the bot may not post there).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from discord import app_commands
 
 from onrecord.bot.discord.buttons import answer_view, daily_view
 from onrecord.bot.discord.render import NO_MENTIONS, DiscordMessage, answer_message, notice, quote_message
-from onrecord.bot.discord.rest import nonce, platform_failure, rest
+from onrecord.bot.discord.rest import platform_failure, rest
+from onrecord.bot.keys import message_key
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 CHOICE_CHARS = 100
 THREAD_NAME = 100
+ARCHIVED_THREAD = 50083  # Discord's error code: the thread is archived (nothing is posted there)
 _ARCHIVE_AFTER: Final = 1440  # minutes: a thread stays open a day after its last message
 _ALREADY_ACKNOWLEDGED: Final = 40060
 _UNKNOWN_INTERACTION: Final = 10062
@@ -50,9 +57,9 @@ class DiscordAnswerer:
         """A message mentioning the bot: answered in a new thread on it (in a server channel), in its
         thread (inside one), or in the conversation (a DM)."""
         apologise = functools.partial(
-            _send, message.channel, notice(APOLOGY), None, nonce=nonce("apology", message.id)
+            _send, message.channel, notice(APOLOGY), None, nonce=message_key("apology", message.id)
         )
-        sent = nonce("answer", message.id)
+        sent = message_key("answer", message.id)
         async with self._work.claimed(f"discord:message:{message.id}", apologise) as mine:
             if not mine:
                 return
@@ -99,7 +106,7 @@ class DiscordAnswerer:
                 user=f"discord:{interaction.user.id}", platform="discord", episode=episode, speaker=speaker
             )
             answer = await self._service.ask(question, options)
-            await _reply(interaction, answer_message(answer), answer_view(answer))
+            await _answer(interaction, answer_message(answer), answer_view(answer))
 
     async def quote(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
         """`/quote [topic]`: one quotable passage, on the topic or at random."""
@@ -114,16 +121,15 @@ class DiscordAnswerer:
             view = None
             if answer.status == "ok" and answer.results:
                 view = daily_view(answer.results[0].context)
-            await _reply(interaction, quote_message(answer), view)
+            await _answer(interaction, quote_message(answer), view)
 
     async def more(self, interaction: discord.Interaction[Any], answer_id: str, page: int, k: int) -> None:
         """The next page, where the button is, once (a second click only tells the clicker)."""
         if not await _deferred(interaction):
             return
         source = interaction.message.id if interaction.message is not None else interaction.id
-        async with self._work.claimed(
-            f"discord:more:{source}:{answer_id}:{page}", _followup(interaction)
-        ) as mine:
+        key = f"discord:more:{source}:{answer_id}:{page}"
+        async with self._work.claimed(key, _followup(interaction)) as mine:
             if not mine:
                 await _tell(interaction, ALREADY_SHOWN)
                 return
@@ -131,7 +137,7 @@ class DiscordAnswerer:
             if answer is None:
                 await _tell(interaction, MORE_GONE)
                 return
-            await _reply(interaction, answer_message(answer), answer_view(answer))
+            await _page(interaction, answer_message(answer), answer_view(answer), message_key(key))
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: str) -> None:
         async with self._work.guarded(_followup(interaction)):
@@ -161,7 +167,7 @@ class DiscordAnswerer:
                 await _reply(interaction, reply, None)
                 return
             thread = await _thread_on(message, "More from this conversation")  # or an earlier click's
-            await _send(thread, reply, None, nonce=nonce("context", source, context))
+            await _send(thread, reply, None, nonce=message_key("context", source, context))
 
     def episodes(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for the episode option: the indexed titles closest to what is typed."""
@@ -207,7 +213,7 @@ async def _send(
     nonce: str,
     reference: discord.Message | None = None,
 ) -> None:
-    """Send ``reply`` to ``channel``; ``nonce`` (`rest.nonce`) names it, so it is made once."""
+    """Send ``reply`` to ``channel``; ``nonce`` (`bot.keys.message_key`) names it, so it is made once."""
     await rest(
         lambda: channel.send(
             reply.content,
@@ -220,9 +226,44 @@ async def _send(
     )
 
 
+async def _page(
+    interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None, sent: str
+) -> None:
+    """The next page, in the button's channel with the nonce `sent` (outside a thread, as a reply to the
+    button's message); as a follow-up only where the bot may not post (refused, so nothing was made:
+    no access, the channel gone, the thread archived)."""
+    channel = interaction.channel
+    if channel is not None:
+        reference = None if isinstance(channel, discord.Thread) else interaction.message
+        try:
+            await _send(channel, reply, view, nonce=sent, reference=reference)
+            return
+        except (discord.Forbidden, discord.NotFound) as err:
+            log.info("could not post a page in %s (%s); following up", interaction.channel_id, err)
+        except discord.HTTPException as err:
+            if err.code != ARCHIVED_THREAD:
+                raise
+            log.info("could not post a page in %s (%s); following up", interaction.channel_id, err)
+    await _reply(interaction, reply, view)
+
+
+async def _answer(
+    interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
+) -> None:
+    """The answer to a deferred command, in place of its "thinking…": an edit, so a retry after a lost
+    answer only edits it again (a follow-up, which takes no nonce, would show twice)."""
+    await rest(
+        lambda: interaction.edit_original_response(
+            content=reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)
+        ),
+        repeatable=True,
+    )
+
+
 async def _reply(
     interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None
 ) -> None:
+    """A follow-up: only where nothing else can be sent (it takes no nonce: a retry may show it twice)."""
     await rest(
         lambda: interaction.followup.send(
             reply.content, embeds=reply.embeds, allowed_mentions=NO_MENTIONS, view=_view(view)

@@ -20,10 +20,11 @@ import discord
 
 from onrecord.bot.answer import Result
 from onrecord.bot.daily.card import QuoteCard, quote_card
-from onrecord.bot.daily.posting import UnconfirmedPostError
 from onrecord.bot.discord.buttons import daily_view
 from onrecord.bot.discord.render import NO_MENTIONS, daily_message
-from onrecord.bot.discord.rest import CALL_TIMEOUT, nonce, rest
+from onrecord.bot.discord.rest import CALL_TIMEOUT, rest
+from onrecord.bot.keys import message_key
+from onrecord.bot.work import UnconfirmedPostError
 
 __all__ = ["DiscordDailyPoster"]
 
@@ -45,7 +46,7 @@ class DiscordDailyPoster:
         )
         message = daily_message(quote)
         card = await self._card(channel, quote)
-        sent = nonce("daily", channel, day)  # the day's one post, whatever answers are lost on the way
+        sent = message_key("daily", channel, day)  # the day's one post, whatever answers are lost on the way
 
         def send(card: QuoteCard | None) -> Any:
             attachment = {} if card is None else {"file": _attachment(card)}  # a new one at each try

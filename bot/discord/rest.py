@@ -10,13 +10,15 @@ with a nonce in the last few minutes instead of making it again (`enforce_nonce`
 with every nonce). discord.py gives each `send` a random nonce, which covers its own retries but not a
 second `send`: every channel message the bot sends carries a `nonce` naming what it is, so `rest()`'s
 retries, and the daily posting's within those minutes, do not post twice. Interaction follow-ups go
-through webhooks, which take no nonce: a follow-up retried after a lost answer can still show twice.
+through webhooks, which take no nonce, so the answers avoid them (`bot.discord.answerer`): a command's
+answer edits its deferred response (a PATCH, safe to repeat) and the next page is a channel message
+with a nonce. Follow-ups remain for what only the clicker sees (a notice, an apology), and for a page
+where the bot may not post: those can still show twice after a lost answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -24,7 +26,7 @@ import aiohttp
 import discord
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "nonce", "platform_failure", "rest"]
+__all__ = ["CALL_TIMEOUT", "MAX_RATELIMIT_WAIT", "platform_failure", "rest"]
 
 T = TypeVar("T")
 
@@ -41,11 +43,16 @@ def _transient(err: BaseException) -> bool:
     return isinstance(err, _TRANSIENT)
 
 
-async def rest(call: Callable[[], Awaitable[T]]) -> T:
+def _transient_or_late(err: BaseException) -> bool:
+    return _transient(err) or isinstance(err, TimeoutError)
+
+
+async def rest(call: Callable[[], Awaitable[T]], *, repeatable: bool = False) -> T:
     """`await call()`, tried up to `TRIES` times while Discord answers 5xx, rate-limits for long, or
-    cannot be reached; each try within `CALL_TIMEOUT`."""
+    cannot be reached; each try within `CALL_TIMEOUT`. A call that is `repeatable` (an edit: the same
+    however often Discord carries it out) is tried again after a timeout too."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception(_transient),
+        retry=retry_if_exception(_transient_or_late if repeatable else _transient),
         stop=stop_after_attempt(TRIES),
         wait=wait_exponential_jitter(multiplier=0.5, max=8),
         reraise=True,
@@ -54,12 +61,6 @@ async def rest(call: Callable[[], Awaitable[T]]) -> T:
             async with asyncio.timeout(CALL_TIMEOUT):
                 return await call()
     raise AssertionError("unreachable: tenacity re-raises the last failure")
-
-
-def nonce(*what: object) -> str:
-    """The nonce of the message that is ``what`` (e.g. the answer to a message id): the same for every try
-    and every process, 24 characters (Discord takes at most 25)."""
-    return hashlib.blake2b("\0".join(map(str, what)).encode(), digest_size=12).hexdigest()
 
 
 def platform_failure(err: BaseException) -> str | None:

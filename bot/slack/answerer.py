@@ -2,7 +2,10 @@
 
 Each question is claimed first (its message's channel and ts, or the slash command's trigger id), so a
 retried event, an @mention that also arrives as a `message` event, or a replica given the same event
-answers once. A failure releases the claim, so a later retry is still answered.
+answers once. A failure releases the claim, so a later retry is still answered; a post Slack may have
+made without saying so (`UnconfirmedPostError`) keeps it, and the asker is told: a command's answer is
+sent privately as well, a mention gets the apology (itself posted once). Each message is posted once
+(`bot.slack.posting`): its key is the claim's, and what the message is (the answer, the apology).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.answer import Answer
+from onrecord.bot.keys import message_key
 from onrecord.bot.service import AnswerService, AskOptions
 from onrecord.bot.slack.blocks import (
     SlackMessage,
@@ -27,6 +31,7 @@ from onrecord.bot.slack.blocks import (
     parse_value,
     passage_message,
 )
+from onrecord.bot.slack.posting import post_once
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
     APOLOGY,
@@ -36,7 +41,7 @@ from onrecord.bot.wording import (
     MORE_GONE,
     SLACK_INVITE,
 )
-from onrecord.bot.work import Apology, Work
+from onrecord.bot.work import Apology, UnconfirmedPostError, Work
 
 __all__ = ["Asked", "Respond", "SlackAnswerer"]
 
@@ -73,12 +78,12 @@ class SlackAnswerer:
 
     async def mention(self, asked: Asked) -> None:
         """An @mention or a direct message: the answer goes in its thread (or conversation)."""
-        apologise = functools.partial(self._apologise, asked.channel, asked.thread_ts)
+        apologise = functools.partial(self._apologise, asked.channel, asked.thread_ts, asked.claim)
         async with self._work.claimed(asked.claim, apologise) as mine:
             if mine:
                 answer = await self._service.ask(asked.text, asked.options)
                 if answer.notify:
-                    await self._post(asked.channel, asked.thread_ts, answer_message(answer))
+                    await self._post(asked.channel, asked.thread_ts, answer_message(answer), asked.claim)
 
     async def command(self, asked: Asked, respond: Respond) -> None:
         """`/ask`: "<@user> asked: …" in the channel and the answer in its thread; privately (with how
@@ -91,20 +96,17 @@ class SlackAnswerer:
                 if answer.notify:
                     await _respond(respond, notice_message(answer.message))
                 return
+            said = SlackMessage(f"<@{asked.user}> asked: {escape(answer.question)}", [])
             try:
-                posted = await self._client.chat_postMessage(
-                    channel=asked.channel,
-                    text=f"<@{asked.user}> asked: {escape(answer.question)}",
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+                posted = await self._post(asked.channel, None, said, asked.claim, "asked")
+                await self._post(asked.channel, posted, answer_message(answer), asked.claim)
             except SlackApiError as err:
                 if err.response.get("error") not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, notice_message(SLACK_INVITE))
                 await _respond(respond, answer_message(answer))
-                return
-            await self._post(asked.channel, str(posted["ts"]), answer_message(answer))
+            except UnconfirmedPostError as err:
+                await _privately_too(asked, respond, answer_message(answer), err)
 
     async def quote(self, asked: Asked, respond: Respond) -> None:
         """`/quote [topic]`: one quotable passage in the channel (privately where the bot cannot post)."""
@@ -122,11 +124,13 @@ class SlackAnswerer:
             )
             message = daily_message(result, result.context, asked_by)
             try:
-                await self._post(asked.channel, None, message)
+                await self._post(asked.channel, None, message, asked.claim)
             except SlackApiError as err:
                 if err.response.get("error") not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, message)
+            except UnconfirmedPostError as err:
+                await _privately_too(asked, respond, message, err)
 
     async def more(self, body: dict[str, Any], respond: Respond) -> None:
         """The "More results" button: the next page, in the same thread, once (a second click, or a
@@ -157,7 +161,7 @@ class SlackAnswerer:
                 await _respond(respond, notice_message(CONTEXT_SHOWN))
                 return
             thread = message.get("thread_ts") or message["ts"]
-            await self._post(body["channel"]["id"], thread, passage_message(answer.results[0]))
+            await self._post(body["channel"]["id"], thread, passage_message(answer.results[0]), key)
 
     async def _more(self, body: dict[str, Any], respond: Respond) -> None:
         value = parse_value(_action(body).get("value", ""))
@@ -188,18 +192,12 @@ class SlackAnswerer:
         await self._service.feedback(value["a"], f"slack:{team}:{user}", "up" if vote == "up" else "down")
         await self._reply_to_button(body, respond, notice_message(FEEDBACK_THANKS), ephemeral=True)
 
-    async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
-        await self._client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=message.text,
-            blocks=message.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+    async def _post(self, channel: str, thread_ts: str | None, message: SlackMessage, *what: str) -> str:
+        """Post `message`, named by `what` (the claim, and which of its messages), once; its ts."""
+        return await post_once(self._client, channel, thread_ts, message, message_key(*what))
 
-    async def _apologise(self, channel: str, thread_ts: str | None) -> None:
-        await self._post(channel, thread_ts, notice_message(APOLOGY))
+    async def _apologise(self, channel: str, thread_ts: str | None, claim: str) -> None:
+        await self._post(channel, thread_ts, notice_message(APOLOGY), claim, "apology")
 
     async def _reply_to_button(
         self, body: dict[str, Any], respond: Respond, reply: SlackMessage, *, ephemeral: bool
@@ -219,7 +217,7 @@ class SlackAnswerer:
                 blocks=reply.blocks,
             )
         else:
-            await self._post(channel, thread_ts, reply)
+            await self._post(channel, thread_ts, reply, "button", _button_key(body))
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -236,6 +234,13 @@ def _button_key(body: dict[str, Any]) -> str:
 
 def _privately(respond: Respond) -> Apology:
     return lambda: _respond(respond, notice_message(APOLOGY))
+
+
+async def _privately_too(asked: Asked, respond: Respond, message: SlackMessage, err: Exception) -> None:
+    """A command's post Slack may or may not have made: the claim is kept (never posted twice in the
+    channel) and the asker gets `message` privately, which cannot double what the channel shows."""
+    log.warning("%s may have been posted; sent privately as well: %s", asked.claim, err)
+    await _respond(respond, message)
 
 
 async def _respond(respond: Respond, message: SlackMessage) -> None:

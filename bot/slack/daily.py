@@ -3,7 +3,9 @@
 A channel that wants the quote card (`…@card`) gets it in the post's thread once the post is made and
 recorded (the post's follow-up), so a shutdown during the upload never has the post made again. The
 post is what counts as the day's quote: a card that cannot be drawn or uploaded is left out (and
-logged), so it never makes the post fail and be made again.
+logged), so it never makes the post fail and be made again. The post is made once (`bot.slack.posting`,
+keyed by the channel and the day): before each try it looks in the channel from the day's due time, so
+an earlier try whose answer was lost is found, however long ago, not made again.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import asyncio
 import datetime as dt
 import functools
 import logging
-from collections.abc import Collection
+from collections.abc import Iterable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.answer import Result
-from onrecord.bot.daily.card import quote_card
-from onrecord.bot.daily.posting import FollowUp, UnconfirmedPostError
+from onrecord.bot.daily.card import card_channels, quote_card
+from onrecord.bot.daily.channels import DailyChannel
+from onrecord.bot.daily.posting import FollowUp
+from onrecord.bot.keys import message_key
 from onrecord.bot.slack.blocks import daily_message
-from onrecord.bot.slack.web import CALL_TIMEOUT, platform_failure
+from onrecord.bot.slack.posting import CLOCK_SKEW, post_once
+from onrecord.bot.slack.web import platform_failure
 
 __all__ = ["SlackDailyPoster"]
 
@@ -29,27 +34,30 @@ log = logging.getLogger(__name__)
 
 
 class SlackDailyPoster:
-    """Posts to Slack; `cards`: the channels whose post gets the quote card."""
+    """Posts to Slack in `channels` (the daily channels: their times, and whether they get the card)."""
 
-    def __init__(self, client: AsyncWebClient, cards: Collection[str] = ()) -> None:
+    def __init__(self, client: AsyncWebClient, channels: Iterable[DailyChannel] = ()) -> None:
+        channels = [c for c in channels if c.platform == "slack"]
         self._client = client
-        self._cards = cards
+        self._cards = card_channels(channels, "slack")
+        self._times = {c.channel: c for c in channels}
 
     async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None:
         message = daily_message(quote, quote.context)
-        try:
-            posted = await self._client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except TimeoutError as err:
-            raise UnconfirmedPostError(f"Slack did not answer within {CALL_TIMEOUT:g} s") from err
+        key = message_key("slack:daily", channel, day.isoformat())
+        posted = await post_once(self._client, channel, None, message, key, since=self._due(channel, day))
         if channel not in self._cards:
             return None
-        return functools.partial(self._attach_card, channel, str(posted["ts"]), quote)
+        return functools.partial(self._attach_card, channel, posted, quote)
+
+    def _due(self, channel: str, day: dt.date) -> float:
+        """When `day`'s post in `channel` was due (a channel not configured: the day's earliest start on
+        Earth), a little early for clocks that differ."""
+        if (daily := self._times.get(channel)) is not None:
+            due = dt.datetime.combine(day, daily.at, daily.zone)
+        else:
+            due = dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(hours=14)
+        return due.timestamp() - CLOCK_SKEW
 
     async def _attach_card(self, channel: str, thread_ts: str, quote: Result) -> None:
         """Upload the card into the post's thread (files.getUploadURLExternal, the upload, then

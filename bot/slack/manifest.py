@@ -66,7 +66,18 @@ def manifest(url: str | None) -> dict[str, Any]:
             ],
         },
         "oauth_config": {
-            "scopes": {"bot": ["app_mentions:read", "chat:write", "commands", "files:write", "im:history"]}
+            "scopes": {
+                "bot": [
+                    "app_mentions:read",
+                    "channels:history",  # the history scopes: a post whose answer was lost is looked for
+                    "chat:write",
+                    "commands",
+                    "files:write",
+                    "groups:history",
+                    "im:history",
+                    "mpim:history",
+                ]
+            }
         },
         "settings": {
             "event_subscriptions": {

@@ -19,13 +19,13 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from onrecord.bot.daily.card import card_channels
 from onrecord.bot.reconnect import until_reachable
 from onrecord.bot.serving import Serving
 from onrecord.bot.settings import Settings
 from onrecord.bot.slack.answerer import SlackAnswerer
 from onrecord.bot.slack.app import create_app
 from onrecord.bot.slack.daily import SlackDailyPoster
+from onrecord.bot.slack.posting import HISTORY_SCOPES
 from onrecord.bot.slack.signed import RefusedRequestError, signed_request
 from onrecord.bot.slack.web import api_session, platform_failure, web_client
 from onrecord.bot.startup import StartupError, listening
@@ -44,6 +44,8 @@ async def serve(serving: Serving) -> None:
     async with api_session() as session:
         client = web_client(settings, session)
         verified = await _verify_token(client, "SLACK_BOT_TOKEN")
+        if verified is not None:
+            _check_scopes(verified)
         work = Work(serving.claims, platform_failure)
         answerer = SlackAnswerer(serving.service, work, client)
         secret = settings.slack_signing_secret
@@ -60,7 +62,7 @@ async def serve(serving: Serving) -> None:
         connected = (
             _socket_mode(app, settings, client) if settings.slack_socket_mode else _http(app, settings)
         )
-        poster = SlackDailyPoster(client, card_channels(settings.daily_channels, "slack"))
+        poster = SlackDailyPoster(client, settings.daily_channels)
         try:
             async with connected, serving.background_jobs(poster):
                 await asyncio.Event().wait()  # until cancelled (SIGTERM / SIGINT)
@@ -120,6 +122,21 @@ async def _verify_token(client: AsyncWebClient, variable: str) -> AsyncSlackResp
             reason or err,
         )
         return None
+
+
+def _check_scopes(verified: AsyncSlackResponse) -> None:
+    """Log when the token lacks the history scopes (an app installed before they were asked for): a post
+    whose answer Slack lost cannot be looked for, so it is not tried again (`bot.slack.posting`)."""
+    granted = next((v for k, v in verified.headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if granted is None:
+        return
+    missing = sorted(set(HISTORY_SCOPES) - {s.strip() for s in str(granted).split(",")})
+    if missing:
+        log.error(
+            "the Slack app lacks the scopes %s: a post whose answer Slack lost is not tried again"
+            " (Reinstall to Workspace to grant them)",
+            ", ".join(missing),
+        )
 
 
 class Authorization(AsyncAuthorize):

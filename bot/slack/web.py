@@ -4,17 +4,25 @@ handlers for what is worth retrying, and the one-line reason when Slack could no
 Each call (each attempt) is given up after `CALL_TIMEOUT`, well within the claim that guards it
 (`bot.state.claims.WORKING_TTL`, the daily quote's `POSTING_TTL`); claims are renewed while retries and
 rate-limit waits go on. A timed-out call is never retried: Slack may have carried it out.
+
+Methods that make something (a message, an ephemeral one, a shared file) are not retried here after
+HTTP 5xx or a lost connection either: Slack may have made it. `bot.slack.posting` retries a post once it
+has looked for the message (a 429 is retried here: Slack refused the call).
 """
 
 from __future__ import annotations
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.settings import Settings
@@ -25,6 +33,32 @@ CALL_TIMEOUT = 10.0  # seconds for one Web API call, answer included
 SERVER_ERROR_RETRIES = 3  # HTTP 500 / 503: Slack's trouble, usually brief
 RATE_LIMIT_RETRIES = 5  # HTTP 429: each after the Retry-After Slack gives
 CONNECTION_RETRIES = 3  # a refused, reset or dropped connection
+# Methods that make something: not retried blindly after 5xx or a lost connection (the module's docstring)
+_MAKERS = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
+
+
+class _NotPosts(AsyncRetryHandler):
+    """A retry handler that leaves the methods that make something alone (mixed in before slack_sdk's)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rsplit("/", 1)[-1] in _MAKERS:
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+class _ConnectionErrorRetryHandler(_NotPosts, AsyncConnectionErrorRetryHandler):
+    pass
+
+
+class _ServerErrorRetryHandler(_NotPosts, AsyncServerErrorRetryHandler):
+    pass
 
 
 def api_session() -> aiohttp.ClientSession:
@@ -46,7 +80,7 @@ def web_client(
         timeout=int(CALL_TIMEOUT),
         retry_handlers=[
             # aiohttp's timeouts are ServerConnectionErrors too: never retried, Slack may have acted
-            AsyncConnectionErrorRetryHandler(
+            _ConnectionErrorRetryHandler(
                 max_retry_count=CONNECTION_RETRIES,
                 error_types=[
                     aiohttp.ServerDisconnectedError,
@@ -55,7 +89,7 @@ def web_client(
                 ],
             ),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+            _ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ],
     )
 

@@ -6,6 +6,7 @@ jobs' retries wait on the virtual clock."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -163,7 +164,8 @@ class Replicas:
             )
             self.states.append(state)
             poster: DailyPoster = SlackDailyPoster(
-                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session), cards
+                AsyncWebClient(token="xoxb-t", base_url=self.slack.api_url, session=session),
+                [dataclasses.replace(c, card=c.channel in cards) for c in channels],
             )
             poster = _Stamped(poster, jobs.clock, self.posted, then)
             posting = DailyPosting(AnswerService(self._seeds, state), state.daily, {"slack": poster})
@@ -281,14 +283,14 @@ async def test_a_failing_chat_api_is_retried_then_given_up_after_the_grace_perio
     replicas: Replicas, caplog: pytest.LogCaptureFixture
 ) -> None:
     slack = replicas.slack
-    slack.fail("chat.postMessage", times=2)
+    slack.fail("chat.postMessage", times=2, error="invalid_arguments")  # refused: nothing made
     channels = [DailyChannel("slack", "C0001", NINE, ZoneInfo("UTC"))]
     jobs = Jobs(VirtualTime(dt.datetime(2026, 6, 1, 8, 59, tzinfo=UTC)))
     await replicas.start(channels, jobs, grace_hours=1)
     await jobs.run_until(dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
     assert len(replicas.posts("C0001")) == 1 and len(slack.calls_to("chat.postMessage")) == 3
 
-    slack.fail("chat.postMessage", times=1000)
+    slack.fail("chat.postMessage", times=1000, error="invalid_arguments")
     with caplog.at_level(logging.ERROR):
         await jobs.run_until(dt.datetime(2026, 6, 2, 10, 30, tzinfo=UTC))  # a grace period of one hour
     assert len(replicas.posts("C0001")) == 1

@@ -35,11 +35,11 @@ def env(discord_api: DiscordStandIn, seed_index_dir: Path, redis_server: RedisSe
 
 
 def _sent(discord_api: DiscordStandIn) -> list[Request]:
-    """Every message the bot sent: channel messages, interaction responses and follow-ups."""
+    """Every message the bot sent: channel messages, interaction responses, their edits and follow-ups."""
     return [
         r
         for r in discord_api.requests
-        if r.method == "POST"
+        if (r.method == "POST" or (r.method == "PATCH" and "/webhooks/" in r.path))
         and (r.path.endswith("/messages") or "/webhooks/" in r.path or r.path.endswith("/callback"))
         and isinstance(r.json, dict)
         and (r.json.get("content") is not None or r.json.get("data", {}).get("content") is not None)
@@ -103,7 +103,7 @@ async def test_a_mention_inside_a_thread_or_a_dm_is_answered_there(
     assert private.json["allowed_mentions"] == NO_PINGS
 
 
-async def test_ask_defers_then_follows_up_and_the_episode_autocompletes(
+async def test_ask_defers_then_answers_in_place_of_thinking_and_the_episode_autocompletes(
     discord_api: DiscordStandIn, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, seed_index_dir: Path
 ) -> None:
     async with discord_bot(env, monkeypatch) as runtime:
@@ -112,9 +112,10 @@ async def test_ask_defers_then_follows_up_and_the_episode_autocompletes(
             "INTERACTION_CREATE", discord_api.slash_command("ask", {"question": QUESTION})
         )
         [deferred] = await discord_api.wait_requests("POST", "/interactions/*/*/callback")
-        [followup] = await discord_api.wait_requests("POST", "/webhooks/*/*")
-        assert deferred.json["type"] == 5  # "thinking…"
-        assert len(followup.json["embeds"]) == 3 and followup.json["allowed_mentions"] == NO_PINGS
+        [answer] = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original")
+        assert deferred.json["type"] == 5  # "thinking…", then edited into the answer
+        assert len(answer.json["embeds"]) == 3 and answer.json["allowed_mentions"] == NO_PINGS
+        assert not discord_api.requests_to("POST", "/webhooks/*/*")  # no follow-up: a retry edits again
 
         typed = discord_api.autocomplete("ask", {"question": "x", "episode": "sutskevr"}, focused="episode")
         await discord_api.dispatch("INTERACTION_CREATE", typed)
@@ -126,7 +127,7 @@ async def test_ask_defers_then_follows_up_and_the_episode_autocompletes(
         chosen = offered[-1]  # the least likely title: its quotes must all come from it
         ask = discord_api.slash_command("ask", {"question": "learning", "episode": chosen["value"]})
         await discord_api.dispatch("INTERACTION_CREATE", ask)
-        _, scoped = await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
+        _, scoped = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original", count=2)
     titles = {e["title"] for e in scoped.json["embeds"]}
     document = next(d for d in runtime.index.documents if d.id == chosen["value"])
     assert titles and all(document.title[:40] in t.replace("\\", "") for t in titles)
@@ -144,11 +145,12 @@ async def test_buttons_work_after_a_restart(
     buttons = _custom_ids(sent)
     async with discord_bot(env, monkeypatch) as runtime:  # a new process: only Redis remembers the answer
         await discord_api.wait_ready(sessions=2)
-        # Each click is acknowledged first (deferred), then answered with a follow-up.
+        # Each click is acknowledged first (deferred); the page goes to the thread (with a nonce), the
+        # second click's word to the clicker as a follow-up.
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
-        [more] = await discord_api.wait_requests("POST", "/webhooks/*/*")
+        _, more = await discord_api.wait_requests("POST", f"/channels/{event['id']}/messages", count=2)
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(buttons["more"], message=sent))
-        _, again = await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
+        [again] = await discord_api.wait_requests("POST", "/webhooks/*/*")
         await discord_api.dispatch(
             "INTERACTION_CREATE", discord_api.component(buttons["vote:up"], message=sent)
         )
@@ -158,6 +160,7 @@ async def test_buttons_work_after_a_restart(
     deferred = discord_api.requests_to("POST", "/interactions/*/*/callback")[:2]
     assert [r.json["type"] for r in deferred] == [6, 6]
     assert more.json["content"].startswith("Results 4–6 ") and not (more.json.get("flags") or 0) & 64
+    assert more.json["nonce"] and more.json["enforce_nonce"]  # a retry cannot show it twice
     first_quotes = {e["description"] for e in answer.json["embeds"]}
     assert not first_quotes & {e["description"] for e in more.json["embeds"]}
     assert again.json["content"] == "Those results are already posted in this thread."
@@ -179,7 +182,7 @@ async def test_nothing_sent_can_ping_and_markdown_stays_text(
         await discord_api.dispatch(
             "INTERACTION_CREATE", discord_api.slash_command("ask", {"question": "qqxzv"})
         )
-        await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
+        await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original", count=2)
         await discord_api.wait_requests("POST", "/channels/*/messages", count=1)
     sent = _sent(discord_api)
     assert len(sent) >= 3
@@ -261,8 +264,8 @@ async def test_quote_gives_one_quotable_passage_on_a_topic_or_at_random(
         on_topic = discord_api.slash_command("quote", {"topic": "trust"})
         await discord_api.dispatch("INTERACTION_CREATE", on_topic)
         await discord_api.dispatch("INTERACTION_CREATE", discord_api.slash_command("quote"))
-        followups = await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
-    [topical] = [f for f in followups if f.path.endswith(on_topic["token"])]
+        followups = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original", count=2)
+    [topical] = [f for f in followups if f"/{on_topic['token']}/" in f.path]
     callbacks = discord_api.requests_to("POST", "/interactions/*/*/callback")
     assert [c.json["type"] for c in callbacks] == [5, 5]
     for followup in followups:

@@ -133,7 +133,7 @@ async def test_ask_is_deferred_before_redis_is_asked_anything(
         await discord_api.wait_held(hold)
         claims_before_the_ack = await _claims(redis)
         hold.release()
-        [answer] = await discord_api.wait_requests("POST", "/webhooks/*/*")
+        [answer] = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original")
     assert claims_before_the_ack == []
     [deferred] = discord_api.requests_to("POST", "/interactions/*/*/callback")
     assert deferred.json["type"] == 5 and deferred.status == 200

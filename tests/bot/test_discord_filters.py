@@ -31,8 +31,8 @@ async def _choices(discord_api: DiscordStandIn, typed: str, count: int) -> list[
 
 async def _ask(discord_api: DiscordStandIn, options: dict[str, str], count: int) -> dict[str, Any]:
     await discord_api.dispatch("INTERACTION_CREATE", discord_api.slash_command("ask", options))
-    followups = await discord_api.wait_requests("POST", "/webhooks/*/*", count=count)
-    body: dict[str, Any] = followups[-1].json
+    answers = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original", count=count)
+    body: dict[str, Any] = answers[-1].json
     return body
 
 

@@ -114,7 +114,7 @@ async def test_discord_shows_hostile_transcripts_without_a_live_link_or_a_bidi_c
         [answer] = await discord_api.wait_requests("POST", f"/channels/{event['id']}/messages")
         ask = discord_api.slash_command("ask", {"question": f"{MASKED} {QUESTION}"})
         await discord_api.dispatch("INTERACTION_CREATE", ask)
-        [followup] = await discord_api.wait_requests("POST", "/webhooks/*/*")
+        [followup] = await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original")
     for sent in (answer, followup):
         assert sent.status == 200, sent.response  # Discord refuses an embed whose url is not a URL
         embeds = sent.json["embeds"]

@@ -250,7 +250,7 @@ async def test_discord_mentions_and_slash_commands_reach_the_report(
             document = seed_index.documents[0].id
             scoped = discord_api.slash_command("ask", {"question": NOTHING, "episode": document})
             await discord_api.dispatch("INTERACTION_CREATE", scoped)
-            await discord_api.wait_requests("POST", "/webhooks/*/*", count=2)
+            await discord_api.wait_requests("PATCH", "/webhooks/*/*/messages/@original", count=2)
 
     shown = _onrecord("--json", "--days", "1", redis_url=redis_server.url)
     assert shown.returncode == 0, shown.stderr

@@ -103,7 +103,7 @@ async def test_a_retry_whose_original_never_arrived_is_answered(bot: RunningBot,
 async def test_a_retry_whose_original_failed_is_answered(
     bot: RunningBot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
-    slack.fail("chat.postMessage", times=2)  # the answer, then the apology
+    slack.fail("chat.postMessage", times=2, error="invalid_arguments")  # the answer, then the apology
     event = mention_event(QUESTION)
     with caplog.at_level(logging.ERROR):
         await bot.send(event)
@@ -118,7 +118,7 @@ async def test_a_retry_whose_original_failed_is_answered(
 async def test_an_internal_error_is_apologised_for_in_the_thread(
     bot: RunningBot, slack: SlackStandIn
 ) -> None:
-    slack.fail("chat.postMessage", times=1)
+    slack.fail("chat.postMessage", times=1, error="invalid_arguments")  # refused: nothing was made
     event = mention_event(QUESTION)
     await bot.send(event)
     calls = await slack.wait_calls("chat.postMessage", 2)

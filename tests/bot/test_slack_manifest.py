@@ -26,10 +26,13 @@ def test_scopes_events_and_command_are_the_ones_the_bot_uses() -> None:
         manifest = _manifest(mode)
         assert manifest["oauth_config"]["scopes"]["bot"] == [
             "app_mentions:read",  # app_mention
+            "channels:history",  # a post whose answer was lost, looked for in a public channel
             "chat:write",  # replies, "asked:" lines, vote acknowledgements
             "commands",  # /ask
             "files:write",  # the daily quote's card
-            "im:history",  # message.im: direct messages
+            "groups:history",  # ... in a private channel
+            "im:history",  # message.im: direct messages (and a post looked for there)
+            "mpim:history",  # ... in a group direct message
         ]
         assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
         commands = manifest["features"]["slash_commands"]

@@ -9,7 +9,11 @@
 It answers like Slack does (HTTP 200 with {"ok": false, "error": ...} for API errors, 429 with
 Retry-After when rate limited), records every call, and enforces the message limits that Slack
 enforces, so tests catch a bot that would fail against the real thing. Tests can also make it fail
-like an unwell Slack: HTTP 5xx, a dropped connection, or a call held until the test lets it go.
+like an unwell Slack: HTTP 5xx, a dropped connection, or a call held until the test lets it go; and
+fail that way after carrying the call out (the message is made, the answer lost).
+
+Posted messages are kept per channel, with their `metadata`, and read back by conversations.history
+and conversations.replies (the metadata only with `include_all_metadata`, as Slack does).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import itertools
 import json
 import time
 import uuid
@@ -76,6 +79,8 @@ class _Fault:
     status: int  # 0: drop the connection without an answer
     error: str
     retry_after: int | None = None
+    after: bool = False  # carry the call out first (a message is made), then fail
+    listed_after: float = 0.0  # seconds before a message so made is listed (history, replies)
 
 
 class Hold:
@@ -151,11 +156,23 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
             args.update(body)
     elif request.body_exists:
         args.update((k, v) for k, v in (await request.post()).items() if isinstance(v, str))
-    for key in ("blocks", "attachments"):
+    for key in ("blocks", "attachments", "metadata"):
         if isinstance(args.get(key), str):
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
     return args
+
+
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+)
 
 
 class SlackStandIn:
@@ -179,14 +196,17 @@ class SlackStandIn:
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.acks: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        self.scopes = list(BOT_SCOPES)  # granted to the bot token: each answer's x-oauth-scopes header
         self.uploads: dict[str, Upload] = {}  # by file id, in the order their URLs were given
+        self.messages: defaultdict[str, list[Answer]] = defaultdict(list)  # posted, by channel
         self.socket_connections = 0  # accepted since start, including closed ones
         self._address = ""
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._holds: defaultdict[str, deque[Hold]] = defaultdict(deque)
         self._sockets: list[web.WebSocketResponse] = []
         self._tickets: set[str] = set()
-        self._ts = itertools.count(1)
+        self._last_ts = 0  # microseconds
+        self._unlisted: dict[str, float] = {}  # ts of a message: when it is listed (monotonic)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -195,7 +215,9 @@ class SlackStandIn:
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
+            "conversations.history": self._history,
             "conversations.join": self._join,
+            "conversations.replies": self._replies,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
@@ -239,6 +261,29 @@ class SlackStandIn:
     def drop_connection(self, method: str, times: int = 1) -> None:
         """The next `times` calls to `method` are read, then their connection is closed unanswered."""
         self._faults[method].extend(_Fault(0, "") for _ in range(times))
+
+    def fail_after(
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 500,
+        error: str = "internal_error",
+        listed_after: float = 0.0,
+    ) -> None:
+        """The next `times` calls to `method` are carried out (a message is posted), then answered with
+        HTTP `status` (5xx; 200 with `error`), or with the connection dropped when `status` is 0: the
+        caller cannot tell. The message is listed `listed_after` seconds later, as Slack's lag may be."""
+        fault = _Fault(status, error, after=True, listed_after=listed_after)
+        self._faults[method].extend(fault for _ in range(times))
+
+    def add_message(
+        self, channel: str, ts: str, text: str = "", metadata: dict[str, Any] | None = None
+    ) -> Answer:
+        """A message of the bot's made earlier (say, by a try whose answer was lost before this test)."""
+        message = self._message({"text": text, "metadata": metadata}, ts)
+        self.messages[channel].append(message)
+        self.messages[channel].sort(key=lambda m: float(m["ts"]))
+        return message
 
     def hold(self, method: str, times: int = 1) -> Hold:
         """The next `times` calls to `method` wait until the returned hold is released; then they are
@@ -362,11 +407,17 @@ class SlackStandIn:
             call.response = _error("invalid_auth")
         elif self._faults[call.method]:
             fault = self._faults[call.method].popleft()
+            if fault.after:
+                made = handler(call.args)
+                if "ts" in made:
+                    self._unlisted[made["ts"]] = time.monotonic() + fault.listed_after
             call.status, call.response = fault.status, _error(fault.error)
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
         else:
             call.response = handler(call.args)
+        if token_prefix == "xoxb-":
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
         self.calls.append(call)
         await self._notify()
         if call.status == 0:  # a dropped connection
@@ -421,12 +472,20 @@ class SlackStandIn:
     # -- Web API methods ----------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        micros = 1_700_000_000_000_000 + 100 * next(self._ts)
+        """Now, as Slack's message timestamps are, and later than every one given before."""
+        micros = self._last_ts = max(time.time_ns() // 1000, self._last_ts + 100)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _message(self, args: dict[str, Any], ts: str) -> Answer:
         message = {"type": "message", "text": "", "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts}
-        return message | {k: args[k] for k in ("text", "blocks", "attachments", "thread_ts") if k in args}
+        message |= {k: args[k] for k in ("text", "blocks", "attachments", "thread_ts") if k in args}
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
+        return message
+
+    def posted(self, channel: str, thread_ts: str | None = None) -> list[Answer]:
+        """The messages made in `channel` (those in the thread of `thread_ts` only, when given)."""
+        return [m for m in self.messages[channel] if thread_ts is None or m.get("thread_ts") == thread_ts]
 
     def _auth_test(self, args: dict[str, Any]) -> Answer:
         return {
@@ -454,7 +513,50 @@ class SlackStandIn:
         if problem := _message_problem(args):
             return problem
         ts = self._next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        self.messages[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _read(self, args: dict[str, Any], messages: list[Answer]) -> Answer:
+        """A page of `messages` (listed ones newer than `oldest`, in the order given) from `cursor` on,
+        with their metadata only when asked."""
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        now = time.monotonic()
+        shown = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages
+            if float(m["ts"]) > oldest and self._unlisted.get(m["ts"], 0.0) <= now
+        ]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page: Answer = {"ok": True, "messages": shown[start : start + limit]}
+        page["has_more"] = more = len(shown) > start + limit
+        page["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return page
+
+    def _history(self, args: dict[str, Any]) -> Answer:
+        """The channel's messages outside threads (and each thread's first message)."""
+        channel = args.get("channel")
+        if not channel:
+            return _error("channel_not_found")
+        if channel in self.not_in_channel:
+            return _error("not_in_channel")
+        top = [m for m in self.messages[channel] if m.get("thread_ts") in (None, m["ts"])]
+        return self._read(args, top[::-1])  # newest first
+
+    def _replies(self, args: dict[str, Any]) -> Answer:
+        """The thread of `ts`, oldest first: its parent first when the stand-in made it (it never sees a
+        person's message), then the replies."""
+        channel, ts = args.get("channel"), args.get("ts")
+        if not channel:
+            return _error("channel_not_found")
+        if not ts:
+            return _error("thread_not_found")
+        if channel in self.not_in_channel:
+            return _error("not_in_channel")
+        parent = [m for m in self.messages[channel] if m["ts"] == ts]
+        replies = [m for m in self.posted(channel, ts) if m["ts"] != ts]
+        return self._read(args, parent + replies)
 
     def _post_ephemeral(self, args: dict[str, Any]) -> Answer:
         if not args.get("channel"):

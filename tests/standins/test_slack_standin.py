@@ -134,6 +134,38 @@ async def test_server_error_and_dropped_connection_then_recovery(slack: SlackSta
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [503, 0, 200]
 
 
+async def test_a_call_carried_out_then_failed_made_its_message(slack: SlackStandIn) -> None:
+    web = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+    slack.fail_after("chat.postMessage", status=500)
+    slack.fail_after("chat.postMessage", status=0)
+    with pytest.raises(SlackApiError) as raised:
+        await web.chat_postMessage(channel="C1", text="first")
+    assert raised.value.response.status_code == 500
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await web.chat_postMessage(channel="C1", text="second", thread_ts="1.2")
+    assert [m["text"] for m in slack.posted("C1")] == ["first", "second"]
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [500, 0]
+
+
+async def test_history_and_replies_give_the_messages_made_and_their_metadata_when_asked(
+    slack: SlackStandIn, web: AsyncWebClient
+) -> None:
+    metadata = {"event_type": "test_post", "event_payload": {"key": "k1"}}
+    before = time.time()
+    top = await web.chat_postMessage(channel="C1", text="top", metadata=metadata)
+    reply = await web.chat_postMessage(channel="C1", text="reply", thread_ts=top["ts"], metadata=metadata)
+    await web.chat_postMessage(channel="C2", text="elsewhere")
+    assert float(top["ts"]) >= before - 1  # timestamps are now, as Slack's are
+
+    history = await web.conversations_history(channel="C1", include_all_metadata=True)
+    assert [(m["text"], m["metadata"]) for m in history["messages"]] == [("top", metadata)]
+    replies = await web.conversations_replies(channel="C1", ts=top["ts"])
+    assert [m["ts"] for m in replies["messages"]] == [top["ts"], reply["ts"]]  # the parent first
+    assert all("metadata" not in m for m in replies["messages"])
+    later = await web.conversations_history(channel="C1", oldest=top["ts"])
+    assert later["messages"] == []
+
+
 async def test_a_held_call_is_answered_once_released(slack: SlackStandIn, web: AsyncWebClient) -> None:
     hold = slack.hold("chat.postMessage")
     posting = asyncio.create_task(web.chat_postMessage(channel="C1", text="hi"))
