@@ -45,7 +45,7 @@ _LOOKUP_COST = 4
 """Looking a unit up in a long list (a binary search) costs about as much as adding this many postings
 into every unit's score: more lookups than the postings over this, and every unit is scored instead."""
 _HEAD = 128  # a long list's heaviest units kept (``_heads``): its best 64 need no other
-_KEPT = 4096  # terms whose heads are kept (~2.5 KB each)
+_KEPT = 4096  # terms whose heads (~1.5 KB each) and peaks are kept
 
 
 class PrunedTop:
@@ -111,13 +111,13 @@ class PrunedTop:
         return post.ids[lo:hi][at], post.weights[lo:hi][at] * w, floor
 
     def _heads(self, term: int, lo: int, hi: int) -> tuple[Units, FloatArray]:
-        """The units of ``term``'s list with its ``_HEAD`` largest weights and every unit tied with the
-        last, heaviest first, with their weights (kept for the terms asked again, up to ``_KEPT``)."""
+        """``_HEAD`` units of ``term``'s list that no other unit outweighs, heaviest first, with their
+        weights (kept for the terms asked again, up to ``_KEPT``); a unit tied with the last may be left
+        out: every unit outside weighs no more than the last."""
         kept = self._head.get(term)
         if kept is None:
             weights = self._postings.weights[lo:hi]
             at = np.argpartition(weights, hi - lo - _HEAD)[hi - lo - _HEAD :]
-            at = np.flatnonzero(weights >= weights[at].min())
             at = at[np.argsort(-weights[at], kind="stable")]
             if len(self._head) >= _KEPT:
                 self._head.clear()
@@ -128,6 +128,8 @@ class PrunedTop:
         """The largest stored weight of ``term`` (kept: a question's words come back)."""
         peak = self._peaks.get(term)
         if peak is None:
+            if len(self._peaks) >= _KEPT:
+                self._peaks.clear()
             self._peaks[term] = peak = float(self._postings.weights[lo:hi].max())
         return peak
 
@@ -181,7 +183,7 @@ class PrunedTop:
         return scores
 
     def _lookup(self, span: tuple[int, int, float], units: Units) -> FloatArray:
-        """The term's contribution to each of ``units`` (sorted), 0 where it does not occur."""
+        """The term's contribution to each of ``units``, 0 where it does not occur."""
         post = self._postings
         lo, hi, w = span
         ids = post.ids[lo:hi]

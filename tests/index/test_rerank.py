@@ -75,9 +75,8 @@ def test_the_guesses_for_one_word_count_once_in_nearness() -> None:
     origins = {**dict.fromkeys(relatives, "relative of effects"), **dict.fromkeys(typed, "typed")}
     guesses = next(p.id for p in shows.passages if "effectual" in p.text)
     words = next(p.id for p in shows.passages if "kettle" in p.text)
-    scores = np.zeros(len(shows.passages))
-    scores[guesses], scores[words] = 1.05, 1.0
     matches = shows._matches.find([guesses, words], weights)
+    scores = {guesses: 1.05, words: 1.0}
     ranked = shows._reranker.order([guesses, words], scores, weights, matches, origins=origins)
     assert [pid for pid, _ in ranked] == [words, guesses]
 
@@ -90,9 +89,7 @@ def _reorder(segments: list[Segment], first: str, second: str, question: str) ->
     weights = {str(t): 1.0 for t in shows.analyzer.terms(question)}
     a = next(p.id for p in shows.passages if first in p.text and second not in p.text)
     b = next(p.id for p in shows.passages if second in p.text and first not in p.text)
-    scores = np.zeros(len(shows.passages))
-    scores[a], scores[b] = 1.05, 1.0
-    ranked = shows._reranker.order([a, b], scores, weights, shows._matches.find([a, b], weights))
+    ranked = shows._reranker.order([a, b], {a: 1.05, b: 1.0}, weights, shows._matches.find([a, b], weights))
     return [first if pid == a else second for pid, _ in ranked]
 
 
