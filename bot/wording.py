@@ -29,6 +29,7 @@ __all__ = [
     "SPEAKER_UNNAMED",
     "TITLES_CLOSE",
     "TOO_LONG",
+    "UNCONFIRMED_APOLOGY",
     "format_span",
     "format_time",
     "no_match_hint",
@@ -67,6 +68,10 @@ SLACK_INVITE = (
 ALREADY_SHOWN = "Those results are already posted in this thread."
 CONTEXT_SHOWN = "That conversation is already posted in this thread."
 APOLOGY = "Sorry, something went wrong while looking that up. Please try again in a moment."
+# where the answer's post may have been made after all (it usually shows just above)
+UNCONFIRMED_APOLOGY = (
+    "Sorry, something went wrong while sending the answer. If no answer shows above, ask again."
+)
 
 
 def no_match_hint(close_words: Sequence[str]) -> str:

@@ -3,7 +3,8 @@ the answer takes long: retries, rate-limit waits), failures apologised for, and 
 that a shutdown can wait for them.
 
 An answer whose post may have been made (`UnconfirmedPostError`) keeps its claim as answered (a retry
-of the event would post it a second time), and is apologised for: the person may have seen nothing."""
+of the event would post it a second time), and is apologised for (in words of its own where given: the
+answer may well show): the person may have seen nothing."""
 
 from __future__ import annotations
 
@@ -53,10 +54,13 @@ class Work:
         self._idle.set()
 
     @contextlib.asynccontextmanager
-    async def claimed(self, key: str, apologise: Apology) -> AsyncIterator[bool]:
+    async def claimed(
+        self, key: str, apologise: Apology, unconfirmed: Apology | None = None
+    ) -> AsyncIterator[bool]:
         """Whether this process owns the event `key`. While the block runs the claim is renewed, so a
         slow answer is never taken over by another process. A failure inside is logged, apologised for,
-        and releases the claim (so a retry of the event is answered); it does not propagate."""
+        and releases the claim (so a retry of the event is answered); it does not propagate. A post that
+        may have been made keeps the claim and gets `unconfirmed` (else `apologise`)."""
         async with self.guarded(apologise, key):
             if not await self._claims.claim(key, self._ttl):
                 yield False
@@ -66,7 +70,7 @@ class Work:
                 yield True
             except UnconfirmedPostError as err:
                 log.warning("%s may have been answered, and is not answered again: %s", key, err)
-                await self._apologise(apologise)
+                await self._apologise(unconfirmed or apologise)
             except BaseException:
                 renewing.cancel()
                 await self._claims.release(key)

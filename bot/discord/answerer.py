@@ -211,7 +211,7 @@ async def _send(
     view: discord.ui.View | None,
     *,
     nonce: str,
-    reference: discord.Message | None = None,
+    reference: discord.Message | discord.MessageReference | None = None,
 ) -> None:
     """Send ``reply`` to ``channel``; ``nonce`` (`bot.keys.message_key`) names it, so it is made once."""
     await rest(
@@ -230,11 +230,14 @@ async def _page(
     interaction: discord.Interaction[Any], reply: DiscordMessage, view: discord.ui.View | None, sent: str
 ) -> None:
     """The next page, in the button's channel with the nonce `sent` (outside a thread, as a reply to the
-    button's message); as a follow-up only where the bot may not post (refused, so nothing was made:
-    no access, the channel gone, the thread archived)."""
+    button's message if it still exists); as a follow-up only where the bot may not post (refused, so
+    nothing was made: no access, the channel gone, the thread archived)."""
     channel = interaction.channel
     if channel is not None:
-        reference = None if isinstance(channel, discord.Thread) else interaction.message
+        reference = None
+        if not isinstance(channel, discord.Thread) and interaction.message is not None:
+            # a reply to a message deleted meanwhile is refused (400, 50035) unless told to go without
+            reference = interaction.message.to_reference(fail_if_not_exists=False)
         try:
             await _send(channel, reply, view, nonce=sent, reference=reference)
             return

@@ -2,7 +2,8 @@
 
 discord.py waits out 429s itself (up to `MAX_RATELIMIT_WAIT`) and retries 500/502/504 a few times,
 but raises at once on 503, after its fifth 5xx, and on a lost connection. `rest()` retries those few
-more times with backoff; a call that times out is not retried (Discord may have carried it out).
+more times with backoff; a call that times out is not retried (Discord may have carried it out) unless
+it is `repeatable` (an edit).
 Each try is given up after `CALL_TIMEOUT`; the claim guarding the work is renewed meanwhile.
 
 A 5xx or a lost connection can come after Discord made the message, and Discord returns the message made

@@ -32,6 +32,7 @@ from onrecord.bot.slack.blocks import (
     passage_message,
 )
 from onrecord.bot.slack.posting import post_once
+from onrecord.bot.slack.web import api_error
 from onrecord.bot.wording import (
     ALREADY_SHOWN,
     APOLOGY,
@@ -40,6 +41,7 @@ from onrecord.bot.wording import (
     FEEDBACK_THANKS,
     MORE_GONE,
     SLACK_INVITE,
+    UNCONFIRMED_APOLOGY,
 )
 from onrecord.bot.work import Apology, UnconfirmedPostError, Work
 
@@ -79,7 +81,8 @@ class SlackAnswerer:
     async def mention(self, asked: Asked) -> None:
         """An @mention or a direct message: the answer goes in its thread (or conversation)."""
         apologise = functools.partial(self._apologise, asked.channel, asked.thread_ts, asked.claim)
-        async with self._work.claimed(asked.claim, apologise) as mine:
+        unconfirmed = functools.partial(apologise, UNCONFIRMED_APOLOGY)
+        async with self._work.claimed(asked.claim, apologise, unconfirmed) as mine:
             if mine:
                 answer = await self._service.ask(asked.text, asked.options)
                 if answer.notify:
@@ -101,7 +104,7 @@ class SlackAnswerer:
                 posted = await self._post(asked.channel, None, said, asked.claim, "asked")
                 await self._post(asked.channel, posted, answer_message(answer), asked.claim)
             except SlackApiError as err:
-                if err.response.get("error") not in _NOT_POSTABLE:
+                if api_error(err) not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, notice_message(SLACK_INVITE))
                 await _respond(respond, answer_message(answer))
@@ -126,7 +129,7 @@ class SlackAnswerer:
             try:
                 await self._post(asked.channel, None, message, asked.claim)
             except SlackApiError as err:
-                if err.response.get("error") not in _NOT_POSTABLE:
+                if api_error(err) not in _NOT_POSTABLE:
                     raise
                 await _respond(respond, message)
             except UnconfirmedPostError as err:
@@ -196,8 +199,11 @@ class SlackAnswerer:
         """Post `message`, named by `what` (the claim, and which of its messages), once; its ts."""
         return await post_once(self._client, channel, thread_ts, message, message_key(*what))
 
-    async def _apologise(self, channel: str, thread_ts: str | None, claim: str) -> None:
-        await self._post(channel, thread_ts, notice_message(APOLOGY), claim, "apology")
+    async def _apologise(
+        self, channel: str, thread_ts: str | None, claim: str, wording: str = APOLOGY
+    ) -> None:
+        """The apology in the thread, keyed the same whatever its `wording`: it shows once."""
+        await self._post(channel, thread_ts, notice_message(wording), claim, "apology")
 
     async def _reply_to_button(
         self, body: dict[str, Any], respond: Respond, reply: SlackMessage, *, ephemeral: bool

@@ -4,8 +4,9 @@ A channel that wants the quote card (`…@card`) gets it in the post's thread on
 recorded (the post's follow-up), so a shutdown during the upload never has the post made again. The
 post is what counts as the day's quote: a card that cannot be drawn or uploaded is left out (and
 logged), so it never makes the post fail and be made again. The post is made once (`bot.slack.posting`,
-keyed by the channel and the day): before each try it looks in the channel from the day's due time, so
-an earlier try whose answer was lost is found, however long ago, not made again.
+keyed by the channel and the day): before each try it looks in the channel from the start of the day
+(`onrecord daily post` may post it at any hour), so an earlier try whose answer was lost is found,
+however long ago, not made again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from onrecord.bot.daily.posting import FollowUp
 from onrecord.bot.keys import message_key
 from onrecord.bot.slack.blocks import daily_message
 from onrecord.bot.slack.posting import CLOCK_SKEW, post_once
-from onrecord.bot.slack.web import platform_failure
+from onrecord.bot.slack.web import api_error, platform_failure
 
 __all__ = ["SlackDailyPoster"]
 
@@ -45,19 +46,20 @@ class SlackDailyPoster:
     async def post(self, channel: str, quote: Result, day: dt.date) -> FollowUp | None:
         message = daily_message(quote, quote.context)
         key = message_key("slack:daily", channel, day.isoformat())
-        posted = await post_once(self._client, channel, None, message, key, since=self._due(channel, day))
+        since = self._day_start(channel, day)
+        posted = await post_once(self._client, channel, None, message, key, since=since)
         if channel not in self._cards:
             return None
         return functools.partial(self._attach_card, channel, posted, quote)
 
-    def _due(self, channel: str, day: dt.date) -> float:
-        """When `day`'s post in `channel` was due (a channel not configured: the day's earliest start on
-        Earth), a little early for clocks that differ."""
+    def _day_start(self, channel: str, day: dt.date) -> float:
+        """When `day` began in `channel`'s time zone (a channel not configured: the day's earliest start
+        on Earth), a little early for clocks that differ."""
         if (daily := self._times.get(channel)) is not None:
-            due = dt.datetime.combine(day, daily.at, daily.zone)
+            start = dt.datetime.combine(day, dt.time(), daily.zone)
         else:
-            due = dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(hours=14)
-        return due.timestamp() - CLOCK_SKEW
+            start = dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(hours=14)
+        return start.timestamp() - CLOCK_SKEW
 
     async def _attach_card(self, channel: str, thread_ts: str, quote: Result) -> None:
         """Upload the card into the post's thread (files.getUploadURLExternal, the upload, then
@@ -73,7 +75,7 @@ class SlackDailyPoster:
                 alt_txt=card.alt_text,
             )
         except Exception as err:
-            why = err.response.get("error") if isinstance(err, SlackApiError) else None
+            why = api_error(err) if isinstance(err, SlackApiError) else None
             log.warning(
                 "the daily quote in %s was posted without its card (%s)",
                 channel,

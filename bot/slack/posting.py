@@ -12,9 +12,12 @@ with `include_all_metadata` and takes a message carrying that key as the post (s
 - After 5xx, a lost connection or a timeout the bot waits (the backoff: a message just made may not be
   listed yet), then looks; after a timeout, where the post may still be on its way, it waits the call's
   timeout and looks once more. A message not found is posted again (same key), up to `TRIES` in all.
-- When the look itself fails the outcome stays unknown: `UnconfirmedPostError` is raised, and the
+- When the look itself fails, or the last try may have been made and is not found (unless the caller
+  looks first: the daily quote), the outcome stays unknown: `UnconfirmedPostError` is raised, and the
   caller must not post it again (a missing message is better than two; `bot.work`).
-The daily quote, which is retried for hours, looks first (`post_once(since=...)`: from its due time).
+The daily quote, which is retried for hours, looks first (`post_once(since=...)`: from the start of its
+day). Where Slack refuses that look for good (`missing_scope`, `not_in_channel`…) it is logged and the
+quote posted without it: otherwise an app without the history scopes would never post it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from onrecord.bot.slack.blocks import SlackMessage
-from onrecord.bot.slack.web import platform_failure
+from onrecord.bot.slack.web import api_error, platform_failure
 from onrecord.bot.work import UnconfirmedPostError
 
 __all__ = ["EVENT_TYPE", "HISTORY_SCOPES", "TRIES", "post_once"]
@@ -60,8 +63,19 @@ async def post_once(
     `since`: look first, among the messages from then on (the daily quote, retried for hours).
 
     Raises what Slack answered when it did not make it, and `UnconfirmedPostError` when that is unknown."""
+    looks_first = since is not None
     if since is not None:
-        found = await _look(client, channel, thread_ts, key, since, None)
+        try:
+            found = await _look(client, channel, thread_ts, key, since, None)
+        except SlackApiError as err:
+            if not _refused(err):
+                raise
+            log.warning(
+                "could not look in %s for an earlier try (Slack answered %s): posted without looking",
+                channel,
+                api_error(err),
+            )
+            found = None
         if found is not None:
             log.info("a post to %s was made by an earlier try; not posted again", channel)
             return found
@@ -92,7 +106,9 @@ async def post_once(
                     log.info("a post to %s was made though its answer was lost; not posted again", channel)
                     return found
                 if attempt == TRIES:
-                    raise
+                    if looks_first:  # the next run looks before it posts: it may be given back
+                        raise
+                    raise UnconfirmedPostError(f"{_why(err)} on the last try, and it was not found") from err
     raise AssertionError("unreachable: the last try returns or raises")
 
 
@@ -101,11 +117,17 @@ def _not_sent(err: BaseException) -> bool:
     return isinstance(err, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
 
 
+def _refused(err: SlackApiError) -> bool:
+    """Whether Slack refused the call for a definite reason (`missing_scope`…), not its own trouble."""
+    return platform_failure(err) is None and api_error(err) not in {None, *_LOST_ERRORS}
+
+
 def _maybe_made(err: BaseException) -> bool:
-    """Whether Slack may have made the message although the call failed."""
+    """Whether Slack may have made the message although the call failed (an answer that cannot be read
+    included)."""
     if isinstance(err, SlackApiError):
-        status = getattr(err.response, "status_code", 200)
-        return status >= 500 or err.response.get("error") in _LOST_ERRORS
+        error = api_error(err)
+        return error is None or error in _LOST_ERRORS or err.response.status_code >= 500
     if _not_sent(err):
         return False
     return isinstance(err, TimeoutError | aiohttp.ClientConnectionError | aiohttp.ClientPayloadError)
@@ -142,7 +164,7 @@ async def _look(
             if not page.get("has_more") or not cursor:
                 return None
             read["cursor"] = cursor
-    except Exception as err:
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as err:
         if failure is None:
             raise
         raise UnconfirmedPostError(
@@ -154,5 +176,5 @@ async def _look(
 
 def _why(err: BaseException) -> str:
     if isinstance(err, SlackApiError) and platform_failure(err) is None:
-        return f"Slack answered {err.response.get('error')}"
+        return f"Slack answered {api_error(err)}"
     return platform_failure(err) or type(err).__name__

@@ -3,11 +3,13 @@ handlers for what is worth retrying, and the one-line reason when Slack could no
 
 Each call (each attempt) is given up after `CALL_TIMEOUT`, well within the claim that guards it
 (`bot.state.claims.WORKING_TTL`, the daily quote's `POSTING_TTL`); claims are renewed while retries and
-rate-limit waits go on. A timed-out call is never retried: Slack may have carried it out.
+rate-limit waits go on. slack_sdk never retries a timed-out call (Slack may have carried it out);
+`bot.slack.posting` tries a post again once it has looked for it.
 
 Methods that make something (a message, an ephemeral one, a shared file) are not retried here after
 HTTP 5xx or a lost connection either: Slack may have made it. `bot.slack.posting` retries a post once it
-has looked for the message (a 429 is retried here: Slack refused the call).
+has looked for the message (a 429 is retried here: Slack refused the call; so is a connection never
+made, for the methods other than chat.postMessage: nothing was sent).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.web.slack_response import SlackResponse
 
 from onrecord.bot.settings import Settings
 
-__all__ = ["CALL_TIMEOUT", "api_session", "platform_failure", "web_client"]
+__all__ = ["CALL_TIMEOUT", "api_error", "api_session", "platform_failure", "web_client"]
 
 CALL_TIMEOUT = 10.0  # seconds for one Web API call, answer included
 SERVER_ERROR_RETRIES = 3  # HTTP 500 / 503: Slack's trouble, usually brief
@@ -48,7 +52,11 @@ class _NotPosts(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if request.url.rsplit("/", 1)[-1] in _MAKERS:
+        method = request.url.rsplit("/", 1)[-1]
+        if method in _MAKERS and not (
+            # nothing was sent: chat.postMessage leaves even this to bot.slack.posting, which counts its tries
+            method != "chat.postMessage" and isinstance(error, aiohttp.ClientConnectorError)
+        ):
             return False
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 
@@ -94,10 +102,21 @@ def web_client(
     )
 
 
+def api_error(err: SlackApiError) -> str | None:
+    """The error Slack answered (`missing_scope`…); None when its answer could not be read (slack_sdk
+    then gives the raw HTTP response)."""
+    if isinstance(err.response, AsyncSlackResponse | SlackResponse):
+        error = err.response.get("error")
+        return str(error) if error is not None else None
+    return None
+
+
 def platform_failure(err: BaseException) -> str | None:
     """Why a call failed when Slack (or the way to it) is at fault, after the retries; else None."""
     if isinstance(err, SlackApiError):
-        status = getattr(err.response, "status_code", 200)
+        if not isinstance(err.response, AsyncSlackResponse | SlackResponse):
+            return f"Slack's answer could not be read ({err})"
+        status = err.response.status_code
         if status == 429 or status >= 500:
             return f"Slack answered HTTP {status} (retries used up)"
         return None

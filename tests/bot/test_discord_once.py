@@ -130,6 +130,22 @@ async def test_a_next_page_in_a_channel_replies_to_the_buttons_message(
     assert str(page.json["message_reference"]["message_id"]) == str(sent["id"])
 
 
+async def test_a_next_page_whose_buttons_message_was_deleted_is_posted_without_the_reply(
+    discord_api: DiscordStandIn, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, until: Poll
+) -> None:
+    async with discord_bot(env, monkeypatch) as runtime:
+        await discord_api.wait_ready()
+        asked = discord_api.slash_command("ask", {"question": QUESTION})
+        await discord_api.dispatch("INTERACTION_CREATE", asked)
+        [edit] = await discord_api.wait_requests("PATCH", "/webhooks/**")
+        sent = discord_api.messages.pop(int(edit.response["id"]))  # deleted before the click arrives
+        await discord_api.dispatch("INTERACTION_CREATE", discord_api.component(_more(sent), message=sent))
+        await until(lambda: claims_settled(runtime.state.claims.outcomes, 2), seconds=30)
+    [page] = discord_api.requests_to("POST", f"/channels/{discord_api.channel_id}/messages")
+    assert page.status == 200 and page.json["content"].startswith("Results 4–6 ")
+    assert not discord_api.requests_to("POST", "/webhooks/**")
+
+
 def _more(sent: dict[str, Any]) -> str:
     [more] = [
         c["custom_id"]

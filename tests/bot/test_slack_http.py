@@ -115,7 +115,7 @@ async def test_a_retry_whose_original_failed_is_answered(
     assert calls[2].args["thread_ts"] == event["event"]["ts"] and len(calls[2].args["blocks"]) > 2
 
 
-async def test_an_internal_error_is_apologised_for_in_the_thread(
+async def test_a_post_slack_refuses_is_apologised_for_in_the_thread(
     bot: RunningBot, slack: SlackStandIn
 ) -> None:
     slack.fail("chat.postMessage", times=1, error="invalid_arguments")  # refused: nothing was made

@@ -12,10 +12,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.state import RetryState
 
 from onrecord.bot.keys import message_key
 from onrecord.bot.slack.posting import _maybe_made
-from onrecord.bot.slack.web import CALL_TIMEOUT
+from onrecord.bot.slack.web import CALL_TIMEOUT, _ConnectionErrorRetryHandler
 from tests.bot.slack_bot import RunningBot, bot_env, slack_bot
 from tests.conftest import Poll, RedisServer, claims_settled
 from tests.standins.slack import SlackStandIn
@@ -136,7 +139,8 @@ async def test_a_mention_whose_post_cannot_be_looked_for_keeps_its_claim_and_get
         " and the post could not be looked for (Slack answered HTTP 500 (retries used up))"
     )
     answer, apology = slack.posted(CHANNEL, thread)
-    assert not answer["text"].startswith("Sorry") and apology["text"].startswith("Sorry")
+    assert not answer["text"].startswith("Sorry")
+    assert apology["text"].startswith("Sorry") and "If no answer shows above, ask again." in apology["text"]
     assert apology["metadata"]["event_payload"] != answer["metadata"]["event_payload"]
     outcomes = bot.runtime.state.claims.outcomes
     assert (outcomes["done"], outcomes["released"]) == (1, 0)
@@ -144,6 +148,24 @@ async def test_a_mention_whose_post_cannot_be_looked_for_keeps_its_claim_and_get
     await until(lambda: outcomes["lost"] == 1)
     assert len(slack.posted(CHANNEL, thread)) == 2
     assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+async def test_a_mention_whose_last_try_may_have_been_made_keeps_its_claim(
+    bot: RunningBot, slack: SlackStandIn, until: Poll
+) -> None:
+    """Every try answered HTTP 500 and none found: the last one may yet show, so a retried event is not
+    answered again."""
+    slack.server_error("chat.postMessage", times=4)  # the four tries (slack_sdk leaves posts alone)
+    event = mention_event(QUESTION)
+    await bot.send(event)
+    await _answered(bot, until)
+    outcomes = bot.runtime.state.claims.outcomes
+    assert (outcomes["done"], outcomes["released"]) == (1, 0)
+    [apology] = slack.posted(CHANNEL, event["event"]["ts"])
+    assert apology["text"].endswith("If no answer shows above, ask again.")
+    await bot.send(event, retry=1)
+    await until(lambda: outcomes["lost"] == 1)
+    assert len(slack.calls_to("conversations.replies")) == 4
 
 
 @pytest.mark.parametrize("command", ["/ask", "/quote"])
@@ -198,12 +220,15 @@ async def test_a_daily_quote_made_before_its_answer_was_lost_is_posted_once(
 async def test_a_daily_quote_an_earlier_try_made_is_found_before_posting(
     slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, until: Poll
 ) -> None:
-    """A try made long before (its answer lost, the day given back) is found from the day's due time."""
+    """A try made long before (its answer lost, the day given back), even before the day's due time (by
+    `onrecord daily post`, run at any hour), is found from the start of the day."""
     due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=40)
+    day_start = dt.datetime.combine(due.date(), dt.time(), dt.UTC)
+    made = max(due - dt.timedelta(minutes=10), day_start + dt.timedelta(seconds=1))
     key = message_key("slack:daily", "C0042", due.date().isoformat())
     earlier = slack.add_message(
         "C0042",
-        f"{due.timestamp() + 600:.6f}",
+        f"{made.timestamp():.6f}",
         "the quote",
         {"event_type": EVENT_TYPE, "event_payload": {"key": key}},
     )
@@ -212,7 +237,22 @@ async def test_a_daily_quote_an_earlier_try_made_is_found_before_posting(
         await _posted(running, until, due.date())
     assert slack.posted("C0042") == [earlier] and not slack.calls_to("chat.postMessage")
     [looked] = slack.calls_to("conversations.history")
-    assert float(looked.args["oldest"]) <= due.timestamp()
+    assert float(looked.args["oldest"]) <= day_start.timestamp()
+
+
+async def test_a_daily_quote_is_posted_once_by_an_app_without_the_history_scopes(
+    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer, until: Poll
+) -> None:
+    """Slack refuses the look (missing_scope) for good: the quote is posted without it, not given back."""
+    slack.scopes = [s for s in slack.scopes if s != "channels:history"]
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    env = bot_env(slack, seed_index_dir, redis_server.url, ONRECORD_DAILY_SLACK=f"C0042@{due:%H:%M}@UTC")
+    async with slack_bot(env) as running:
+        await _posted(running, until, due.date())
+    [post] = slack.posted("C0042")
+    [looked] = slack.calls_to("conversations.history")
+    assert looked.response["error"] == "missing_scope"
+    assert post["metadata"]["event_type"] == EVENT_TYPE and len(slack.calls_to("chat.postMessage")) == 1
 
 
 async def test_a_bot_without_the_history_scopes_says_so_at_start(
@@ -288,6 +328,11 @@ async def test_an_ephemeral_message_slack_may_have_made_is_not_sent_again_blindl
     assert [c.status for c in slack.calls_to("chat.postEphemeral")] == [500]
 
 
+_NOT_CONNECTED = aiohttp.ClientConnectorError(
+    ConnectionKey("slack.com", 443, True, True, None, None, None), OSError()
+)
+
+
 @pytest.mark.parametrize(
     ("err", "maybe"),
     [
@@ -303,9 +348,30 @@ async def test_an_ephemeral_message_slack_may_have_made_is_not_sent_again_blindl
             ),
             False,
         ),
+        (SlackApiError("The request to the Slack API failed (unreadable body)", None), True),
         (ValueError(), False),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
 )
 def test_which_failures_may_have_made_the_message(err: Exception, maybe: bool) -> None:
     assert _maybe_made(err) is maybe
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "retried"),
+    [
+        ("chat.postEphemeral", _NOT_CONNECTED, True),  # nothing was sent
+        ("files.completeUploadExternal", _NOT_CONNECTED, True),
+        ("chat.postMessage", _NOT_CONNECTED, False),  # bot.slack.posting counts its tries
+        ("chat.postEphemeral", aiohttp.ServerDisconnectedError(), False),  # it may have been made
+        ("conversations.replies", aiohttp.ServerDisconnectedError(), True),
+    ],
+)
+async def test_which_connection_failures_slack_sdk_retries(
+    method: str, error: Exception, retried: bool
+) -> None:
+    handler = _ConnectionErrorRetryHandler(
+        error_types=[aiohttp.ServerDisconnectedError, aiohttp.ClientConnectorError]
+    )
+    request = HttpRequest(method="POST", url=f"https://slack.com/api/{method}", headers={})
+    assert await handler.can_retry_async(state=RetryState(), request=request, error=error) is retried

@@ -539,10 +539,20 @@ class SlackStandIn:
         channel = args.get("channel")
         if not channel:
             return _error("channel_not_found")
+        if refused := self._missing_history_scope(channel):
+            return refused
         if channel in self.not_in_channel:
             return _error("not_in_channel")
         top = [m for m in self.messages[channel] if m.get("thread_ts") in (None, m["ts"])]
         return self._read(args, top[::-1])  # newest first
+
+    def _missing_history_scope(self, channel: str) -> Answer | None:
+        """missing_scope when the token lacks the scope to read `channel` (by its kind: C public, G
+        private, D direct), as Slack answers."""
+        needed = {"G": "groups:history", "D": "im:history"}.get(channel[:1], "channels:history")
+        if needed in self.scopes:
+            return None
+        return _error("missing_scope", needed=needed, provided=",".join(self.scopes))
 
     def _replies(self, args: dict[str, Any]) -> Answer:
         """The thread of `ts`, oldest first: its parent first when the stand-in made it (it never sees a
@@ -552,6 +562,8 @@ class SlackStandIn:
             return _error("channel_not_found")
         if not ts:
             return _error("thread_not_found")
+        if refused := self._missing_history_scope(channel):
+            return refused
         if channel in self.not_in_channel:
             return _error("not_in_channel")
         parent = [m for m in self.messages[channel] if m["ts"] == ts]
