@@ -26,14 +26,6 @@ QUESTION = "why did Jerry leave OpenAI"
 
 
 @pytest.fixture
-async def bot(
-    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
-) -> AsyncIterator[RunningBot]:
-    async with slack_bot(bot_env(slack, seed_index_dir, redis_server.url)) as running:
-        yield running
-
-
-@pytest.fixture
 async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_server.url)
     yield client

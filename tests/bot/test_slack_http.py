@@ -29,14 +29,6 @@ async def slack() -> AsyncIterator[HeldSlack]:
         yield stand_in
 
 
-@pytest.fixture
-async def bot(
-    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
-) -> AsyncIterator[RunningBot]:
-    async with slack_bot(bot_env(slack, seed_index_dir, redis_server.url)) as running:
-        yield running
-
-
 def _posts(slack: SlackStandIn) -> list[Call]:
     return [c for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
 

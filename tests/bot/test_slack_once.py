@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -27,14 +26,6 @@ from tests.standins.slack_payloads import block_action, mention_event, slash_com
 QUESTION = "why did Jerry leave OpenAI"
 CHANNEL = "C0001"
 EVENT_TYPE = "onrecord_post"  # the metadata every post carries
-
-
-@pytest.fixture
-async def bot(
-    slack: SlackStandIn, seed_index_dir: Path, redis_server: RedisServer
-) -> AsyncIterator[RunningBot]:
-    async with slack_bot(bot_env(slack, seed_index_dir, redis_server.url)) as running:
-        yield running
 
 
 async def _posted(running: RunningBot, until: Poll, day: dt.date) -> None:
