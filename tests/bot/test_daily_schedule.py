@@ -155,8 +155,10 @@ class Replicas:
         then: Callable[[], None] | None = None,
         cards: Sequence[str] = (),
     ) -> None:
-        """`then`: run right after each post reaches Slack (to break something at that very moment);
+        """`then`: run right after the first post reaches Slack (to break something at that very moment;
+        not again after the next day's: a Redis stopped then would stay down, each try waiting on it);
         `cards`: the channels whose post gets the quote card."""
+        then = _once(then) if then is not None else None
         session = await self.stack.enter_async_context(aiohttp.ClientSession())
         for _ in range(count):
             state = await self.stack.enter_async_context(
@@ -174,6 +176,19 @@ class Replicas:
 
     def posts(self, channel: str) -> list[Post]:
         return [post for post in self.posted if post.channel == channel]
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """``action`` the first time it is called, nothing after."""
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return run
 
 
 class _Stamped:
